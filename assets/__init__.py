@@ -1,0 +1,18 @@
+"""Asset catalogs (objects to grasp) and robot specifications.
+
+Importing this package registers the built-in asset sources.
+"""
+
+from .catalog import AssetCatalog, ObjectAsset, build_catalog, register_asset_source, asset_sources
+from . import pybullet_source  # noqa: F401  (registers sources)
+from .robot import RobotSpec, load_robot
+
+__all__ = [
+    "AssetCatalog",
+    "ObjectAsset",
+    "RobotSpec",
+    "asset_sources",
+    "build_catalog",
+    "load_robot",
+    "register_asset_source",
+]

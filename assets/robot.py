@@ -1,0 +1,93 @@
+"""Robot specifications: everything robot-specific lives in a robot's JSON spec.
+
+Shared code reads home pose, joint and actuator names, gripper geometry and
+limits from :class:`RobotSpec`, never from ``if robot == ...`` branches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+from ..core.errors import ConfigError
+
+ROBOTS_DIR = os.path.join(os.path.dirname(__file__), "robots")
+
+
+@dataclasses.dataclass(frozen=True)
+class GripperBox:
+    """An oriented box of gripper geometry, in the grasp frame.
+
+    Grasp frame: origin midway between the fingertip pads, +z the approach
+    direction (out of the palm), +y the closing axis. ``center`` [m] is offset
+    by ``at_opening * width / 2`` along +y (fingers move with the opening).
+    """
+
+    name: str
+    center: tuple[float, float, float]
+    half_extents: tuple[float, float, float]
+    at_opening: int
+
+
+@dataclasses.dataclass(frozen=True)
+class RobotSpec:
+    """Joint names, limits, home pose and gripper geometry of one robot.
+
+    Attributes:
+        mjcf_path: absolute path of the robot's MJCF file.
+        meshdir: absolute mesh directory used when compiling the MJCF.
+        home_qpos: (n_arm,) home arm configuration [rad].
+        start_noise: half-width [rad] of the uniform noise added to home for start poses.
+        gripper_max_width: widest opening between the pads [m].
+        gripper_ctrl_open / gripper_ctrl_closed: actuator targets for open / closed.
+        max_joint_velocity: (n_arm,) [rad/s].
+    """
+
+    name: str
+    mjcf_path: str
+    meshdir: str
+    arm_joints: tuple[str, ...]
+    arm_actuators: tuple[str, ...]
+    gripper_joints: tuple[str, ...]
+    gripper_actuator: str
+    gripper_ctrl_open: float
+    gripper_ctrl_closed: float
+    gripper_max_width: float
+    ee_site: str
+    home_qpos: tuple[float, ...]
+    start_noise: float
+    max_joint_velocity: tuple[float, ...]
+    root_body: str
+    gripper_boxes: tuple[GripperBox, ...]
+
+    @property
+    def n_arm(self) -> int:
+        return len(self.arm_joints)
+
+
+def _resolve_dir(spec: str, robot_dir: str) -> str:
+    if spec.startswith("pybullet_data:"):
+        import pybullet_data
+
+        return os.path.join(pybullet_data.getDataPath(), spec.split(":", 1)[1])
+    return os.path.join(robot_dir, spec)
+
+
+def load_robot(name: str) -> RobotSpec:
+    """Load ``assets/robots/<name>/robot.json``."""
+    robot_dir = os.path.join(ROBOTS_DIR, name)
+    path = os.path.join(robot_dir, "robot.json")
+    if not os.path.isfile(path):
+        known = sorted(d for d in os.listdir(ROBOTS_DIR) if os.path.isfile(os.path.join(ROBOTS_DIR, d, "robot.json")))
+        raise ConfigError("robot", f"unknown robot '{name}'; available: {', '.join(known)}")
+    with open(path) as f:
+        raw = json.load(f)
+    boxes = tuple(
+        GripperBox(b["name"], tuple(b["center"]), tuple(b["half_extents"]), int(b["at_opening"]))
+        for b in raw.pop("gripper_boxes")
+    )
+    meshdir = _resolve_dir(raw.pop("meshdir"), robot_dir)
+    mjcf = os.path.join(robot_dir, raw.pop("mjcf"))
+    tuples = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, **tuples)

@@ -1,0 +1,70 @@
+"""Camera rendering, calibration (OpenCV convention) and target 2D boxes."""
+
+from __future__ import annotations
+
+import mujoco
+import numpy as np
+
+_GL_TO_CV = np.diag([1.0, -1.0, -1.0])
+
+
+class CameraRig:
+    """Renders every camera of a model and projects points into its images.
+
+    Conventions: ``intrinsics`` (3, 3) K in pixels, principal point at the image
+    centre, pixel (u, v) with v down. ``extrinsics`` (4, 4) maps base-frame
+    points to the OpenCV camera frame (x right, y down, z forward).
+    """
+
+    def __init__(self, model: mujoco.MjModel, names: tuple[str, ...], height: int, width: int):
+        self.model = model
+        self.names = names
+        self.height, self.width = height, width
+        self.renderer = mujoco.Renderer(model, height, width)
+        self.cam_ids = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, n) for n in names]
+        self.opt = mujoco.MjvOption()
+        self.opt.geomgroup[:] = 0
+        self.opt.geomgroup[2] = 1  # visual geoms only
+        self.opt.sitegroup[:] = 0
+
+    def intrinsics(self, name: str) -> np.ndarray:
+        cid = self.cam_ids[self.names.index(name)]
+        fy = 0.5 * self.height / np.tan(np.deg2rad(self.model.cam_fovy[cid]) / 2.0)
+        return np.array([[fy, 0.0, self.width / 2.0], [0.0, fy, self.height / 2.0], [0.0, 0.0, 1.0]])
+
+    def extrinsics(self, data: mujoco.MjData, name: str) -> np.ndarray:
+        cid = self.cam_ids[self.names.index(name)]
+        R_wc = data.cam_xmat[cid].reshape(3, 3) @ _GL_TO_CV
+        T = np.eye(4)
+        T[:3, :3] = R_wc.T
+        T[:3, 3] = -R_wc.T @ data.cam_xpos[cid]
+        return T
+
+    def render(self, data: mujoco.MjData, name: str) -> np.ndarray:
+        """(H, W, 3) uint8 RGB image, row 0 at the top."""
+        self.renderer.update_scene(data, camera=name, scene_option=self.opt)
+        return self.renderer.render()
+
+    def bbox(self, data: mujoco.MjData, name: str, points_world: np.ndarray) -> np.ndarray:
+        """(4,) float box (x_min, y_min, x_max, y_max) [px] of ``points_world`` (N, 3), clipped to the image.
+
+        All -1 when no point projects in front of the camera and inside the
+        image. Occlusion by other geometry is not considered.
+        """
+        T = self.extrinsics(data, name)
+        K = self.intrinsics(name)
+        pc = points_world @ T[:3, :3].T + T[:3, 3]
+        pc = pc[pc[:, 2] > 1e-3]
+        if len(pc) == 0:
+            return np.full(4, -1.0, dtype=np.float32)
+        uv = (pc[:, :2] / pc[:, 2:3]) * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+        x0, y0 = uv.min(axis=0)
+        x1, y1 = uv.max(axis=0)
+        if x1 < 0 or y1 < 0 or x0 > self.width or y0 > self.height:
+            return np.full(4, -1.0, dtype=np.float32)
+        return np.array(
+            [max(x0, 0.0), max(y0, 0.0), min(x1, self.width), min(y1, self.height)], dtype=np.float32
+        )
+
+    def close(self) -> None:
+        self.renderer.close()

@@ -1,0 +1,176 @@
+"""One (run_seed, episode_index) -> one Episode: sample, build, settle, plan, validate, record."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from contextlib import contextmanager
+
+import mujoco
+import numpy as np
+
+from .. import __version__
+from ..assets import build_catalog, load_robot
+from ..assets.meshes import load_mesh
+from ..core.config import RunConfig
+from ..core.episode import SCHEMA_VERSION, Episode
+from ..core.rng import episode_rng
+from ..planners.grasp import sample_grasps, sample_surface
+from ..planners.motion import PlanningFailure, plan_pick
+from ..randomization.scene import sample_scene
+from ..randomization.spec import SceneSpec
+from .build import build_model
+from .camera import CameraRig
+from .rollout import execute
+from .sim import Sim
+
+STAGES = ("scene_build", "grasp_planning", "motion", "physics", "render", "write")
+
+
+@dataclasses.dataclass
+class EpisodeResult:
+    """Outcome of one episode index; ``episode`` is None when nothing is to be written."""
+
+    episode_index: int
+    success: bool
+    failure_reason: str
+    attempts: int
+    episode: Episode | None
+    timings: dict[str, float]
+
+
+@contextmanager
+def _timed(timings: dict, key: str):
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[key] = timings.get(key, 0.0) + time.perf_counter() - t0
+
+
+class EpisodeGenerator:
+    """Holds what is shared across episodes of a run (config, catalog, robot)."""
+
+    def __init__(self, cfg: RunConfig):
+        self.cfg = cfg
+        self.robot = load_robot(cfg.rollout.robot)
+        self.catalog = build_catalog(cfg.scene.asset_sources)
+
+    def make_sim(self, scene: SceneSpec) -> Sim:
+        """Compile ``scene`` and let its objects settle with the robot at its start pose."""
+        model = build_model(scene, self.catalog, self.robot)
+        model.opt.timestep = self.cfg.rollout.physics_dt
+        sim = Sim(model, scene, self.robot)
+        sim.reset_robot(np.asarray(scene.robot_start_qpos), self.robot.gripper_ctrl_open)
+        sim.settle(self.cfg.rollout.settle_time)
+        return sim
+
+    def target_hull_local(self, scene: SceneSpec):
+        o = scene.target
+        return load_mesh(self.catalog.by_id(o.asset_id).collision_mesh, tuple(o.scale)).convex_hull
+
+    def generate(self, run_seed: int, index: int) -> EpisodeResult:
+        cfg = self.cfg
+        timings: dict[str, float] = {k: 0.0 for k in STAGES}
+        rng = episode_rng(run_seed, index)
+        with _timed(timings, "scene_build"):
+            scene = sample_scene(cfg.scene, self.catalog, self.robot, rng)
+            sim = self.make_sim(scene)
+        hull = self.target_hull_local(scene)
+        with _timed(timings, "grasp_planning"):
+            P = sim.object_pose(scene.target_index)
+            target_world = hull.copy()
+            target_world.apply_transform(P)
+            obstacles = []
+            for i, o in enumerate(scene.objects):
+                if i == scene.target_index:
+                    continue
+                h = load_mesh(self.catalog.by_id(o.asset_id).collision_mesh, tuple(o.scale)).convex_hull
+                pts = sample_surface(h, 200, rng)[0]
+                Pi = sim.object_pose(i)
+                obstacles.append(pts @ Pi[:3, :3].T + Pi[:3, 3])
+            obstacles = np.vstack(obstacles) if obstacles else np.zeros((0, 3))
+            grasps = sample_grasps(
+                target_world,
+                obstacles,
+                scene.table.top_z,
+                self.robot.gripper_boxes,
+                self.robot.gripper_max_width,
+                cfg.grasp,
+                rng,
+            )
+        if not grasps:
+            return EpisodeResult(index, False, "no_grasp_candidates", 0, None, timings)
+
+        settled = _get_state(sim)
+        rest_z = float(sim.data.xpos[sim.target_body][2])
+        q_start = np.asarray(scene.robot_start_qpos)
+        q_home = np.asarray(self.robot.home_qpos)
+        vmax = np.asarray(self.robot.max_joint_velocity)
+        open_finger = self.robot.gripper_ctrl_open
+        attempts, reason, chosen = 0, "", None
+        for g in grasps:
+            with _timed(timings, "motion"):
+                try:
+                    traj = plan_pick(sim, sim, q_start, q_home, g, open_finger, cfg.motion, vmax)
+                except PlanningFailure as e:
+                    reason = reason or e.reason
+                    continue
+            attempts += 1
+            _set_state(sim, settled)
+            ok, why, _ = execute(sim, traj, rest_z, cfg.motion.success_height, cfg.rollout.ctrl_blocks, timings=timings)
+            chosen = (g, traj, ok, why)
+            if ok or attempts >= cfg.grasp.max_attempts:
+                break
+        if chosen is None:
+            return EpisodeResult(index, False, reason or "path_not_found", 0, None, timings)
+        grasp, traj, ok, why = chosen
+        if not ok and not cfg.rollout.keep_failures:
+            return EpisodeResult(index, False, why, attempts, None, timings)
+
+        _set_state(sim, settled)
+        names = tuple(c.name for c in scene.cameras)
+        rig = CameraRig(sim.model, names, scene.cameras[0].height, scene.cameras[0].width)
+        try:
+            ok2, why2, frames = execute(
+                sim,
+                traj,
+                rest_z,
+                cfg.motion.success_height,
+                cfg.rollout.ctrl_blocks,
+                rig=rig,
+                target_points=np.asarray(hull.vertices),
+                timings=timings,
+            )
+            cameras = {
+                c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim.data, c)} for c in names
+            }
+        finally:
+            rig.close()
+        meta = {
+            "instruction": scene.instruction,
+            "seed": int(run_seed),
+            "episode_index": int(index),
+            "success": bool(ok2),
+            "failure_reason": why2,
+            "attempts": attempts,
+            "grasp_pose": grasp.pose.astype(np.float64),
+            "grasp_width": float(grasp.width),
+            "scene": scene.to_json(),
+            "version": __version__,
+            "schema_version": SCHEMA_VERSION,
+            "fps": float(cfg.motion.control_hz),
+        }
+        return EpisodeResult(index, ok2, why2, attempts, Episode(frames, cameras, meta), timings)
+
+
+def _get_state(sim: Sim) -> np.ndarray:
+    spec = mujoco.mjtState.mjSTATE_INTEGRATION
+    state = np.empty(mujoco.mj_stateSize(sim.model, spec))
+    mujoco.mj_getState(sim.model, sim.data, state, spec)
+    return state
+
+
+def _set_state(sim: Sim, state: np.ndarray) -> None:
+    mujoco.mj_setState(sim.model, sim.data, state, mujoco.mjtState.mjSTATE_INTEGRATION)
+    mujoco.mj_forward(sim.model, sim.data)

@@ -1,0 +1,110 @@
+"""Execute a joint trajectory in physics at the control rate; optionally render and record it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.episode import bbox_key, image_key
+from ..core.geometry import mat_to_quat, pose_to_vec7, rotvec_from_mat
+from ..planners.motion import PHASES, JointTrajectory
+from .camera import CameraRig
+from .sim import Sim
+
+
+def _ramp(sim: Sim, q0, q1, grip_ctrl: float, n_steps: int, blocks: int) -> None:
+    """Step physics for one control period, moving arm targets linearly from q0 to q1."""
+    sim.data.ctrl[sim.grip_act] = grip_ctrl
+    per = n_steps // blocks
+    for b in range(blocks):
+        sim.data.ctrl[sim.arm_act] = q0 + (q1 - q0) * ((b + 1) / blocks)
+        sim.step(per if b < blocks - 1 else n_steps - per * (blocks - 1))
+
+
+def execute(
+    sim: Sim,
+    traj: JointTrajectory,
+    rest_z: float,
+    success_height: float,
+    blocks: int,
+    rig: CameraRig | None = None,
+    target_points: np.ndarray | None = None,
+    timings: dict | None = None,
+) -> tuple[bool, str, dict[str, np.ndarray] | None]:
+    """Run ``traj`` from the current state; returns (success, failure_reason, frames or None).
+
+    Success: the target's height stays >= rest_z + success_height [m] at every
+    control tick of the hold phase and after its last step. With ``rig``, each
+    tick is rendered and recorded (``target_points`` (N, 3), target-local, give
+    the 2D boxes).
+    """
+    import time
+
+    m = sim.model
+    robot = sim.robot
+    n_steps = int(round(traj.dt / m.opt.timestep))
+    grip_open, grip_closed = robot.gripper_ctrl_open, robot.gripper_ctrl_closed
+    T = len(traj)
+    rec = rig is not None
+    rise = np.zeros(T + 1)
+    if rec:
+        cams = rig.names
+        images = {c: np.empty((T, rig.height, rig.width, 3), np.uint8) for c in cams}
+        boxes = {c: np.empty((T, 4), np.float32) for c in cams}
+        state = np.empty((T, 8), np.float32)
+        ee = np.empty((T, 7), np.float64)
+        ee_R = np.empty((T, 3, 3))
+        obj = np.empty((T, 7), np.float32)
+    t_render = 0.0
+    t0 = time.perf_counter()
+    for t in range(T):
+        rise[t] = sim.data.xpos[sim.target_body][2] - rest_z
+        if rec:
+            state[t, : sim.n_arm] = sim.arm_qpos()
+            state[t, sim.n_arm] = sim.gripper_width()
+            E = sim.ee_pose()
+            ee[t] = pose_to_vec7(E)
+            ee_R[t] = E[:3, :3]
+            P = sim.object_pose(sim.scene.target_index)
+            obj[t] = np.concatenate([P[:3, 3], mat_to_quat(P[:3, :3])])
+            r0 = time.perf_counter()
+            world_pts = target_points @ P[:3, :3].T + P[:3, 3]
+            for c in cams:
+                images[c][t] = rig.render(sim.data, c)
+                boxes[c][t] = rig.bbox(sim.data, c, world_pts)
+            t_render += time.perf_counter() - r0
+        q0 = traj.q[t]
+        q1 = traj.q[min(t + 1, T - 1)]
+        g = grip_closed if traj.gripper[t] > 0.5 else grip_open
+        _ramp(sim, q0, q1, g, n_steps, blocks)
+    rise[T] = sim.data.xpos[sim.target_body][2] - rest_z
+    if timings is not None:
+        timings["render"] = timings.get("render", 0.0) + t_render
+        timings["physics"] = timings.get("physics", 0.0) + time.perf_counter() - t0 - t_render
+    hold = np.flatnonzero(traj.phase == PHASES.index("hold"))
+    checks = np.append(rise[hold], rise[T])
+    success = bool(np.all(checks >= success_height))
+    reason = ""
+    if not success:
+        reason = "slipped" if np.max(rise) < success_height else "dropped_during_hold"
+    if not rec:
+        return success, reason, None
+    action = np.zeros((T, 7), np.float32)
+    action[:-1, :3] = ee[1:, :3] - ee[:-1, :3]
+    for t in range(T - 1):
+        action[t, 3:6] = rotvec_from_mat(ee_R[t + 1] @ ee_R[t].T)
+    action[:, 6] = traj.gripper
+    joint = np.empty((T, 8), np.float32)
+    joint[:-1, : sim.n_arm] = traj.q[1:]
+    joint[-1, : sim.n_arm] = traj.q[-1]
+    joint[:, sim.n_arm] = traj.gripper
+    frames = {
+        "observation.state": state,
+        "observation.ee_pose": ee.astype(np.float32),
+        "action": action,
+        "action.joint": joint,
+        "annotation.object_pose": obj,
+    }
+    for c in cams:
+        frames[image_key(c)] = images[c]
+        frames[bbox_key(c)] = boxes[c]
+    return success, reason, frames

@@ -1,0 +1,77 @@
+"""Planner configuration. Lengths [m], speeds [m/s], times [s], angles [deg]."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..core.errors import ConfigError
+
+
+@dataclasses.dataclass(frozen=True)
+class GraspConfig:
+    """Antipodal grasp sampling.
+
+    Attributes:
+        num_surface_samples: surface points drawn on the target's convex hull.
+        friction_mu: friction coefficient of the antipodal cone test (SynGrasp-1B uses 0.15).
+        width_margin: clearance kept on each side of the object inside the open gripper [m].
+        approach_tilts_deg: tilts of the approach about the closing axis away from straight down.
+        top_k: ranked candidates handed to motion planning.
+        max_attempts: physics-validated execution attempts per episode.
+    """
+
+    num_surface_samples: int = 400
+    friction_mu: float = 0.15
+    width_margin: float = 0.008
+    approach_tilts_deg: tuple[float, ...] = (0.0, 20.0, -20.0, 40.0, -40.0)
+    top_k: int = 8
+    max_attempts: int = 2
+    dedup_distance: float = 0.008
+    dedup_angle_deg: float = 15.0
+
+    def __post_init__(self):
+        if self.num_surface_samples < 10:
+            raise ConfigError("grasp.num_surface_samples", "must be >= 10")
+        if not 0.0 < self.friction_mu < 2.0:
+            raise ConfigError("grasp.friction_mu", f"{self.friction_mu} is outside (0, 2)")
+        if self.top_k < 1:
+            raise ConfigError("grasp.top_k", "must be >= 1")
+        if self.max_attempts < 1:
+            raise ConfigError("grasp.max_attempts", "must be >= 1")
+
+
+@dataclasses.dataclass(frozen=True)
+class MotionConfig:
+    """Pick motion: transit to pre-grasp, straight approach, close, straight lift, hold.
+
+    Attributes:
+        control_hz: rate of recorded frames and joint targets [Hz].
+        pregrasp_offset: distance behind the grasp along the approach axis [m].
+        approach_speed / lift_speed: Cartesian speeds of the straight segments [m/s].
+        lift_height: vertical lift after closing [m].
+        joint_speed_scale: fraction of the robot's joint velocity limits used in transit.
+        min_transit_time: lower bound of the transit duration [s].
+        close_time / hold_time: gripper closing and post-lift hold durations [s].
+        success_height: rise above rest height that counts as lifted [m].
+    """
+
+    control_hz: float = 10.0
+    pregrasp_offset: float = 0.10
+    approach_speed: float = 0.06
+    lift_speed: float = 0.06
+    lift_height: float = 0.10
+    joint_speed_scale: float = 0.35
+    min_transit_time: float = 1.2
+    close_time: float = 0.8
+    hold_time: float = 1.0
+    success_height: float = 0.08
+    collision_check_step: float = 0.05
+
+    def __post_init__(self):
+        if not 1.0 <= self.control_hz <= 100.0:
+            raise ConfigError("motion.control_hz", f"{self.control_hz} is outside [1, 100]")
+        if self.success_height > self.lift_height:
+            raise ConfigError("motion.success_height", "must not exceed motion.lift_height")
+        for k in ("pregrasp_offset", "approach_speed", "lift_speed", "lift_height", "joint_speed_scale"):
+            if getattr(self, k) <= 0:
+                raise ConfigError(f"motion.{k}", "must be > 0")

@@ -1,0 +1,147 @@
+"""Pick motion: transit -> pre-grasp -> straight approach -> close -> straight lift -> hold.
+
+Output is a joint-space trajectory sampled at the control rate. Transit is a
+minimum-jerk joint interpolation whose duration respects scaled joint velocity
+limits; approach and lift are straight Cartesian lines solved waypoint by
+waypoint with IK. Every sample is collision-checked through the protocol.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .config import MotionConfig
+from .grasp import Grasp
+from .ik import solve_ik
+from .protocols import CollisionChecker, Kinematics
+
+PHASES = ("transit", "approach", "close", "lift", "hold")
+
+
+class PlanningFailure(Exception):
+    """Planning could not produce a motion; ``reason`` is a short failure label."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        self.reason = reason
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+@dataclasses.dataclass(frozen=True)
+class JointTrajectory:
+    """Arm joint targets at the control rate.
+
+    q: (T, n) [rad]; gripper: (T,) command, 0 open / 1 closed; phase: (T,) index
+    into PHASES; dt: control period [s]. Sample t is the target at time t * dt.
+    """
+
+    q: np.ndarray
+    gripper: np.ndarray
+    phase: np.ndarray
+    dt: float
+
+    def __len__(self) -> int:
+        return len(self.q)
+
+
+def min_jerk(q0: np.ndarray, q1: np.ndarray, n: int) -> np.ndarray:
+    """(n, dof) samples from q0 (excluded) to q1 (included) on a minimum-jerk profile."""
+    tau = np.arange(1, n + 1) / n
+    s = 10 * tau**3 - 15 * tau**4 + 6 * tau**5
+    return q0 + s[:, None] * (q1 - q0)
+
+
+def _line(kin: Kinematics, T0: np.ndarray, T1: np.ndarray, q0: np.ndarray, n: int, posture: np.ndarray):
+    """IK along a straight line from T0 to T1 (fixed orientation of T1) in n steps; None on failure."""
+    qs = []
+    q = q0
+    for k in range(1, n + 1):
+        T = T1.copy()
+        T[:3, 3] = T0[:3, 3] + (T1[:3, 3] - T0[:3, 3]) * (k / n)
+        q = solve_ik(kin, T, q, posture)
+        if q is None:
+            return None
+        qs.append(q)
+    return np.array(qs)
+
+
+def _flipped(pose: np.ndarray) -> np.ndarray:
+    """The same grasp with the fingers swapped (180 deg about the approach axis)."""
+    out = pose.copy()
+    out[:3, 0] *= -1
+    out[:3, 1] *= -1
+    return out
+
+
+def plan_pick(
+    kin: Kinematics,
+    checker: CollisionChecker,
+    q_start: np.ndarray,
+    q_posture: np.ndarray,
+    grasp: Grasp,
+    open_finger: float,
+    cfg: MotionConfig,
+    vmax: np.ndarray,
+) -> JointTrajectory:
+    """Plan the whole pick for one grasp; raises PlanningFailure with a reason label.
+
+    Args:
+        q_start: (n,) current joints [rad]. q_posture: (n,) preferred posture for IK.
+        open_finger: per-finger opening used while the gripper is open [m].
+        vmax: (n,) joint velocity limits [rad/s].
+    """
+    dt = 1.0 / cfg.control_hz
+    best = None
+    for pose in (grasp.pose, _flipped(grasp.pose)):
+        pre = pose.copy()
+        pre[:3, 3] -= cfg.pregrasp_offset * pose[:3, 2]
+        q_pre = solve_ik(kin, pre, q_posture, q_posture, max_iters=300)
+        if q_pre is None:
+            continue
+        cost = float(np.max(np.abs(q_pre - q_start) / vmax))
+        if best is None or cost < best[0]:
+            best = (cost, pose, pre, q_pre)
+    if best is None:
+        raise PlanningFailure("ik_failed", "no IK solution for the pre-grasp pose")
+    _, pose, pre, q_pre = best
+    if checker.in_collision(q_pre, open_finger, allow_target=False):
+        raise PlanningFailure("collision_during_approach", "pre-grasp pose collides")
+
+    n_app = max(2, int(np.ceil(cfg.pregrasp_offset / cfg.approach_speed / dt)))
+    q_app = _line(kin, pre, pose, q_pre, n_app, q_posture)
+    if q_app is None:
+        raise PlanningFailure("ik_failed", "approach line leaves the workspace")
+    for q in q_app:
+        if checker.in_collision(q, open_finger, allow_target=True):
+            raise PlanningFailure("collision_during_approach", "approach collides with the table or a distractor")
+    q_grasp = q_app[-1]
+
+    lift = pose.copy()
+    lift[2, 3] += cfg.lift_height
+    n_lift = max(2, int(np.ceil(cfg.lift_height / cfg.lift_speed / dt)))
+    q_lift = _line(kin, pose, lift, q_grasp, n_lift, q_posture)
+    if q_lift is None:
+        raise PlanningFailure("ik_failed", "lift line leaves the workspace")
+
+    t_transit = max(cfg.min_transit_time, float(np.max(np.abs(q_pre - q_start) / (vmax * cfg.joint_speed_scale))))
+    n_tr = int(np.ceil(t_transit / dt))
+    q_tr = min_jerk(q_start, q_pre, n_tr)
+    n_chk = max(n_tr, int(np.ceil(np.max(np.abs(q_pre - q_start)) / cfg.collision_check_step)))
+    for q in min_jerk(q_start, q_pre, n_chk):
+        if checker.in_collision(q, open_finger, allow_target=False):
+            raise PlanningFailure("path_not_found", "straight joint-space transit collides")
+
+    n_close = int(np.ceil(cfg.close_time / dt))
+    n_hold = int(np.ceil(cfg.hold_time / dt))
+    segments = [
+        (np.vstack([q_start[None], q_tr]), 0.0, 0),
+        (q_app, 0.0, 1),
+        (np.repeat(q_grasp[None], n_close, axis=0), 1.0, 2),
+        (q_lift, 1.0, 3),
+        (np.repeat(q_lift[-1][None], n_hold, axis=0), 1.0, 4),
+    ]
+    q = np.vstack([s[0] for s in segments])
+    grip = np.concatenate([np.full(len(s[0]), s[1]) for s in segments])
+    phase = np.concatenate([np.full(len(s[0]), s[2], dtype=np.int8) for s in segments])
+    return JointTrajectory(q, grip, phase, dt)
