@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import mujoco
 import numpy as np
 
@@ -30,6 +32,15 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
     """
     spec = mujoco.MjSpec.from_file(robot.mjcf_path)
     spec.meshdir = robot.meshdir
+    for mesh in spec.meshes:
+        # Load file meshes through trimesh: MuJoCo's OBJ decoder mis-shades some
+        # multi-part OBJ files, and trimesh's cache makes later episodes cheap.
+        if mesh.file:
+            tm = load_mesh(os.path.join(robot.meshdir, mesh.file), tuple(float(v) for v in mesh.scale))
+            mesh.file = ""
+            mesh.scale = [1.0, 1.0, 1.0]
+            mesh.uservert = np.asarray(tm.vertices, dtype=np.float32).ravel().tolist()
+            mesh.userface = np.asarray(tm.faces, dtype=np.int32).ravel().tolist()
     h = max(c.height for c in scene.cameras)
     w = max(c.width for c in scene.cameras)
     spec.visual.global_.offwidth = max(w, 64)

@@ -24,7 +24,7 @@ class CameraRig:
         self.cam_ids = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, n) for n in names]
         self.opt = mujoco.MjvOption()
         self.opt.geomgroup[:] = 0
-        self.opt.geomgroup[2] = 1  # visual geoms only
+        self.opt.geomgroup[:3] = 1  # groups 0-2: table, floor and visual meshes; 3 holds collision hulls
         self.opt.sitegroup[:] = 0
 
     def intrinsics(self, name: str) -> np.ndarray:

@@ -24,8 +24,8 @@ class CameraConfig:
 
 def _default_cameras() -> tuple[CameraConfig, ...]:
     return (
-        CameraConfig("front", (1.30, 0.0, 0.62), (0.45, 0.0, 0.02), 50.0),
-        CameraConfig("side", (0.55, -0.95, 0.58), (0.42, 0.0, 0.02), 50.0),
+        CameraConfig("front", (1.30, 0.0, 0.75), (0.38, 0.0, 0.12), 55.0),
+        CameraConfig("side", (0.55, -1.00, 0.70), (0.38, 0.0, 0.12), 55.0),
     )
 
 
