@@ -7,3 +7,8 @@ motion) -> ``exporters`` (shard writers) -> ``cluster`` (shard planning, Ray).
 """
 
 __version__ = "0.1.0"
+
+import os as _os
+
+# Headless CPU/GPU rendering through EGL unless the user chose a backend (osmesa, glfw).
+_os.environ.setdefault("MUJOCO_GL", "egl")

@@ -42,6 +42,7 @@ class RobotSpec:
         gripper_max_width: widest opening between the pads [m].
         gripper_ctrl_open / gripper_ctrl_closed: actuator targets for open / closed.
         max_joint_velocity: (n_arm,) [rad/s].
+        visual_max_faces: meshes above this face count are decimated when loaded (render speed).
     """
 
     name: str
@@ -60,6 +61,7 @@ class RobotSpec:
     max_joint_velocity: tuple[float, ...]
     root_body: str
     gripper_boxes: tuple[GripperBox, ...]
+    visual_max_faces: int | None = None
 
     @property
     def n_arm(self) -> int:

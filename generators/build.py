@@ -36,7 +36,9 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
         # Load file meshes through trimesh: MuJoCo's OBJ decoder mis-shades some
         # multi-part OBJ files, and trimesh's cache makes later episodes cheap.
         if mesh.file:
-            tm = load_mesh(os.path.join(robot.meshdir, mesh.file), tuple(float(v) for v in mesh.scale))
+            tm = load_mesh(
+                os.path.join(robot.meshdir, mesh.file), tuple(float(v) for v in mesh.scale), robot.visual_max_faces
+            )
             mesh.file = ""
             mesh.scale = [1.0, 1.0, 1.0]
             mesh.uservert = np.asarray(tm.vertices, dtype=np.float32).ravel().tolist()

@@ -17,7 +17,7 @@ from ..core.episode import SCHEMA_VERSION, Episode
 from ..core.rng import episode_rng
 from ..planners.grasp import sample_grasps, sample_surface
 from ..planners.motion import PlanningFailure, plan_pick
-from ..randomization.scene import sample_scene
+from ..randomization.scene import sample_scene, with_target
 from ..randomization.spec import SceneSpec
 from .build import build_model
 from .camera import CameraRig
@@ -69,6 +69,35 @@ class EpisodeGenerator:
         o = scene.target
         return load_mesh(self.catalog.by_id(o.asset_id).collision_mesh, tuple(o.scale)).convex_hull
 
+    def _object_hull_world(self, scene: SceneSpec, sim: Sim, i: int):
+        o = scene.objects[i]
+        h = load_mesh(self.catalog.by_id(o.asset_id).collision_mesh, tuple(o.scale)).convex_hull.copy()
+        h.apply_transform(sim.object_pose(i))
+        return h
+
+    def _choose_target(self, scene: SceneSpec, sim: Sim, rng: np.random.Generator):
+        """Grasps for the sampled target; when it has none, for the next object that has some.
+
+        Returns (scene with the chosen target, grasps); grasps is empty when no object has any.
+        """
+        hulls = [self._object_hull_world(scene, sim, i) for i in range(len(scene.objects))]
+        surface = [sample_surface(h, 200, rng)[0] for h in hulls]
+        order = [scene.target_index] + [i for i in range(len(hulls)) if i != scene.target_index]
+        for j in order:
+            obstacles = [surface[i] for i in range(len(hulls)) if i != j]
+            grasps = sample_grasps(
+                hulls[j],
+                np.vstack(obstacles) if obstacles else np.zeros((0, 3)),
+                scene.table.top_z,
+                self.robot.gripper_boxes,
+                self.robot.gripper_max_width,
+                self.cfg.grasp,
+                rng,
+            )
+            if grasps:
+                return with_target(scene, j), grasps
+        return scene, []
+
     def generate(self, run_seed: int, index: int) -> EpisodeResult:
         cfg = self.cfg
         timings: dict[str, float] = {k: 0.0 for k in STAGES}
@@ -76,31 +105,12 @@ class EpisodeGenerator:
         with _timed(timings, "scene_build"):
             scene = sample_scene(cfg.scene, self.catalog, self.robot, rng)
             sim = self.make_sim(scene)
-        hull = self.target_hull_local(scene)
         with _timed(timings, "grasp_planning"):
-            P = sim.object_pose(scene.target_index)
-            target_world = hull.copy()
-            target_world.apply_transform(P)
-            obstacles = []
-            for i, o in enumerate(scene.objects):
-                if i == scene.target_index:
-                    continue
-                h = load_mesh(self.catalog.by_id(o.asset_id).collision_mesh, tuple(o.scale)).convex_hull
-                pts = sample_surface(h, 200, rng)[0]
-                Pi = sim.object_pose(i)
-                obstacles.append(pts @ Pi[:3, :3].T + Pi[:3, 3])
-            obstacles = np.vstack(obstacles) if obstacles else np.zeros((0, 3))
-            grasps = sample_grasps(
-                target_world,
-                obstacles,
-                scene.table.top_z,
-                self.robot.gripper_boxes,
-                self.robot.gripper_max_width,
-                cfg.grasp,
-                rng,
-            )
+            scene, grasps = self._choose_target(scene, sim, rng)
         if not grasps:
             return EpisodeResult(index, False, "no_grasp_candidates", 0, None, timings)
+        sim.set_target(scene)
+        hull = self.target_hull_local(scene)
 
         settled = _get_state(sim)
         rest_z = float(sim.data.xpos[sim.target_body][2])

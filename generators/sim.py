@@ -43,8 +43,13 @@ class Sim:
         self.obj_qadr = [m.jnt_qposadr[m.body_jntadr[b]] for b in self.obj_bodies]
         self.obj_dadr = [m.jnt_dofadr[m.body_jntadr[b]] for b in self.obj_bodies]
         self.table_geom = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_GEOM, "table")
-        self.target_body = self.obj_bodies[scene.target_index]
+        self.set_target(scene)
         self.n_arm = robot.n_arm
+
+    def set_target(self, scene: SceneSpec) -> None:
+        """Adopt ``scene`` (same objects, possibly another target) for target queries."""
+        self.scene = scene
+        self.target_body = self.obj_bodies[scene.target_index]
 
     def _descends(self, body: int, root: int) -> bool:
         while body > 0:

@@ -13,17 +13,21 @@ class GraspConfig:
 
     Attributes:
         num_surface_samples: surface points drawn on the target's convex hull.
-        friction_mu: friction coefficient of the antipodal cone test (SynGrasp-1B uses 0.15).
+        friction_mu: friction coefficient of the two-contact antipodal cone test. 0.4 here (the
+            simulated pads have 1.5); SynGrasp-1B keeps force closure at 0.15, which needs a
+            wrench-space test rather than this cone test.
         width_margin: clearance kept on each side of the object inside the open gripper [m].
         approach_tilts_deg: tilts of the approach about the closing axis away from straight down.
+        depth_offsets: grasp centres are also tried this far back toward the palm [m].
         top_k: ranked candidates handed to motion planning.
         max_attempts: physics-validated execution attempts per episode.
     """
 
     num_surface_samples: int = 400
-    friction_mu: float = 0.15
+    friction_mu: float = 0.4
     width_margin: float = 0.008
     approach_tilts_deg: tuple[float, ...] = (0.0, 20.0, -20.0, 40.0, -40.0)
+    depth_offsets: tuple[float, ...] = (0.0, 0.01, 0.02, 0.03)
     top_k: int = 8
     max_attempts: int = 2
     dedup_distance: float = 0.008

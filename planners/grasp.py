@@ -70,6 +70,20 @@ def boxes_hit(
     return False
 
 
+def _contacts_along(target: trimesh.Trimesh, centres: np.ndarray, axes: np.ndarray, reach: float):
+    """Cast from both sides of each centre along +/-axis; return (p1, n1, p2, n2, hit mask)."""
+    n = len(centres)
+    origins = np.vstack([centres - axes * reach, centres + axes * reach])
+    dirs = np.vstack([axes, -axes])
+    locs, ray_idx, tri_idx = target.ray.intersects_location(origins, dirs, multiple_hits=False)
+    pts = np.full((2 * n, 3), np.nan)
+    nrm = np.full((2 * n, 3), np.nan)
+    pts[ray_idx] = locs
+    nrm[ray_idx] = target.face_normals[tri_idx]
+    hit = ~np.isnan(pts[:n, 0]) & ~np.isnan(pts[n:, 0])
+    return pts[:n], nrm[:n], pts[n:], nrm[n:], hit
+
+
 def sample_grasps(
     target: trimesh.Trimesh,
     obstacles: np.ndarray,
@@ -81,6 +95,11 @@ def sample_grasps(
 ) -> list[Grasp]:
     """Ranked, deduplicated grasps on ``target`` (a convex mesh in the base frame).
 
+    Each antipodal pair gives a closing axis; each approach tilt and grasp depth
+    (the centre slid back toward the palm, contacts re-found by ray casting
+    along the axis) gives a candidate. Candidates are scored, then checked for
+    collision best-first until ``cfg.top_k`` survive deduplication.
+
     Args:
         obstacles: (N, 3) points on non-target objects, base frame [m].
         table_z: table-top height [m]; gripper boxes must stay above it.
@@ -90,51 +109,58 @@ def sample_grasps(
         at most ``cfg.top_k`` grasps, best first (empty when none survive).
     """
     pts, normals = sample_surface(target, cfg.num_surface_samples, rng)
-    origins = pts - normals * 1e-4
-    locs, ray_idx, tri_idx = target.ray.intersects_location(origins, -normals, multiple_hits=False)
+    locs, ray_idx, tri_idx = target.ray.intersects_location(pts - normals * 1e-4, -normals, multiple_hits=False)
     cos_cone = np.cos(np.arctan(cfg.friction_mu))
-    check_pts = np.vstack([sample_surface(target, 300, rng)[0], obstacles]) if len(obstacles) else sample_surface(target, 300, rng)[0]
+    max_w = max_width - 2 * cfg.width_margin
+    axes = locs - pts[ray_idx]
+    widths = np.linalg.norm(axes, axis=1)
+    keep = (widths > 0.004) & (widths < max_w)
+    y = axes[keep] / widths[keep, None]
+    q = np.minimum(-(normals[ray_idx[keep]] * y).sum(1), (target.face_normals[tri_idx[keep]] * y).sum(1))
+    ok = q >= cos_cone
+    y, centres = y[ok], ((pts[ray_idx[keep]] + locs[keep]) / 2)[ok]
+    down = np.array([0.0, 0.0, -1.0])
+    z0 = down - (y @ down)[:, None] * y
+    z0n = np.linalg.norm(z0, axis=1)
+    ok = z0n > 0.25  # closing axis near vertical: no approach from above
+    y, centres, z0 = y[ok], centres[ok], z0[ok] / z0n[ok, None]
+    if len(y) == 0:
+        return []
+    frames = []
+    for tilt in cfg.approach_tilts_deg:
+        zs = np.array([_rot_about(yy, np.deg2rad(tilt)) @ zz for yy, zz in zip(y, z0)])
+        for depth in cfg.depth_offsets:
+            frames.append((centres - depth * zs, y, zs))
+    c_all = np.vstack([f[0] for f in frames])
+    y_all = np.vstack([f[1] for f in frames])
+    z_all = np.vstack([f[2] for f in frames])
+    p1, n1, p2, n2, hit = _contacts_along(target, c_all, y_all, reach=max_width)
+    w = np.linalg.norm(p2 - p1, axis=1)
+    qfc = np.minimum(-(n1 * y_all).sum(1), -(n2 * -y_all).sum(1))
+    valid = hit & (w < max_w) & (qfc >= cos_cone)
     com = target.center_mass if target.is_volume else target.centroid
     size = float(max(target.extents))
-    down = np.array([0.0, 0.0, -1.0])
-    cands: list[Grasp] = []
-    for p2, i, t in zip(locs, ray_idx, tri_idx):
-        p1, n1, n2 = pts[i], normals[i], target.face_normals[t]
-        axis = p2 - p1
-        width = float(np.linalg.norm(axis))
-        if width < 0.004 or width > max_width - 2 * cfg.width_margin:
-            continue
-        y = axis / width
-        q_fc = min(float(-n1 @ y), float(n2 @ y))
-        if q_fc < cos_cone:
-            continue
-        z0 = down - (down @ y) * y
-        if np.linalg.norm(z0) < 0.25:
-            continue  # closing axis near vertical: no approach from above
-        z0 /= np.linalg.norm(z0)
-        centre = (p1 + p2) / 2
-        for tilt in cfg.approach_tilts_deg:
-            z = _rot_about(y, np.deg2rad(tilt)) @ z0
-            x = np.cross(y, z)
-            pose = np.eye(4)
-            pose[:3, :3] = np.stack([x, y, z], axis=1)
-            pose[:3, 3] = centre
-            if boxes_hit(pose, max_width, boxes, check_pts, table_z, 0.002):
-                continue
-            score = 1.0 * float(z @ down) + 0.5 * q_fc - 1.0 * float(np.linalg.norm(centre - com)) / size
-            cands.append(Grasp(pose, width, score))
-    cands.sort(key=lambda g: -g.score)
-    kept: list[Grasp] = []
+    c_all = np.where(hit[:, None], (p1 + p2) / 2, c_all)
+    score = z_all @ down + 0.5 * qfc - np.linalg.norm(c_all - com, axis=1) / size
+    order = [i for i in np.argsort(-score, kind="stable") if valid[i]]
+    surf = sample_surface(target, 300, rng)[0]
+    check_pts = np.vstack([surf, obstacles]) if len(obstacles) else surf
     cos_dedup = np.cos(np.deg2rad(cfg.dedup_angle_deg))
-    for g in cands:
+    kept: list[Grasp] = []
+    for i in order:
+        pose = np.eye(4)
+        pose[:3, :3] = np.stack([np.cross(y_all[i], z_all[i]), y_all[i], z_all[i]], axis=1)
+        pose[:3, 3] = c_all[i]
         if any(
-            np.linalg.norm(g.pose[:3, 3] - k.pose[:3, 3]) < cfg.dedup_distance
-            and abs(g.pose[:3, 1] @ k.pose[:3, 1]) > cos_dedup
-            and g.pose[:3, 2] @ k.pose[:3, 2] > cos_dedup
+            np.linalg.norm(pose[:3, 3] - k.pose[:3, 3]) < cfg.dedup_distance
+            and abs(pose[:3, 1] @ k.pose[:3, 1]) > cos_dedup
+            and pose[:3, 2] @ k.pose[:3, 2] > cos_dedup
             for k in kept
         ):
             continue
-        kept.append(g)
+        if boxes_hit(pose, max_width, boxes, check_pts, table_z, 0.002):
+            continue
+        kept.append(Grasp(pose, float(w[i]), float(score[i])))
         if len(kept) >= cfg.top_k:
             break
     return kept

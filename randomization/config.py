@@ -38,6 +38,9 @@ class SceneConfig:
         num_distractors: inclusive (min, max) count of non-target objects.
         object_size: (min, max) of an object's largest extent after scaling [m].
         spawn_x / spawn_y: ranges of object drop positions, base frame [m].
+        target_min_thickness: the target's smallest extent after scaling must reach this [m]
+            (thinner objects cannot be pinched off a table); redrawn otherwise.
+        target_max_width: the target's middle extent must fit the gripper [m]; redrawn otherwise.
         min_separation: minimum gap between object footprints at drop time [m].
         table_size: table top (x, y) extents [m]; the table's near edge is at x = table_near_x.
         table_top_z: height of the table top in the base frame [m].
@@ -50,6 +53,8 @@ class SceneConfig:
     object_size: tuple[float, float] = (0.05, 0.075)
     spawn_x: tuple[float, float] = (0.38, 0.62)
     spawn_y: tuple[float, float] = (-0.22, 0.22)
+    target_min_thickness: float = 0.018
+    target_max_width: float = 0.065
     min_separation: float = 0.02
     table_size: tuple[float, float] = (0.8, 1.2)
     table_near_x: float = 0.15

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from ..assets.catalog import AssetCatalog
@@ -44,7 +46,8 @@ def random_quat(rng: np.random.Generator) -> np.ndarray:
 
 
 def _sample_color(rng: np.random.Generator, names: list[str]) -> tuple[str, tuple[float, float, float, float]]:
-    name = names[int(rng.integers(len(names)))]
+    """Draw and remove a colour name from ``names``; return it with a jittered rgba."""
+    name = names.pop(int(rng.integers(len(names))))
     rgb = np.clip(np.asarray(PALETTE[name]) + rng.uniform(-0.04, 0.04, 3), 0.0, 1.0)
     return name, (float(rgb[0]), float(rgb[1]), float(rgb[2]), 1.0)
 
@@ -63,21 +66,29 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
     """Draw a table, a target and distractors, cameras, a light and a start pose.
 
     Object poses are drop poses above the table; the generator settles them with
-    physics. The target gets a colour no distractor shares, so the instruction
-    "pick up the <colour> <category>" is unambiguous.
+    physics. Every object gets its own colour, so "pick up the <colour>
+    <category>" is unambiguous whichever object ends up the target. Object 0 is
+    the target; the generator may move the target to another object that has
+    grasps (``with_target``).
     """
     n_obj = 1 + int(rng.integers(cfg.num_distractors[0], cfg.num_distractors[1] + 1))
+    if n_obj > len(PALETTE):
+        raise RuntimeError(f"at most {len(PALETTE)} objects have distinct colours; lower scene.num_distractors")
     colors = list(PALETTE)
-    target_color, target_rgba = _sample_color(rng, colors)
-    other_colors = [c for c in colors if c != target_color]
     placed: list[tuple[float, float, float]] = []
     objects: list[ObjectSpec] = []
     drop_z = cfg.table_top_z + 0.005
     for i in range(n_obj):
-        asset = catalog.objects[int(rng.integers(len(catalog)))]
-        base = load_mesh(asset.collision_mesh, asset.mesh_scale)
-        size = rng.uniform(*cfg.object_size)
-        s = float(size / max(base.extents))
+        for _ in range(100):
+            asset = catalog.objects[int(rng.integers(len(catalog)))]
+            base = load_mesh(asset.collision_mesh, asset.mesh_scale)
+            size = rng.uniform(*cfg.object_size)
+            s = float(size / max(base.extents))
+            ext = np.sort(base.extents * s)
+            if i > 0 or (ext[0] >= cfg.target_min_thickness and ext[1] <= cfg.target_max_width):
+                break
+        else:
+            raise RuntimeError("no catalog object fits scene.target_min_thickness/target_max_width; relax them")
         scale = tuple(float(s * k) for k in asset.mesh_scale)
         radius = 0.5 * size
         xy = _place(rng, cfg, radius, placed)
@@ -86,7 +97,7 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
                 raise RuntimeError("spawn region too small for even one object; widen scene.spawn_x/spawn_y")
             break
         placed.append((xy[0], xy[1], radius))
-        color, rgba = (target_color, target_rgba) if i == 0 else _sample_color(rng, other_colors)
+        color, rgba = _sample_color(rng, colors)
         quat = random_quat(rng)
         mass = float(np.clip(DENSITY * base.convex_hull.volume * s**3, *MASS_RANGE))
         objects.append(
@@ -109,6 +120,14 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
     lights = (LightSpec((0.4, 0.3, 1.6), (-0.3, 0.2, -1.0), (0.6, 0.6, 0.6), True, False),)
     noise = rng.uniform(-1.0, 1.0, robot.n_arm) * robot.start_noise * cfg.robot_start_noise
     start = tuple(float(v) for v in np.asarray(robot.home_qpos) + noise)
-    target = objects[0]
-    instruction = f"pick up the {target.color_name} {target.category}"
-    return SceneSpec(robot.name, start, table, tuple(objects), 0, cams, lights, instruction)
+    scene = SceneSpec(robot.name, start, table, tuple(objects), 0, cams, lights, "")
+    return with_target(scene, 0)
+
+
+def instruction_for(obj: ObjectSpec) -> str:
+    return f"pick up the {obj.color_name} {obj.category}"
+
+
+def with_target(scene: SceneSpec, index: int) -> SceneSpec:
+    """The same scene with ``objects[index]`` as the target and its instruction."""
+    return dataclasses.replace(scene, target_index=index, instruction=instruction_for(scene.objects[index]))

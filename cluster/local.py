@@ -1,0 +1,79 @@
+"""In-process driver: resumable, sharded generation with a progress bar and a run manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import yaml
+from tqdm import tqdm
+
+from .. import __version__
+from ..core.config import RunConfig
+from ..core.errors import ConfigError
+from ..generators.episode import EpisodeGenerator, EpisodeResult
+from .shards import atomic_write_text, load_complete_record, plan_shards, run_shard
+
+MANIFEST = "manifest.json"
+CONFIG = "config.yaml"
+
+
+def prepare_out_dir(cfg: RunConfig, out_dir: str) -> None:
+    """Create ``out_dir`` and save the resolved config; refuse a dir holding a different run."""
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, CONFIG)
+    text = yaml.safe_dump(cfg.to_dict(), sort_keys=True)
+    if os.path.isfile(path):
+        with open(path) as f:
+            if f.read() != text:
+                raise ConfigError(
+                    "--out", f"{out_dir} holds a run with a different config ({path}); use a new --out to start a new run"
+                )
+        return
+    atomic_write_text(path, text)
+
+
+def write_manifest(cfg: RunConfig, out_dir: str, records: list[dict]) -> dict:
+    manifest = {
+        "syngrasp_version": __version__,
+        "seed": cfg.seed,
+        "episodes": cfg.episodes,
+        "shard_size": cfg.writer.shard_size,
+        "format": cfg.writer.format,
+        "frames": sum(r["frames"] for r in records),
+        "successes": sum(r["successes"] for r in records),
+        "bytes": sum(r["bytes"] for r in records),
+        "shards": [{k: r[k] for k in ("shard_index", "episode_range", "file", "frames", "successes", "bytes", "sha256")}
+                   for r in records],
+    }
+    atomic_write_text(os.path.join(out_dir, MANIFEST), json.dumps(manifest, indent=1, sort_keys=True))
+    return manifest
+
+
+def generate_local(cfg: RunConfig, out_dir: str, progress: bool = True) -> dict:
+    """Generate (or resume) the run in this process; returns the manifest."""
+    prepare_out_dir(cfg, out_dir)
+    shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
+    done = {s.index: load_complete_record(out_dir, s) for s in shards}
+    todo = [s for s in shards if done[s.index] is None]
+    gen = EpisodeGenerator(cfg) if todo else None
+    skipped = sum(s.hi - s.lo for s in shards if done[s.index] is not None)
+    bar = tqdm(total=cfg.episodes, initial=skipped, unit="ep", disable=not progress, dynamic_ncols=True)
+    stats = {"frames": 0, "ok": 0, "n": 0, "t0": time.perf_counter()}
+
+    def on_episode(res: EpisodeResult) -> None:
+        stats["n"] += 1
+        stats["ok"] += int(res.success)
+        if res.episode is not None:
+            stats["frames"] += res.episode.num_frames
+        dt = time.perf_counter() - stats["t0"]
+        bar.set_postfix_str(f"{stats['frames'] / dt:.1f} frames/s, success {stats['ok'] / stats['n']:.0%}")
+        bar.update(1)
+
+    try:
+        for s in todo:
+            done[s.index] = run_shard(cfg, out_dir, s, gen, on_episode)
+    finally:
+        bar.close()
+    return write_manifest(cfg, out_dir, [done[s.index] for s in shards])

@@ -1,0 +1,123 @@
+"""Shard planning, the per-shard job and the per-shard record used for resume.
+
+Shard k holds episode indices [k*S, (k+1)*S). A shard is complete when its data
+file and its record ``shard-XXXXXX.json`` (written after the data file, both
+atomically) exist and the file's sha256 matches the record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from typing import Callable
+
+from ..core.config import RunConfig
+from ..exporters import get_writer
+from ..generators.episode import EpisodeGenerator, EpisodeResult
+
+
+@dataclasses.dataclass(frozen=True)
+class Shard:
+    index: int
+    lo: int  # first episode index
+    hi: int  # one past the last episode index
+
+
+def plan_shards(episodes: int, shard_size: int) -> list[Shard]:
+    return [Shard(k, lo, min(lo + shard_size, episodes)) for k, lo in enumerate(range(0, episodes, shard_size))]
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def record_path(out_dir: str, shard: Shard) -> str:
+    return os.path.join(out_dir, f"shard-{shard.index:06d}.json")
+
+
+def atomic_write_text(path: str, text: str) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_complete_record(out_dir: str, shard: Shard) -> dict | None:
+    """The shard's record when the shard is complete and its checksum verifies, else None."""
+    rp = record_path(out_dir, shard)
+    if not os.path.isfile(rp):
+        return None
+    try:
+        with open(rp) as f:
+            rec = json.load(f)
+    except (OSError, json.JSONDecodeError):
+        return None
+    data = os.path.join(out_dir, rec.get("file", ""))
+    if not os.path.isfile(data) or rec.get("episode_range") != [shard.lo, shard.hi]:
+        return None
+    if sha256_file(data) != rec.get("sha256"):
+        return None
+    return rec
+
+
+def run_shard(
+    cfg: RunConfig,
+    out_dir: str,
+    shard: Shard,
+    generator: EpisodeGenerator | None = None,
+    on_episode: Callable[[EpisodeResult], None] | None = None,
+) -> dict:
+    """Generate every episode of ``shard``, write it atomically, then its record; return the record."""
+    gen = generator or EpisodeGenerator(cfg)
+    writer = get_writer(cfg.writer.format)(out_dir, cfg.writer)
+    episodes, failures, timings = [], {}, {}
+    t0 = time.perf_counter()
+    for idx in range(shard.lo, shard.hi):
+        res = gen.generate(cfg.seed, idx)
+        for k, v in res.timings.items():
+            timings[k] = timings.get(k, 0.0) + v
+        if not res.success:
+            failures[res.failure_reason] = failures.get(res.failure_reason, 0) + 1
+        if res.episode is not None:
+            res.episode.meta["shard_index"] = shard.index
+            episodes.append(res.episode)
+        if on_episode is not None:
+            on_episode(res)
+    w0 = time.perf_counter()
+    attrs = {
+        "run_config": cfg.to_dict(),
+        "shard_index": shard.index,
+        "episode_range": [shard.lo, shard.hi],
+        "schema_version": episodes[0].meta["schema_version"] if episodes else "",
+    }
+    path = writer.write(shard.index, episodes, attrs)
+    timings["write"] = timings.get("write", 0.0) + time.perf_counter() - w0
+    rec = {
+        "shard_index": shard.index,
+        "episode_range": [shard.lo, shard.hi],
+        "file": os.path.basename(path),
+        "episodes_written": [e.meta["episode_index"] for e in episodes],
+        "frames": int(sum(e.num_frames for e in episodes)),
+        "successes": int(sum(bool(e.meta["success"]) for e in episodes)),
+        "failures": failures,
+        "bytes": os.path.getsize(path),
+        "sha256": sha256_file(path),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "timings": {k: round(v, 4) for k, v in timings.items()},
+    }
+    atomic_write_text(record_path(out_dir, shard), json.dumps(rec, indent=1, sort_keys=True))
+    return rec
