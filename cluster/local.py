@@ -20,8 +20,15 @@ CONFIG = "config.yaml"
 
 
 def prepare_out_dir(cfg: RunConfig, out_dir: str) -> None:
-    """Create ``out_dir`` and save the resolved config; refuse a dir holding a different run."""
+    """Create ``out_dir`` and save the resolved config; refuse a dir holding a different run.
+
+    Leftover ``*.tmp`` files of a killed earlier run are deleted: they were
+    never published, so no data is lost.
+    """
     os.makedirs(out_dir, exist_ok=True)
+    for name in os.listdir(out_dir):
+        if name.endswith(".tmp"):
+            os.unlink(os.path.join(out_dir, name))
     path = os.path.join(out_dir, CONFIG)
     text = yaml.safe_dump(cfg.to_dict(), sort_keys=True)
     if os.path.isfile(path):

@@ -1,0 +1,57 @@
+import pytest
+
+from syngrasp.core.cli import main
+from syngrasp.core.config import load_config
+from syngrasp.core.errors import ConfigError
+
+
+def test_defaults_and_overrides():
+    cfg = load_config(None, ["grasp.top_k=3", "scene.image_size=[32,48]"], seed=1, episodes=2)
+    assert cfg.grasp.top_k == 3
+    assert cfg.scene.image_size == (32, 48)
+    assert cfg.seed == 1 and cfg.episodes == 2
+
+
+@pytest.mark.parametrize(
+    "overrides,key",
+    [
+        (["grasp.top_kk=3"], "grasp.top_kk"),
+        (["bogus=1"], "bogus"),
+        (["grasp.top_k="], "grasp.top_k"),
+        (["scene.num_distractors=[3,1]"], "scene.num_distractors"),
+        (["grasp.top_k=abc"], "grasp.top_k"),
+    ],
+)
+def test_bad_keys_are_named(overrides, key):
+    with pytest.raises(ConfigError) as e:
+        load_config(None, overrides, seed=0, episodes=1)
+    assert e.value.key == key
+    assert f"'{key}'" in str(e.value)
+
+
+def test_missing_required_key():
+    with pytest.raises(ConfigError) as e:
+        load_config(None, [], seed=0)
+    assert e.value.key == "episodes"
+
+
+def test_config_file_unknown_key(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("seed: 1\nepisodes: 2\nmotion:\n  lift_hieght: 0.1\n")
+    with pytest.raises(ConfigError, match="motion.lift_hieght"):
+        load_config(str(p))
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["--episodes", "-1", "--seed", "0"], "episodes"),
+        (["--episodes", "2", "--seed", "0", "grasp.nope=1"], "grasp.nope"),
+        (["--seed", "0"], "episodes"),
+    ],
+)
+def test_cli_bad_input_exits_2(tmp_path, capsys, argv, needle):
+    rc = main(["generate", "--out", str(tmp_path / "o"), "--quiet", *argv])
+    assert rc == 2
+    assert needle in capsys.readouterr().err
+    assert not any((tmp_path / "o").glob("shard-*"))

@@ -1,0 +1,40 @@
+import h5py
+import numpy as np
+import pytest
+
+from syngrasp.exporters import get_writer
+from syngrasp.exporters.hdf5 import read_episode
+
+pytestmark = pytest.mark.sim
+
+
+def test_arrays_round_trip(tmp_path, tiny_cfg, success_result):
+    ep = success_result.episode
+    w = get_writer("hdf5")(str(tmp_path), tiny_cfg.writer)
+    path = w.write(3, [ep], {"run_config": tiny_cfg.to_dict(), "shard_index": 3})
+    assert path.endswith("shard-000003.hdf5")
+    assert not list(tmp_path.glob("*.tmp"))
+    back = read_episode(path, ep.meta["episode_index"])
+    for k, arr in ep.frames.items():
+        np.testing.assert_array_equal(back.frames[k], arr, err_msg=k)
+    for cam in ep.cameras:
+        np.testing.assert_array_equal(back.cameras[cam]["extrinsics"], ep.cameras[cam]["extrinsics"])
+    np.testing.assert_array_equal(back.meta["grasp_pose"], ep.meta["grasp_pose"])
+    assert back.meta["instruction"] == ep.meta["instruction"]
+    with h5py.File(path) as f:
+        demo = f[f"data/demo_{ep.meta['episode_index']}"]
+        assert f["data"].attrs["total"] == ep.num_frames
+        assert demo.attrs["num_samples"] == ep.num_frames
+        assert demo["obs/observation.images.front"].chunks[0] == 1
+        assert demo["actions"].shape == (ep.num_frames, 7)
+
+
+def test_failed_write_leaves_nothing(tmp_path, tiny_cfg, success_result):
+    ep = success_result.episode
+    w = get_writer("hdf5")(str(tmp_path), tiny_cfg.writer)
+    meta = {k: v for k, v in ep.meta.items() if k != "scene"}
+    meta["episode_index"] = ep.meta["episode_index"] + 1
+    bad = type(ep)(dict(ep.frames), ep.cameras, meta)
+    with pytest.raises(KeyError):
+        w.write(0, [ep, bad], {})
+    assert list(tmp_path.iterdir()) == []
