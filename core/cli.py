@@ -31,13 +31,12 @@ def _generate(args) -> int:
     return 0
 
 
-def _preview(args) -> int:
-    from .. import preview_scene
-
-    return preview_scene.main(args.rest)
-
-
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["preview"]:
+        from .. import preview_scene
+
+        return preview_scene.main(argv[1:])
     parser = argparse.ArgumentParser(prog="syngrasp", description="Synthetic grasp-data factory.")
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="generate a sharded dataset (resumes an interrupted run in --out)")
@@ -47,9 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_config_args(g)
     g.set_defaults(func=_generate)
-    pv = sub.add_parser("preview", help="render a scene contact sheet (see preview_scene.py --help)", add_help=False)
-    pv.add_argument("rest", nargs=argparse.REMAINDER)
-    pv.set_defaults(func=_preview)
+    sub.add_parser("preview", help="render a scene contact sheet (options: syngrasp preview --help)")
     args = parser.parse_args(argv)
     try:
         return args.func(args)

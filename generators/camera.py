@@ -45,19 +45,25 @@ class CameraRig:
         self.renderer.update_scene(data, camera=name, scene_option=self.opt)
         return self.renderer.render()
 
+    def project(self, data: mujoco.MjData, name: str, points_world: np.ndarray) -> np.ndarray:
+        """(N, 2) pixel coordinates (u, v) of base-frame points (N, 3); NaN behind the camera."""
+        T = self.extrinsics(data, name)
+        K = self.intrinsics(name)
+        pc = points_world @ T[:3, :3].T + T[:3, 3]
+        uv = (pc[:, :2] / pc[:, 2:3]) * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+        uv[pc[:, 2] <= 1e-3] = np.nan
+        return uv
+
     def bbox(self, data: mujoco.MjData, name: str, points_world: np.ndarray) -> np.ndarray:
         """(4,) float box (x_min, y_min, x_max, y_max) [px] of ``points_world`` (N, 3), clipped to the image.
 
         All -1 when no point projects in front of the camera and inside the
         image. Occlusion by other geometry is not considered.
         """
-        T = self.extrinsics(data, name)
-        K = self.intrinsics(name)
-        pc = points_world @ T[:3, :3].T + T[:3, 3]
-        pc = pc[pc[:, 2] > 1e-3]
-        if len(pc) == 0:
+        uv = self.project(data, name, points_world)
+        uv = uv[np.isfinite(uv[:, 0])]
+        if len(uv) == 0:
             return np.full(4, -1.0, dtype=np.float32)
-        uv = (pc[:, :2] / pc[:, 2:3]) * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
         x0, y0 = uv.min(axis=0)
         x1, y1 = uv.max(axis=0)
         if x1 < 0 or y1 < 0 or x0 > self.width or y0 > self.height:

@@ -16,7 +16,7 @@ from ..core.config import RunConfig
 from ..core.episode import SCHEMA_VERSION, Episode
 from ..core.rng import episode_rng
 from ..planners.grasp import sample_grasps, sample_surface
-from ..planners.motion import PlanningFailure, plan_pick
+from ..planners.motion import JointTrajectory, PlanningFailure, plan_pick
 from ..randomization.scene import sample_scene, with_target
 from ..randomization.spec import SceneSpec
 from .build import build_model
@@ -98,31 +98,48 @@ class EpisodeGenerator:
                 return with_target(scene, j), grasps
         return scene, []
 
-    def generate(self, run_seed: int, index: int) -> EpisodeResult:
-        cfg = self.cfg
-        timings: dict[str, float] = {k: 0.0 for k in STAGES}
+    def setup(self, run_seed: int, index: int, timings: dict[str, float]) -> tuple[SceneSpec, Sim, list]:
+        """Sample and settle the scene of episode ``index`` and rank grasps on its target.
+
+        Returns (scene with its final target, settled sim, grasps best first).
+        """
         rng = episode_rng(run_seed, index)
         with _timed(timings, "scene_build"):
-            scene = sample_scene(cfg.scene, self.catalog, self.robot, rng)
+            scene = sample_scene(self.cfg.scene, self.catalog, self.robot, rng)
             sim = self.make_sim(scene)
         with _timed(timings, "grasp_planning"):
             scene, grasps = self._choose_target(scene, sim, rng)
+        sim.set_target(scene)
+        return scene, sim, grasps
+
+    def plan(self, scene: SceneSpec, sim: Sim, grasp) -> JointTrajectory:
+        """Pick motion for ``grasp`` from the scene's start pose; raises PlanningFailure."""
+        return plan_pick(
+            sim,
+            sim,
+            np.asarray(scene.robot_start_qpos),
+            np.asarray(self.robot.home_qpos),
+            grasp,
+            self.robot.gripper_ctrl_open,
+            self.cfg.motion,
+            np.asarray(self.robot.max_joint_velocity),
+        )
+
+    def generate(self, run_seed: int, index: int) -> EpisodeResult:
+        cfg = self.cfg
+        timings: dict[str, float] = {k: 0.0 for k in STAGES}
+        scene, sim, grasps = self.setup(run_seed, index, timings)
         if not grasps:
             return EpisodeResult(index, False, "no_grasp_candidates", 0, None, timings)
-        sim.set_target(scene)
         hull = self.target_hull_local(scene)
 
         settled = _get_state(sim)
         rest_z = float(sim.data.xpos[sim.target_body][2])
-        q_start = np.asarray(scene.robot_start_qpos)
-        q_home = np.asarray(self.robot.home_qpos)
-        vmax = np.asarray(self.robot.max_joint_velocity)
-        open_finger = self.robot.gripper_ctrl_open
         attempts, reason, chosen = 0, "", None
         for g in grasps:
             with _timed(timings, "motion"):
                 try:
-                    traj = plan_pick(sim, sim, q_start, q_home, g, open_finger, cfg.motion, vmax)
+                    traj = self.plan(scene, sim, g)
                 except PlanningFailure as e:
                     reason = reason or e.reason
                     continue

@@ -1,0 +1,98 @@
+"""End-to-end generation throughput against this machine's render-only limit.
+
+Usage: python benchmarks/throughput.py [--episodes 10] [--seed 0] [key=value ...]
+
+Prints, from one run:
+  * end-to-end frames/s (scene build, planning, physics, render, HDF5 write)
+  * render-only frames/s: the same scenes and cameras re-rendered at the recorded
+    joint and object states, nothing else (the ceiling for this renderer)
+  * their ratio, the time split by stage, the success rate and bytes per frame
+A frame is one time step with every camera rendered (2 x 256^2 by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+
+os.environ.setdefault("MUJOCO_GL", "egl")  # before mujoco is imported
+
+import mujoco
+import numpy as np
+
+from syngrasp.cluster.shards import Shard, run_shard
+from syngrasp.core.config import load_config
+from syngrasp.exporters.hdf5 import read_episode, shard_episode_indices
+from syngrasp.generators.camera import CameraRig
+from syngrasp.generators.episode import STAGES, EpisodeGenerator
+from syngrasp.randomization.spec import SceneSpec
+
+
+def render_only(gen: EpisodeGenerator, shard_path: str) -> tuple[int, float]:
+    """Re-render every recorded frame of a shard; returns (frames, seconds spent rendering)."""
+    frames, seconds = 0, 0.0
+    for idx in shard_episode_indices(shard_path):
+        ep = read_episode(shard_path, idx)
+        scene = SceneSpec.from_json(ep.meta["scene"])
+        sim = gen.make_sim(scene)
+        names = tuple(c.name for c in scene.cameras)
+        rig = CameraRig(sim.model, names, scene.cameras[0].height, scene.cameras[0].width)
+        state = ep.frames["observation.state"]
+        pose = ep.frames["annotation.object_pose"]
+        qadr = sim.obj_qadr[scene.target_index]
+        for t in range(ep.num_frames):
+            sim.data.qpos[sim.arm_qadr] = state[t, :7]
+            sim.data.qpos[sim.finger_qadr] = state[t, 7] / 2
+            sim.data.qpos[qadr : qadr + 7] = pose[t]
+            mujoco.mj_forward(sim.model, sim.data)
+            t0 = time.perf_counter()
+            for c in names:
+                rig.render(sim.data, c)
+            seconds += time.perf_counter() - t0
+        frames += ep.num_frames
+        rig.close()
+    return frames, seconds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--episodes", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("overrides", nargs="*")
+    args = ap.parse_args()
+    cfg = load_config(None, args.overrides, seed=args.seed, episodes=args.episodes)
+    gen = EpisodeGenerator(cfg)
+    gen.generate(cfg.seed, 10_000_000)  # warm caches (mesh loading, GL) outside the timed run
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        rec = run_shard(cfg, out, Shard(0, 0, cfg.episodes), gen)
+        wall = time.perf_counter() - t0
+        path = os.path.join(out, rec["file"])
+        r_frames, r_sec = render_only(gen, path)
+    e2e = rec["frames"] / wall
+    limit = r_frames / r_sec if r_sec else float("nan")
+    total = sum(rec["timings"].get(k, 0.0) for k in STAGES)
+    report = {
+        "episodes_attempted": cfg.episodes,
+        "successes": rec["successes"],
+        "success_rate": round(rec["successes"] / max(cfg.episodes, 1), 3),
+        "failures": rec["failures"],
+        "frames": rec["frames"],
+        "cameras": [c.name for c in cfg.scene.cameras],
+        "image_size": list(cfg.scene.image_size),
+        "end_to_end_frames_per_s": round(e2e, 2),
+        "render_only_frames_per_s": round(limit, 2),
+        "ratio_end_to_end_over_render_only": round(e2e / limit, 3),
+        "bytes_per_frame": round(rec["bytes"] / max(rec["frames"], 1)),
+        "stage_seconds": {k: round(rec["timings"].get(k, 0.0), 2) for k in STAGES},
+        "stage_share": {k: round(rec["timings"].get(k, 0.0) / total, 3) for k in STAGES},
+        "wall_seconds": round(wall, 2),
+    }
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
