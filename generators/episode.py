@@ -65,13 +65,16 @@ class EpisodeGenerator:
         sim.settle(self.cfg.rollout.settle_time)
         return sim
 
-    def target_hull_local(self, scene: SceneSpec):
-        o = scene.target
+    def hull_local(self, scene: SceneSpec, i: int):
+        """Convex hull (what physics collides with) of object ``i`` in its body frame, metres."""
+        o = scene.objects[i]
         return load_mesh(self.catalog.by_id(o.asset_id).collision_mesh, tuple(o.scale)).convex_hull
 
+    def target_hull_local(self, scene: SceneSpec):
+        return self.hull_local(scene, scene.target_index)
+
     def _object_hull_world(self, scene: SceneSpec, sim: Sim, i: int):
-        o = scene.objects[i]
-        h = load_mesh(self.catalog.by_id(o.asset_id).collision_mesh, tuple(o.scale)).convex_hull.copy()
+        h = self.hull_local(scene, i).copy()
         h.apply_transform(sim.object_pose(i))
         return h
 

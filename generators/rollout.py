@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ..core.episode import bbox_key, image_key
@@ -37,8 +39,6 @@ def execute(
     tick is rendered and recorded (``target_points`` (N, 3), target-local, give
     the 2D boxes).
     """
-    import time
-
     m = sim.model
     robot = sim.robot
     n_steps = int(round(traj.dt / m.opt.timestep))
