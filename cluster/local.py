@@ -30,7 +30,7 @@ def prepare_out_dir(cfg: RunConfig, out_dir: str) -> None:
         if name.endswith(".tmp"):
             os.unlink(os.path.join(out_dir, name))
     path = os.path.join(out_dir, CONFIG)
-    text = yaml.safe_dump(cfg.to_dict(), sort_keys=True)
+    text = yaml.safe_dump(cfg.data_dict(), sort_keys=True)
     if os.path.isfile(path):
         with open(path) as f:
             if f.read() != text:
@@ -41,8 +41,9 @@ def prepare_out_dir(cfg: RunConfig, out_dir: str) -> None:
     atomic_write_text(path, text)
 
 
-def write_manifest(cfg: RunConfig, out_dir: str, records: list[dict]) -> dict:
-    manifest = {
+def build_manifest(cfg: RunConfig, records: list[dict]) -> dict:
+    """The run manifest: totals and, per shard, episode range, frames, successes, bytes and sha256."""
+    return {
         "syngrasp_version": __version__,
         "seed": cfg.seed,
         "episodes": cfg.episodes,
@@ -54,7 +55,15 @@ def write_manifest(cfg: RunConfig, out_dir: str, records: list[dict]) -> dict:
         "shards": [{k: r[k] for k in ("shard_index", "episode_range", "file", "frames", "successes", "bytes", "sha256")}
                    for r in records],
     }
-    atomic_write_text(os.path.join(out_dir, MANIFEST), json.dumps(manifest, indent=1, sort_keys=True))
+
+
+def manifest_text(manifest: dict) -> str:
+    return json.dumps(manifest, indent=1, sort_keys=True)
+
+
+def write_manifest(cfg: RunConfig, out_dir: str, records: list[dict]) -> dict:
+    manifest = build_manifest(cfg, records)
+    atomic_write_text(os.path.join(out_dir, MANIFEST), manifest_text(manifest))
     return manifest
 
 

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from .errors import SyngraspError
+from .errors import ConfigError, SyngraspError
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
@@ -22,12 +22,30 @@ def _generate(args) -> int:
     from ..cluster.local import generate_local
     from .config import load_config
 
+    from ..cluster.store import is_remote, safe_url
+
     cfg = load_config(args.config, args.overrides, seed=args.seed, episodes=args.episodes)
-    print(f"syngrasp: writing {cfg.episodes} episode indices (seed {cfg.seed}) to {args.out}", file=sys.stderr)
-    manifest = generate_local(cfg, args.out, progress=not args.quiet)
+    if args.workers is not None and args.workers < 0:
+        raise ConfigError("--workers", f"{args.workers} is negative; use 0 for in-process or N >= 1 Ray workers")
+    print(f"syngrasp: writing {cfg.episodes} episode indices (seed {cfg.seed}) to {safe_url(args.out)}", file=sys.stderr)
+    if args.workers == 0 and args.address is None:
+        if is_remote(args.out):
+            raise ConfigError("--out", "in-process runs (--workers 0) write to a local folder; drop --workers 0")
+        manifest = generate_local(cfg, args.out, progress=not args.quiet)
+    else:
+        from ..cluster.ray_driver import generate_ray
+
+        manifest = generate_ray(cfg, args.out, workers=args.workers, address=args.address, progress=not args.quiet)
     summary = {k: manifest[k] for k in ("episodes", "frames", "successes", "bytes")}
     summary["shards"] = len(manifest["shards"])
     print(json.dumps(summary))
+    return 0
+
+
+def _export(args) -> int:
+    from ..cluster.export import export_dataset
+
+    export_dataset(args.dir, args.url, threads=args.threads)
     return 0
 
 
@@ -44,8 +62,20 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--episodes", type=int, help="number of episode indices to attempt")
     g.add_argument("--seed", type=int, help="run seed")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="local Ray workers (default: one per CPU core); 0 runs in this process without Ray",
+    )
+    g.add_argument("--address", help="join an existing Ray cluster, e.g. 'auto' (as under ray submit)")
     _add_config_args(g)
     g.set_defaults(func=_generate)
+    ex = sub.add_parser("export", help="upload a finished dataset to a bucket (s3://, gs://, file://), verified")
+    ex.add_argument("dir", help="local dataset folder written by syngrasp generate")
+    ex.add_argument("url", help="destination, e.g. s3://bucket/prefix")
+    ex.add_argument("--threads", type=int, default=4, help="parallel uploads")
+    ex.set_defaults(func=_export)
     sub.add_parser("preview", help="render a scene contact sheet (options: syngrasp preview --help)")
     args = parser.parse_args(argv)
     try:

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from ..cluster.config import ClusterConfig
 from ..exporters.config import WriterConfig
 from ..generators.config import RolloutConfig
 from ..planners.config import GraspConfig, MotionConfig
@@ -32,6 +33,7 @@ class RunConfig:
     motion: MotionConfig = dataclasses.field(default_factory=MotionConfig)
     rollout: RolloutConfig = dataclasses.field(default_factory=RolloutConfig)
     writer: WriterConfig = dataclasses.field(default_factory=WriterConfig)
+    cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
 
     def __post_init__(self):
         if self.episodes < 0:
@@ -45,6 +47,12 @@ class RunConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
+
+    def data_dict(self) -> dict[str, Any]:
+        """The keys that determine the episodes written (everything but ``cluster``)."""
+        d = to_dict(self)
+        d.pop("cluster")
+        return d
 
 
 def load_config(path: str | None = None, overrides: list[str] | tuple[str, ...] = (), **fixed: Any) -> RunConfig:

@@ -1,0 +1,34 @@
+"""Cluster scheduling configuration (does not change the data an episode produces)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..core.errors import ConfigError
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterConfig:
+    """Resources and retries of the Ray task that generates one shard.
+
+    Attributes:
+        num_cpus: CPUs reserved per shard task.
+        num_gpus: GPUs reserved per shard task (set > 0 when MuJoCo renders through EGL on a GPU).
+        max_retries: re-runs of a shard task whose worker process died.
+        object_store_mb: object store size of a local Ray instance [MiB] (shards go to disk, not the store).
+    """
+
+    num_cpus: float = 1.0
+    num_gpus: float = 0.0
+    max_retries: int = 3
+    object_store_mb: int = 256
+
+    def __post_init__(self):
+        if self.num_cpus <= 0:
+            raise ConfigError("cluster.num_cpus", "must be > 0")
+        if self.num_gpus < 0:
+            raise ConfigError("cluster.num_gpus", "must be >= 0")
+        if self.max_retries < 0:
+            raise ConfigError("cluster.max_retries", "must be >= 0")
+        if self.object_store_mb < 75:
+            raise ConfigError("cluster.object_store_mb", "Ray needs at least 75 MiB")

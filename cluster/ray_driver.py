@@ -1,0 +1,145 @@
+"""Ray driver: one task per shard, retried when its worker dies, resumable, with live progress.
+
+Locally, ``generate_ray(cfg, out, workers=N)`` starts a private Ray instance
+with N CPUs; with ``address="auto"`` it joins the cluster that ``ray submit``
+or ``ray start`` brought up. Tasks write into the destination's staging folder
+(atomic rename), then publish. A killed worker leaves at most a ``*.tmp`` file,
+never a visible shard; Ray re-runs the task and, since an episode is a pure
+function of (seed, index, config), the re-run writes byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import ray
+from tqdm import tqdm
+
+from ..core.config import RunConfig
+from ..core.dataconf import from_dict
+from .destination import Destination
+from .local import build_manifest, manifest_text
+from .shards import Shard, plan_shards, run_shard
+
+RUNNING_DIR = ".running"  # holds shard-XXXXXX.pid while a worker process generates that shard
+
+_GENERATORS: dict[str, object] = {}
+
+
+@ray.remote(num_cpus=0)
+class Progress:
+    """Episode counters reported by shard tasks, polled by the driver."""
+
+    def __init__(self):
+        self.episodes = 0
+        self.frames = 0
+        self.successes = 0
+
+    def report(self, frames: int, success: bool) -> None:
+        self.episodes += 1
+        self.frames += frames
+        self.successes += int(success)
+
+    def snapshot(self) -> tuple[int, int, int]:
+        return self.episodes, self.frames, self.successes
+
+
+def _shard_task(cfg_dict: dict, url: str, shard: Shard, progress) -> dict:
+    """Body of the Ray task: generate, write and publish one shard; return its record."""
+    from ..generators.episode import EpisodeGenerator
+
+    cfg = from_dict(RunConfig, cfg_dict)
+    dest = Destination(url)
+    key = json.dumps(cfg.data_dict(), sort_keys=True)
+    gen = _GENERATORS.get(key)
+    if gen is None:
+        gen = _GENERATORS[key] = EpisodeGenerator(cfg)
+    running = os.path.join(dest.staging, RUNNING_DIR)
+    os.makedirs(running, exist_ok=True)
+    pid_file = os.path.join(running, f"shard-{shard.index:06d}.pid")
+    with open(pid_file, "w") as f:
+        f.write(str(os.getpid()))
+
+    def on_episode(res):
+        if progress is not None:
+            progress.report.remote(res.episode.num_frames if res.episode else 0, res.success)
+
+    try:
+        rec = run_shard(cfg, dest.staging, shard, gen, on_episode)
+        dest.publish(rec)
+    finally:
+        if os.path.exists(pid_file):
+            os.unlink(pid_file)
+    return rec
+
+
+def generate_ray(
+    cfg: RunConfig,
+    url: str,
+    workers: int | None = None,
+    address: str | None = None,
+    progress: bool = True,
+) -> dict:
+    """Generate (or resume) the run on Ray; returns the manifest (also written to the destination)."""
+    dest = Destination(url)
+    dest.prepare(cfg)
+    shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
+    done = {s.index: dest.complete_record(s) for s in shards}
+    todo = [s for s in shards if done[s.index] is None]
+    if todo:
+        _run(cfg, url, dest, todo, done, shards, workers, address, progress)
+    if not dest.remote:
+        for name in os.listdir(dest.staging):
+            if name.endswith(".tmp"):  # left by a worker that was killed; never published
+                os.unlink(os.path.join(dest.staging, name))
+    manifest = build_manifest(cfg, [done[s.index] for s in shards])
+    dest.write_manifest(manifest_text(manifest))
+    return manifest
+
+
+def _run(cfg, url, dest, todo, done, shards, workers, address, progress) -> None:
+    started_here = not ray.is_initialized()
+    if started_here:
+        if address is None:
+            ray.init(
+                num_cpus=workers or os.cpu_count(),
+                object_store_memory=cfg.cluster.object_store_mb * 1024 * 1024,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+        else:
+            ray.init(address=address, log_to_driver=False, configure_logging=False)
+    try:
+        task = ray.remote(
+            num_cpus=cfg.cluster.num_cpus,
+            num_gpus=cfg.cluster.num_gpus,
+            max_retries=cfg.cluster.max_retries,
+        )(_shard_task)
+        counter = Progress.remote()
+        cfg_dict = cfg.to_dict()
+        pending = {task.remote(cfg_dict, url, s, counter): s for s in todo}
+        total = sum(s.hi - s.lo for s in todo)
+        bar = tqdm(total=len(shards), initial=len(shards) - len(todo), unit="shard", disable=not progress,
+                   dynamic_ncols=True)
+        t0 = time.perf_counter()
+        try:
+            while pending:
+                ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+                for ref in ready:
+                    s = pending.pop(ref)
+                    done[s.index] = ray.get(ref)
+                    bar.update(1)
+                n, frames, ok = ray.get(counter.snapshot.remote())
+                dt = time.perf_counter() - t0
+                eta = (total - n) * dt / n if n else float("nan")
+                bar.set_postfix_str(
+                    f"{n}/{total} ep, {frames / dt:.1f} frames/s, success {ok / max(n, 1):.0%}, ETA {eta:.0f}s"
+                )
+        finally:
+            bar.close()
+    finally:
+        if started_here:
+            ray.shutdown()
