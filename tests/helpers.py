@@ -1,0 +1,36 @@
+"""Checks shared by the run-level tests."""
+
+import json
+import os
+
+import h5py
+
+from syngrasp.cluster.shards import sha256_file
+
+
+def _episodes_on_disk(out):
+    seen = []
+    for name in sorted(os.listdir(out)):
+        if name.endswith(".hdf5"):
+            with h5py.File(os.path.join(out, name)) as f:
+                rng = json.loads(f["data"].attrs["episode_range"]) if isinstance(f["data"].attrs["episode_range"], str) else list(f["data"].attrs["episode_range"])
+                for k in f["data"]:
+                    idx = int(k.split("_")[1])
+                    assert rng[0] <= idx < rng[1]
+                    seen.append(idx)
+    return seen
+
+
+def check_complete(out, manifest, episodes):
+    attempted = []
+    for s in manifest["shards"]:
+        assert sha256_file(os.path.join(out, s["file"])) == s["sha256"]
+        rec = json.load(open(os.path.join(out, s["file"].replace(".hdf5", ".json"))))
+        attempted.extend(range(*rec["episode_range"]))
+        assert len(rec["episodes_written"]) + sum(rec["failures"].values()) == rec["episode_range"][1] - rec["episode_range"][0]
+    assert sorted(attempted) == list(range(episodes))
+    on_disk = _episodes_on_disk(out)
+    assert len(on_disk) == len(set(on_disk)) == manifest["successes"]
+    assert not [n for n in os.listdir(out) if n.endswith(".tmp")]
+
+
