@@ -1,7 +1,9 @@
 """Visual QA: render one episode's scene from every camera with its labels overlaid.
 
     python preview_scene.py --seed 0 --index 3 --out preview.png [key=value ...]
-    syngrasp preview --seed 0 --index 3 --out preview.png
+    python preview_scene.py --seed 0 --grid 16 --out grid.png     # 16 randomized scenes
+    python preview_scene.py --seed 0 --index 3 --interactive      # MuJoCo viewer (needs a display)
+    syngrasp preview ...                                          # same options
 
 Each camera panel shows the settled scene at the robot's start pose, the
 target's 2D box (red), the top grasp candidates (closing axis as a segment,
@@ -69,21 +71,70 @@ def render_sheet(cfg, seed: int, index: int) -> Image.Image:
     return sheet
 
 
+def render_grid(cfg, seed: int, first: int, n: int, camera: str | None = None) -> Image.Image:
+    """Episodes first .. first+n-1 of ``seed``, one panel each (settled scene, start pose), in a grid."""
+    from syngrasp.generators.camera import CameraRig
+    from syngrasp.generators.episode import EpisodeGenerator
+    from syngrasp.randomization.scene import sample_scene
+    from syngrasp.core.rng import episode_rng
+
+    gen = EpisodeGenerator(cfg)
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    h, w = cfg.scene.image_size
+    sheet = Image.new("RGB", (cols * w, rows * (h + 14)), "black")
+    for k in range(n):
+        scene = sample_scene(cfg.scene, gen.catalog, gen.robot, episode_rng(seed, first + k))
+        sim = gen.make_sim(scene)
+        cam = camera or scene.cameras[0].name
+        rig = CameraRig(sim.model, (cam,), h, w)
+        im = Image.fromarray(rig.render(sim.data, cam))
+        rig.close()
+        x, y = (k % cols) * w, (k // cols) * (h + 14)
+        sheet.paste(im, (x, y))
+        ImageDraw.Draw(sheet).text((x + 2, y + h + 1), f"#{first + k} {scene.instruction}", fill=(255, 255, 255))
+    return sheet
+
+
+def interactive(cfg, seed: int, index: int) -> None:
+    """Open MuJoCo's viewer on the settled scene; needs a display."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        raise RuntimeError("--interactive needs a display (DISPLAY is not set); use --out FILE.png instead")
+    import mujoco.viewer
+
+    from syngrasp.generators.episode import EpisodeGenerator
+
+    gen = EpisodeGenerator(cfg)
+    scene, sim, _ = gen.setup(seed, index, {})
+    mujoco.viewer.launch(sim.model, sim.data)
+
+
 def main(argv: list[str] | None = None) -> int:
     from syngrasp.core.config import load_config
-    from syngrasp.core.errors import SyngraspError
+    from syngrasp.core.errors import ConfigError, SyngraspError
 
     ap = argparse.ArgumentParser(prog="preview_scene.py", description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=0, help="run seed")
     ap.add_argument("--index", type=int, default=0, help="episode index")
     ap.add_argument("--out", default="preview.png", help="PNG contact sheet to write")
+    ap.add_argument("--grid", type=int, default=0, help="show N randomized scenes (episodes index..index+N-1)")
+    ap.add_argument("--camera", help="camera for --grid panels (default: the first)")
+    ap.add_argument("--interactive", action="store_true", help="open MuJoCo's viewer instead of writing a PNG")
     ap.add_argument("--config", help="YAML config file")
     ap.add_argument("overrides", nargs="*", metavar="key=value")
     args = ap.parse_args(argv)
     try:
         cfg = load_config(args.config, args.overrides, seed=args.seed, episodes=max(args.index + 1, 1))
-        sheet = render_sheet(cfg, args.seed, args.index)
-    except SyngraspError as e:
+        if args.grid < 0:
+            raise ConfigError("--grid", "must be >= 0")
+        if args.interactive:
+            interactive(cfg, args.seed, args.index)
+            return 0
+        if args.grid:
+            sheet = render_grid(cfg, args.seed, args.index, args.grid, args.camera)
+        else:
+            sheet = render_sheet(cfg, args.seed, args.index)
+    except (SyngraspError, RuntimeError) as e:
         print(f"preview_scene: error: {e}", file=sys.stderr)
         return 2
     sheet.save(args.out)

@@ -42,6 +42,7 @@ class RobotSpec:
         gripper_max_width: widest opening between the pads [m].
         gripper_ctrl_open / gripper_ctrl_closed: actuator targets for open / closed.
         max_joint_velocity: (n_arm,) [rad/s].
+        tint_materials: MJCF materials whose grey level the scene's ``robot_shade`` sets.
         visual_max_faces: meshes above this face count are decimated when loaded (render speed).
     """
 
@@ -62,6 +63,7 @@ class RobotSpec:
     root_body: str
     gripper_boxes: tuple[GripperBox, ...]
     visual_max_faces: int | None = None
+    tint_materials: tuple[str, ...] = ()
 
     @property
     def n_arm(self) -> int:

@@ -10,8 +10,8 @@ import numpy as np
 from ..assets.catalog import AssetCatalog
 from ..assets.meshes import load_mesh
 from ..assets.robot import RobotSpec
-from ..core.geometry import look_at, mat_to_quat
-from ..randomization.spec import SceneSpec
+from ..randomization.spec import MaterialSpec, SceneSpec, TextureSpec
+from ..randomization.textures import texture_image
 
 TABLE_THICKNESS = 0.04  # m
 FLOOR_BELOW_TABLE = 0.75  # m
@@ -22,6 +22,44 @@ def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
     m.name = name
     m.uservert = np.asarray(mesh.vertices, dtype=np.float32).ravel().tolist()
     m.userface = np.asarray(mesh.faces, dtype=np.int32).ravel().tolist()
+
+
+_LIGHT_TYPES = {
+    "directional": mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
+    "spot": mujoco.mjtLightType.mjLIGHT_SPOT,
+    "point": mujoco.mjtLightType.mjLIGHT_POINT,
+}
+
+
+class _MaterialRegistry:
+    """Adds MaterialSpecs (and their textures, generated once per model) to an MjSpec."""
+
+    def __init__(self, spec: mujoco.MjSpec):
+        self.spec = spec
+        self.textures: dict[TextureSpec, str] = {}
+
+    def add(self, name: str, m: MaterialSpec) -> str:
+        mat = self.spec.add_material(name=f"mat_{name}")
+        mat.rgba = list(m.rgba)
+        mat.specular = m.specular
+        mat.shininess = m.shininess
+        mat.reflectance = m.reflectance
+        if m.texture is not None:
+            tex_name = self.textures.get(m.texture)
+            if tex_name is None:
+                img = texture_image(m.texture)
+                tex_name = f"tex{len(self.textures)}"
+                tex = self.spec.add_texture(
+                    name=tex_name, type=mujoco.mjtTexture.mjTEXTURE_2D, width=img.shape[1], height=img.shape[0], nchannel=3
+                )
+                tex.data = img.tobytes()
+                self.textures[m.texture] = tex_name
+            textures = [""] * int(mujoco.mjtTextureRole.mjNTEXROLE)
+            textures[int(mujoco.mjtTextureRole.mjTEXROLE_RGB)] = tex_name
+            mat.textures = textures
+            mat.texrepeat = list(m.texrepeat)
+            mat.texuniform = True
+        return mat.name
 
 
 def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mujoco.MjModel:
@@ -47,30 +85,65 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
     w = max(c.width for c in scene.cameras)
     spec.visual.global_.offwidth = max(w, 64)
     spec.visual.global_.offheight = max(h, 64)
-    spec.visual.headlight.ambient = [0.35, 0.35, 0.35]
-    spec.visual.headlight.diffuse = [0.35, 0.35, 0.35]
+    spec.visual.headlight.ambient = list(scene.ambient)
+    spec.visual.headlight.diffuse = [0.1, 0.1, 0.1]
     spec.visual.headlight.specular = [0.0, 0.0, 0.0]
     spec.option.timestep = 0.002
+    for mat in spec.materials:
+        if mat.name in robot.tint_materials:
+            mat.rgba = [scene.robot_shade] * 3 + [1.0]
     world = spec.worldbody
+    materials = _MaterialRegistry(spec)
 
     t = scene.table
+    floor_z = t.top_z - FLOOR_BELOW_TABLE
     world.add_geom(
         name="table",
         type=mujoco.mjtGeom.mjGEOM_BOX,
         size=[t.size[0] / 2, t.size[1] / 2, TABLE_THICKNESS / 2],
         pos=[t.center[0], t.center[1], t.top_z - TABLE_THICKNESS / 2],
-        rgba=list(t.rgba),
+        material=materials.add("table", t.material),
         friction=[1.0, 0.005, 0.0001],
     )
     world.add_geom(
         name="floor",
         type=mujoco.mjtGeom.mjGEOM_PLANE,
-        size=[3.0, 3.0, 0.1],
-        pos=[0.0, 0.0, t.top_z - FLOOR_BELOW_TABLE],
-        rgba=[0.35, 0.36, 0.38, 1.0],
+        size=[6.0, 6.0, 0.1],
+        pos=[0.0, 0.0, floor_z],
+        material=materials.add("floor", scene.background.floor),
         contype=0,
         conaffinity=0,
     )
+    world.add_geom(  # robot pedestal, visual only
+        name="pedestal",
+        type=mujoco.mjtGeom.mjGEOM_BOX,
+        size=[0.12, 0.12, (0.0 - floor_z) / 2],
+        pos=[-0.05, 0.0, floor_z / 2],
+        rgba=[0.25, 0.25, 0.27, 1.0],
+        contype=0,
+        conaffinity=0,
+    )
+    for i, wall in enumerate(scene.background.walls):
+        world.add_geom(
+            name=f"wall{i}",
+            type=mujoco.mjtGeom.mjGEOM_BOX,
+            size=list(wall.half),
+            pos=list(wall.pos),
+            material=materials.add(f"wall{i}", wall.material),
+            contype=0,
+            conaffinity=0,
+        )
+    if scene.background.sky is not None:
+        a, b = scene.background.sky
+        spec.add_texture(
+            name="sky",
+            type=mujoco.mjtTexture.mjTEXTURE_SKYBOX,
+            builtin=mujoco.mjtBuiltin.mjBUILTIN_GRADIENT,
+            rgb1=list(a),
+            rgb2=list(b),
+            width=64,
+            height=64,
+        )
 
     for o in scene.objects:
         asset = catalog.by_id(o.asset_id)
@@ -87,7 +160,7 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
             mass=o.mass,
             friction=[1.0, 0.01, 0.0001],
             condim=4,
-            rgba=list(o.rgba),
+            rgba=list(o.material.rgba),
             group=3,
         )
         body.add_geom(
@@ -97,13 +170,12 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
             conaffinity=0,
             mass=0.0,
             density=0.0,
-            rgba=list(o.rgba),
+            material=materials.add(o.name, o.material),
             group=2,
         )
 
     for c in scene.cameras:
-        R = look_at(c.pos, c.lookat)
-        world.add_camera(name=c.name, pos=list(c.pos), quat=mat_to_quat(R).tolist(), fovy=c.fovy)
+        world.add_camera(name=c.name, pos=list(c.pos), quat=list(c.quat), fovy=c.fovy)
     for li in scene.lights:
         world.add_light(
             pos=list(li.pos),
@@ -111,6 +183,7 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
             diffuse=list(li.diffuse),
             specular=[0.2, 0.2, 0.2],
             castshadow=li.castshadow,
-            type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL if li.directional else mujoco.mjtLightType.mjLIGHT_SPOT,
+            cutoff=60.0,
+            type=_LIGHT_TYPES[li.type],
         )
     return spec.compile()

@@ -13,9 +13,9 @@ class GraspConfig:
 
     Attributes:
         num_surface_samples: surface points drawn on the target's convex hull.
-        friction_mu: friction coefficient of the two-contact antipodal cone test. 0.4 here (the
-            simulated pads have 1.5); SynGrasp-1B keeps force closure at 0.15, which needs a
-            wrench-space test rather than this cone test.
+        friction_mu: friction coefficient of the two-contact antipodal cone test. 0.7 here,
+            below the simulated pads' 1.5 (physics validates every lift); SynGrasp-1B keeps
+            force closure at 0.15, which needs a wrench-space test rather than this cone test.
         width_margin: clearance kept on each side of the object inside the open gripper [m].
         approach_tilts_deg: tilts of the approach about the closing axis away from straight down.
         depth_offsets: grasp centres are also tried this far back toward the palm [m].
@@ -24,7 +24,7 @@ class GraspConfig:
     """
 
     num_surface_samples: int = 400
-    friction_mu: float = 0.4
+    friction_mu: float = 0.7
     width_margin: float = 0.008
     approach_tilts_deg: tuple[float, ...] = (0.0, 20.0, -20.0, 40.0, -40.0)
     depth_offsets: tuple[float, ...] = (0.0, 0.01, 0.02, 0.03)

@@ -1,16 +1,25 @@
-"""Scene-sampling configuration. Lengths in metres, angles in degrees, base frame."""
+"""Scene-sampling configuration: one section per randomized dimension.
+
+Lengths in metres, angles in degrees, the robot base frame (+z up, table
+along +x). Every section has ``enabled``: when false that dimension takes a
+fixed value, the same for every episode. Ranges are (min, max) pairs.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 
 from ..core.dataconf import check_range
 from ..core.errors import ConfigError
 
+TEXTURE_FAMILIES = ("checker", "stripes", "marble", "wood", "gradient", "tiles")
+LIGHT_TYPES = ("directional", "spot", "point")
+
 
 @dataclasses.dataclass(frozen=True)
 class CameraConfig:
-    """A nominal camera: position and look-at point in the robot base frame [m]; vertical FoV [deg]."""
+    """A nominal camera: position and look-at point [m] with the table top at z = 0; vertical FoV [deg]."""
 
     name: str
     pos: tuple[float, float, float]
@@ -19,7 +28,7 @@ class CameraConfig:
 
     def __post_init__(self):
         if not 10.0 <= self.fovy <= 120.0:
-            raise ConfigError(f"cameras.{self.name}.fovy", f"{self.fovy} deg is outside [10, 120]")
+            raise ConfigError(f"scene.cameras.{self.name}.fovy", f"{self.fovy} deg is outside [10, 120]")
 
 
 def _default_cameras() -> tuple[CameraConfig, ...]:
@@ -30,47 +39,246 @@ def _default_cameras() -> tuple[CameraConfig, ...]:
 
 
 @dataclasses.dataclass(frozen=True)
-class SceneConfig:
-    """What a scene may contain and where.
+class CameraJitterConfig:
+    """Per-episode camera extrinsics and FoV noise (SynGrasp-1B: 15 cm ball, +-5 deg per axis).
 
     Attributes:
-        asset_sources: registered asset source names the catalog is built from.
-        num_distractors: inclusive (min, max) count of non-target objects.
-        object_size: (min, max) of an object's largest extent after scaling [m].
-        spawn_x / spawn_y: ranges of object drop positions, base frame [m].
-        target_min_thickness: the target's smallest extent after scaling must reach this [m]
-            (thinner objects cannot be pinched off a table); redrawn otherwise.
-        target_max_width: the target's middle extent must fit the gripper [m]; redrawn otherwise.
-        min_separation: minimum gap between object footprints at drop time [m].
-        table_size: table top (x, y) extents [m]; the table's near edge is at x = table_near_x.
-        table_top_z: height of the table top in the base frame [m].
-        robot_start_noise: scale of the robot spec's start-pose noise (0 = always home).
-        image_size: (height, width) of every camera [px].
+        pos_radius: positions are drawn uniformly in a ball of this radius [m].
+        rot_deg: each camera-frame axis is rotated by up to +-rot_deg [deg].
+        fovy_delta: (min, max) added to the nominal FoV [deg].
     """
 
-    asset_sources: tuple[str, ...] = ("pybullet_random", "pybullet_named")
+    enabled: bool = True
+    pos_radius: float = 0.15
+    rot_deg: float = 5.0
+    fovy_delta: tuple[float, float] = (-3.0, 3.0)
+
+    def __post_init__(self):
+        if self.pos_radius < 0 or self.rot_deg < 0:
+            raise ConfigError("scene.camera_jitter", "pos_radius and rot_deg must be >= 0")
+        check_range("scene.camera_jitter.fovy_delta", *self.fovy_delta)
+
+
+@dataclasses.dataclass(frozen=True)
+class ObjectsConfig:
+    """Clutter: how many objects, how big, where they are dropped.
+
+    Attributes:
+        num_distractors: inclusive (min, max) count of non-target objects.
+        size: (min, max) largest extent of an object after scaling [m].
+        spawn_x / spawn_y: drop-position ranges in the base frame [m].
+        min_separation: minimum gap between object footprints at drop time [m].
+        target_min_thickness: the target's smallest extent must reach this [m] (redrawn otherwise).
+        target_max_width: the target's middle extent must fit the gripper [m] (redrawn otherwise).
+        When disabled: only the catalog's first object, mid-size, upright, at the spawn centre.
+    """
+
+    enabled: bool = True
     num_distractors: tuple[int, int] = (0, 4)
-    object_size: tuple[float, float] = (0.05, 0.075)
+    size: tuple[float, float] = (0.05, 0.075)
     spawn_x: tuple[float, float] = (0.38, 0.62)
     spawn_y: tuple[float, float] = (-0.22, 0.22)
+    min_separation: float = 0.02
     target_min_thickness: float = 0.018
     target_max_width: float = 0.065
-    min_separation: float = 0.02
-    table_size: tuple[float, float] = (0.8, 1.2)
-    table_near_x: float = 0.15
-    table_top_z: float = 0.0
-    robot_start_noise: float = 1.0
+
+    def __post_init__(self):
+        check_range("scene.objects.num_distractors", *self.num_distractors, min_value=0)
+        check_range("scene.objects.size", *self.size, min_value=0.01)
+        check_range("scene.objects.spawn_x", *self.spawn_x)
+        check_range("scene.objects.spawn_y", *self.spawn_y)
+
+
+@dataclasses.dataclass(frozen=True)
+class TableConfig:
+    """Table top height relative to the robot base and its size (SynGrasp-1B: -0.1 to +0.2 m).
+
+    When disabled: height 0, size (0.8, 1.2).
+    """
+
+    enabled: bool = True
+    height: tuple[float, float] = (-0.1, 0.2)
+    size_x: tuple[float, float] = (0.7, 1.0)
+    size_y: tuple[float, float] = (1.0, 1.5)
+    near_x: float = 0.15
+
+    def __post_init__(self):
+        check_range("scene.table.height", *self.height)
+        check_range("scene.table.size_x", *self.size_x, min_value=0.5)
+        check_range("scene.table.size_y", *self.size_y, min_value=0.5)
+
+
+@dataclasses.dataclass(frozen=True)
+class LightingConfig:
+    """Lights around the table plus a uniform ambient ("dome") term.
+
+    Attributes:
+        count: inclusive (min, max) number of lights.
+        types: light types drawn from (directional, spot, point).
+        intensity: (min, max) diffuse intensity per light, 0-1.
+        temperature_k: (min, max) colour temperature [K].
+        ambient: (min, max) uniform ambient light, 0-1.
+        height / radius: light position above the table top and its horizontal distance
+            from the table centre [m].
+        shadow_prob: probability that a light casts shadows (costs ~10x render time on a CPU).
+        When disabled: one white directional light from above, ambient 0.35.
+    """
+
+    enabled: bool = True
+    count: tuple[int, int] = (1, 3)
+    types: tuple[str, ...] = LIGHT_TYPES
+    intensity: tuple[float, float] = (0.25, 0.7)
+    temperature_k: tuple[float, float] = (3000.0, 8000.0)
+    ambient: tuple[float, float] = (0.15, 0.45)
+    height: tuple[float, float] = (0.8, 2.0)
+    radius: tuple[float, float] = (0.2, 1.5)
+    shadow_prob: float = 0.0
+
+    def __post_init__(self):
+        check_range("scene.lighting.count", *self.count, min_value=1)
+        check_range("scene.lighting.intensity", *self.intensity, min_value=0.0)
+        check_range("scene.lighting.temperature_k", *self.temperature_k, min_value=1000.0)
+        check_range("scene.lighting.ambient", *self.ambient, min_value=0.0)
+        check_range("scene.lighting.height", *self.height, min_value=0.1)
+        check_range("scene.lighting.radius", *self.radius, min_value=0.0)
+        bad = [t for t in self.types if t not in LIGHT_TYPES]
+        if bad or not self.types:
+            raise ConfigError("scene.lighting.types", f"unknown light type(s) {bad}; choose from {', '.join(LIGHT_TYPES)}")
+        if not 0.0 <= self.shadow_prob <= 1.0:
+            raise ConfigError("scene.lighting.shadow_prob", "must be in [0, 1]")
+
+
+@dataclasses.dataclass(frozen=True)
+class MaterialsConfig:
+    """Surface properties of objects, table, floor, walls and robot (MuJoCo material model).
+
+    Attributes:
+        specular / shininess / reflectance: (min, max), each 0-1. Reflectance makes
+            MuJoCo render mirror passes; keep it 0 on a CPU unless needed.
+        robot_shade: (min, max) grey level of the robot's white parts.
+        When disabled: specular 0.3, shininess 0.3, reflectance 0, robot shade 0.92.
+    """
+
+    enabled: bool = True
+    specular: tuple[float, float] = (0.0, 0.6)
+    shininess: tuple[float, float] = (0.0, 0.8)
+    reflectance: tuple[float, float] = (0.0, 0.0)
+    robot_shade: tuple[float, float] = (0.75, 1.0)
+
+    def __post_init__(self):
+        for k in ("specular", "shininess", "reflectance", "robot_shade"):
+            lo, hi = getattr(self, k)
+            check_range(f"scene.materials.{k}", lo, hi, min_value=0.0)
+            if hi > 1.0:
+                raise ConfigError(f"scene.materials.{k}", f"max {hi} > 1")
+
+
+@dataclasses.dataclass(frozen=True)
+class TexturesConfig:
+    """Procedural (and optional image-file) textures for table, floor and walls.
+
+    Attributes:
+        families: procedural families to use, from checker, stripes, marble, wood, gradient, tiles.
+        table_library: number of distinct table textures (texture id -> family and seed).
+        background_library: number of distinct floor/wall textures.
+        size: texture side [px].
+        folder: optional folder of .png/.jpg images mixed in with probability ``folder_prob``.
+        repeat: (min, max) texture repeats across a surface.
+        When disabled: plain colours, no textures.
+    """
+
+    enabled: bool = True
+    families: tuple[str, ...] = TEXTURE_FAMILIES
+    table_library: int = 1000
+    background_library: int = 1200
+    size: int = 128
+    folder: str | None = None
+    folder_prob: float = 0.0
+    repeat: tuple[float, float] = (1.0, 4.0)
+
+    def __post_init__(self):
+        bad = [f for f in self.families if f not in TEXTURE_FAMILIES]
+        if bad or not self.families:
+            raise ConfigError(
+                "scene.textures.families", f"unknown texture family {bad}; choose from {', '.join(TEXTURE_FAMILIES)}"
+            )
+        if self.table_library < 1 or self.background_library < 1:
+            raise ConfigError("scene.textures", "table_library and background_library must be >= 1")
+        if not 8 <= self.size <= 2048:
+            raise ConfigError("scene.textures.size", f"{self.size} is outside [8, 2048] px")
+        check_range("scene.textures.repeat", *self.repeat, min_value=0.1)
+        if not 0.0 <= self.folder_prob <= 1.0:
+            raise ConfigError("scene.textures.folder_prob", "must be in [0, 1]")
+        if self.folder is not None:
+            if not os.path.isdir(self.folder):
+                raise ConfigError("scene.textures.folder", f"folder '{self.folder}' does not exist; fix the path or remove the key")
+            if not image_files(self.folder):
+                raise ConfigError("scene.textures.folder", f"folder '{self.folder}' holds no .png/.jpg/.jpeg images")
+        elif self.folder_prob > 0:
+            raise ConfigError("scene.textures.folder_prob", "is > 0 but scene.textures.folder is not set")
+
+
+def image_files(folder: str) -> tuple[str, ...]:
+    """Sorted image paths of a texture folder (sorted, so texture ids are stable)."""
+    exts = (".png", ".jpg", ".jpeg")
+    return tuple(sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.lower().endswith(exts)))
+
+
+@dataclasses.dataclass(frozen=True)
+class BackgroundConfig:
+    """Walls around the workspace, the floor and the sky.
+
+    Attributes:
+        walls: put up to three walls (behind and beside the table) at ``wall_distance``.
+        wall_distance: (min, max) distance of each wall from the table centre [m].
+        skybox: gradient sky with random colours.
+        When disabled: grey floor, no walls, default sky.
+    """
+
+    enabled: bool = True
+    walls: bool = True
+    wall_distance: tuple[float, float] = (1.3, 2.5)
+    skybox: bool = True
+
+    def __post_init__(self):
+        check_range("scene.background.wall_distance", *self.wall_distance, min_value=0.8)
+
+
+@dataclasses.dataclass(frozen=True)
+class RobotStartConfig:
+    """Start configuration: home plus uniform noise of ``noise_scale`` x the robot spec's start_noise.
+
+    When disabled: the robot spec's home pose.
+    """
+
+    enabled: bool = True
+    noise_scale: float = 1.0
+
+    def __post_init__(self):
+        if self.noise_scale < 0:
+            raise ConfigError("scene.robot_start.noise_scale", "must be >= 0")
+
+
+@dataclasses.dataclass(frozen=True)
+class SceneConfig:
+    """What a scene may contain. ``asset_sources``: registered sources for the catalog;
+    ``image_size``: (height, width) of every camera [px]."""
+
+    asset_sources: tuple[str, ...] = ("pybullet_random", "pybullet_named")
     image_size: tuple[int, int] = (256, 256)
     cameras: tuple[CameraConfig, ...] = dataclasses.field(default_factory=_default_cameras)
+    camera_jitter: CameraJitterConfig = dataclasses.field(default_factory=CameraJitterConfig)
+    objects: ObjectsConfig = dataclasses.field(default_factory=ObjectsConfig)
+    table: TableConfig = dataclasses.field(default_factory=TableConfig)
+    lighting: LightingConfig = dataclasses.field(default_factory=LightingConfig)
+    materials: MaterialsConfig = dataclasses.field(default_factory=MaterialsConfig)
+    textures: TexturesConfig = dataclasses.field(default_factory=TexturesConfig)
+    background: BackgroundConfig = dataclasses.field(default_factory=BackgroundConfig)
+    robot_start: RobotStartConfig = dataclasses.field(default_factory=RobotStartConfig)
 
     def __post_init__(self):
         if not self.asset_sources:
             raise ConfigError("scene.asset_sources", "must name at least one asset source")
-        lo, hi = self.num_distractors
-        check_range("scene.num_distractors", lo, hi, min_value=0)
-        check_range("scene.object_size", *self.object_size, min_value=0.01)
-        check_range("scene.spawn_x", *self.spawn_x)
-        check_range("scene.spawn_y", *self.spawn_y)
         if min(self.image_size) < 16:
             raise ConfigError("scene.image_size", f"{self.image_size} is too small; use at least 16x16 pixels")
         if not self.cameras:
@@ -78,5 +286,3 @@ class SceneConfig:
         names = [c.name for c in self.cameras]
         if len(set(names)) != len(names):
             raise ConfigError("scene.cameras", f"camera names must be unique, got {names}")
-        if self.robot_start_noise < 0:
-            raise ConfigError("scene.robot_start_noise", "must be >= 0")

@@ -14,18 +14,45 @@ from ..core.dataconf import from_dict, to_dict
 
 
 @dataclasses.dataclass(frozen=True)
+class TextureSpec:
+    """A texture: procedural ``family`` drawn from ``seed``, or an image ``file`` (family "file")."""
+
+    family: str
+    seed: int
+    size: int
+    file: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class MaterialSpec:
+    """MuJoCo material: rgba in [0, 1], specular/shininess/reflectance in [0, 1], optional texture
+    repeated ``texrepeat`` (2,) times across the surface."""
+
+    rgba: tuple[float, float, float, float]
+    specular: float = 0.3
+    shininess: float = 0.3
+    reflectance: float = 0.0
+    texture: TextureSpec | None = None
+    texrepeat: tuple[float, float] = (1.0, 1.0)
+
+
+@dataclasses.dataclass(frozen=True)
 class ObjectSpec:
-    """One object as dropped: ``pos``/``quat`` is the pose before settling."""
+    """One object as dropped: ``pos``/``quat`` is the pose before settling; ``mass`` [kg]."""
 
     name: str
     asset_id: str
     category: str
     scale: tuple[float, float, float]
-    rgba: tuple[float, float, float, float]
     color_name: str
+    material: MaterialSpec
     pos: tuple[float, float, float]
     quat: tuple[float, float, float, float]
     mass: float
+
+    @property
+    def rgba(self) -> tuple[float, float, float, float]:
+        return self.material.rgba
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,16 +62,35 @@ class TableSpec:
     center: tuple[float, float]
     size: tuple[float, float]
     top_z: float
-    rgba: tuple[float, float, float, float]
+    material: MaterialSpec
+
+
+@dataclasses.dataclass(frozen=True)
+class WallSpec:
+    """A vertical wall: box centre ``pos`` (3,) and half-sizes ``half`` (3,) [m]."""
+
+    pos: tuple[float, float, float]
+    half: tuple[float, float, float]
+    material: MaterialSpec
+
+
+@dataclasses.dataclass(frozen=True)
+class BackgroundSpec:
+    """Floor material, walls, and an optional gradient sky (rgb, rgb) in [0, 1]."""
+
+    floor: MaterialSpec
+    walls: tuple[WallSpec, ...]
+    sky: tuple[tuple[float, float, float], tuple[float, float, float]] | None
 
 
 @dataclasses.dataclass(frozen=True)
 class CameraSpec:
-    """Pinhole camera; ``pos``/``lookat`` in the base frame [m], ``fovy`` [deg], image (height, width) [px]."""
+    """Pinhole camera: ``pos`` [m], orientation ``quat`` (w, x, y, z) of the MuJoCo camera frame
+    (x right, y up, looking along -z), base frame; ``fovy`` [deg]; image (height, width) [px]."""
 
     name: str
     pos: tuple[float, float, float]
-    lookat: tuple[float, float, float]
+    quat: tuple[float, float, float, float]
     fovy: float
     height: int
     width: int
@@ -52,26 +98,33 @@ class CameraSpec:
 
 @dataclasses.dataclass(frozen=True)
 class LightSpec:
-    """A light: ``pos`` [m] and ``dir`` (unit) in the base frame; ``diffuse`` rgb in [0, 1]."""
+    """A light of ``type`` directional, spot or point: ``pos`` [m], unit ``dir``, ``diffuse`` rgb in [0, 1]."""
 
+    type: str
     pos: tuple[float, float, float]
     dir: tuple[float, float, float]
     diffuse: tuple[float, float, float]
-    directional: bool
     castshadow: bool
 
 
 @dataclasses.dataclass(frozen=True)
 class SceneSpec:
-    """Everything needed to rebuild one scene; ``objects[target_index]`` is the target."""
+    """Everything needed to rebuild one scene; ``objects[target_index]`` is the target.
+
+    ``ambient`` (3,) is the uniform ("dome") light; ``robot_shade`` the grey level of
+    the robot's tintable materials.
+    """
 
     robot: str
     robot_start_qpos: tuple[float, ...]
+    robot_shade: float
     table: TableSpec
+    background: BackgroundSpec
     objects: tuple[ObjectSpec, ...]
     target_index: int
     cameras: tuple[CameraSpec, ...]
     lights: tuple[LightSpec, ...]
+    ambient: tuple[float, float, float]
     instruction: str
 
     @property

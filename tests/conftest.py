@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 from syngrasp.core.config import load_config  # noqa: E402
 from syngrasp.generators.episode import EpisodeGenerator  # noqa: E402
 
-TINY = ["scene.image_size=[64,64]", "scene.num_distractors=[0,2]"]
+TINY = ["scene.image_size=[64,64]", "scene.objects.num_distractors=[0,2]"]
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ def test_defaults_and_overrides():
         (["grasp.top_kk=3"], "grasp.top_kk"),
         (["bogus=1"], "bogus"),
         (["grasp.top_k="], "grasp.top_k"),
-        (["scene.num_distractors=[3,1]"], "scene.num_distractors"),
+        (["scene.objects.num_distractors=[3,1]"], "scene.objects.num_distractors"),
         (["grasp.top_k=abc"], "grasp.top_k"),
     ],
 )

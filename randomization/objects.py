@@ -1,0 +1,118 @@
+"""Objects: which assets, how big, what colour and material, where they are dropped."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..assets.catalog import AssetCatalog
+from ..assets.meshes import load_mesh
+from .config import MaterialsConfig, ObjectsConfig
+from .spec import ObjectSpec
+from .surfaces import sample_material
+
+# Named colours for instructions; rgb in [0, 1].
+PALETTE: dict[str, tuple[float, float, float]] = {
+    "red": (0.85, 0.12, 0.10),
+    "green": (0.15, 0.65, 0.20),
+    "blue": (0.12, 0.25, 0.85),
+    "yellow": (0.95, 0.85, 0.10),
+    "orange": (0.95, 0.50, 0.08),
+    "purple": (0.55, 0.20, 0.70),
+    "pink": (0.95, 0.45, 0.70),
+    "cyan": (0.10, 0.80, 0.85),
+    "white": (0.93, 0.93, 0.93),
+    "black": (0.08, 0.08, 0.08),
+    "brown": (0.50, 0.30, 0.12),
+}
+
+DENSITY = 500.0  # kg/m^3, for masses of the scaled convex hulls
+MASS_RANGE = (0.03, 0.5)  # kg
+
+
+def random_quat(rng: np.random.Generator) -> np.ndarray:
+    """Uniform random unit quaternion (w, x, y, z) with w >= 0."""
+    u1, u2, u3 = rng.random(3)
+    q = np.array(
+        [
+            np.sqrt(u1) * np.cos(2 * np.pi * u3),
+            np.sqrt(1 - u1) * np.sin(2 * np.pi * u2),
+            np.sqrt(1 - u1) * np.cos(2 * np.pi * u2),
+            np.sqrt(u1) * np.sin(2 * np.pi * u3),
+        ]
+    )
+    return q if q[0] >= 0 else -q
+
+
+def _place(rng, cfg: ObjectsConfig, radius: float, placed: list[tuple[float, float, float]]):
+    """Rejection-sample an (x, y) whose footprint circle clears earlier ones; None after 200 tries."""
+    for _ in range(200):
+        x = rng.uniform(*cfg.spawn_x)
+        y = rng.uniform(*cfg.spawn_y)
+        if all(np.hypot(x - px, y - py) >= radius + pr + cfg.min_separation for px, py, pr in placed):
+            return x, y
+    return None
+
+
+def sample_objects(
+    cfg: ObjectsConfig,
+    mat_cfg: MaterialsConfig,
+    catalog: AssetCatalog,
+    rng: np.random.Generator,
+    mat_rng: np.random.Generator,
+    top_z: float,
+) -> tuple[ObjectSpec, ...]:
+    """Target (index 0) and distractors with distinct colours, dropped just above the table top ``top_z``.
+
+    ``rng`` draws assets, sizes, colours and poses; ``mat_rng`` the surface properties.
+    """
+    colors = list(PALETTE)
+    if not cfg.enabled:
+        asset = catalog.objects[0]
+        base = load_mesh(asset.collision_mesh, asset.mesh_scale)
+        size = float(np.mean(cfg.size))
+        s = size / float(max(base.extents))
+        pos = (float(np.mean(cfg.spawn_x)), float(np.mean(cfg.spawn_y)), top_z + 0.005 + size / 2)
+        mass = float(np.clip(DENSITY * base.convex_hull.volume * s**3, *MASS_RANGE))
+        mat = sample_material(mat_cfg, mat_rng, PALETTE["red"])
+        scale = tuple(float(s * k) for k in asset.mesh_scale)
+        return (ObjectSpec("obj0", asset.asset_id, asset.category, scale, "red", mat, pos, (1.0, 0.0, 0.0, 0.0), mass),)
+    n_obj = 1 + int(rng.integers(cfg.num_distractors[0], cfg.num_distractors[1] + 1))
+    if n_obj > len(PALETTE):
+        raise RuntimeError(f"at most {len(PALETTE)} objects have distinct colours; lower scene.objects.num_distractors")
+    placed: list[tuple[float, float, float]] = []
+    objects: list[ObjectSpec] = []
+    for i in range(n_obj):
+        for _ in range(100):
+            asset = catalog.objects[int(rng.integers(len(catalog)))]
+            base = load_mesh(asset.collision_mesh, asset.mesh_scale)
+            size = rng.uniform(*cfg.size)
+            s = float(size / max(base.extents))
+            ext = np.sort(base.extents * s)
+            if i > 0 or (ext[0] >= cfg.target_min_thickness and ext[1] <= cfg.target_max_width):
+                break
+        else:
+            raise RuntimeError("no catalog object fits scene.objects.target_min_thickness/target_max_width; relax them")
+        radius = 0.5 * size
+        xy = _place(rng, cfg, radius, placed)
+        if xy is None:
+            if i == 0:
+                raise RuntimeError("spawn region too small for even one object; widen scene.objects.spawn_x/spawn_y")
+            break
+        placed.append((xy[0], xy[1], radius))
+        name = colors.pop(int(rng.integers(len(colors))))
+        rgb = np.clip(np.asarray(PALETTE[name]) + rng.uniform(-0.04, 0.04, 3), 0.0, 1.0)
+        mass = float(np.clip(DENSITY * base.convex_hull.volume * s**3, *MASS_RANGE))
+        objects.append(
+            ObjectSpec(
+                name=f"obj{i}",
+                asset_id=asset.asset_id,
+                category=asset.category,
+                scale=tuple(float(s * k) for k in asset.mesh_scale),
+                color_name=name,
+                material=sample_material(mat_cfg, mat_rng, rgb),
+                pos=(float(xy[0]), float(xy[1]), float(top_z + 0.005 + radius)),
+                quat=tuple(float(v) for v in random_quat(rng)),
+                mass=mass,
+            )
+        )
+    return tuple(objects)
