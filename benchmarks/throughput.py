@@ -7,6 +7,8 @@ Prints, from one run:
   * render-only frames/s: the same scenes and cameras re-rendered at the recorded
     joint and object states, nothing else (the ceiling for this renderer)
   * their ratio, the time split by stage, the success rate and bytes per frame
+  * the cost of randomization (scene sampling, texture generation and upload,
+    model compile and settling) per episode and as a share of episode time
 A frame is one time step with every camera rendered (2 x 256^2 by default).
 """
 
@@ -89,6 +91,9 @@ def main() -> None:
         "bytes_per_frame": round(rec["bytes"] / max(rec["frames"], 1)),
         "stage_seconds": {k: round(rec["timings"].get(k, 0.0), 2) for k in STAGES},
         "stage_share": {k: round(rec["timings"].get(k, 0.0) / total, 3) for k in STAGES},
+        # randomization = sampling the SceneSpec + generating/uploading textures + compiling + settling
+        "randomization_s_per_episode": round(rec["timings"].get("scene_build", 0.0) / max(cfg.episodes, 1), 3),
+        "randomization_share_of_episode_time": round(rec["timings"].get("scene_build", 0.0) / total, 3),
         "wall_seconds": round(wall, 2),
     }
     print(json.dumps(report, indent=1))
