@@ -72,7 +72,7 @@ def main() -> None:
         t0 = time.perf_counter()
         rec = run_shard(cfg, out, Shard(0, 0, cfg.episodes), gen)
         wall = time.perf_counter() - t0
-        path = os.path.join(out, rec["file"])
+        path = os.path.join(out, f"shard-{0:06d}.hdf5")
         r_frames, r_sec = render_only(gen, path)
     e2e = rec["frames"] / wall
     limit = r_frames / r_sec if r_sec else float("nan")

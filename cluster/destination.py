@@ -12,7 +12,8 @@ from ..core.config import RunConfig
 from ..core.errors import ConfigError
 from .local import CONFIG, MANIFEST, prepare_out_dir
 from .shards import Shard, atomic_write_text, load_complete_record
-from .store import filesystem, is_remote, upload_verified
+from .export import publish_shard
+from .store import filesystem, is_remote
 
 
 class Destination:
@@ -50,23 +51,25 @@ class Destination:
     def complete_record(self, shard: Shard) -> dict | None:
         if not self.remote:
             return load_complete_record(self.staging, shard)
-        marker = f"{self.root}/shard-{shard.index:06d}.json"
         try:
-            rec = json.loads(self.fs.cat_file(marker))
-            ok = rec.get("episode_range") == [shard.lo, shard.hi]
-            return rec if ok and self.fs.size(f"{self.root}/{rec['file']}") == rec["bytes"] else None
-        except (FileNotFoundError, OSError, ValueError, KeyError):
+            rec = json.loads(self.fs.cat_file(f"{self.root}/shard-{shard.index:06d}.json"))
+        except (FileNotFoundError, OSError, ValueError):
             return None
+        if rec.get("episode_range") != [shard.lo, shard.hi] or not isinstance(rec.get("files"), dict):
+            return None
+        ok = all(
+            self.fs.exists(f"{self.root}/{rel}") and self.fs.size(f"{self.root}/{rel}") == m["bytes"]
+            for rel, m in rec["files"].items()
+        )
+        return rec if ok else None
 
     def publish(self, rec: dict) -> None:
         """Make a finished shard visible at the destination (no-op for a local folder)."""
         if not self.remote:
             return
-        local = os.path.join(self.staging, rec["file"])
-        upload_verified(self.fs, local, f"{self.root}/{rec['file']}", rec["sha256"])
-        name = rec["file"].replace(".hdf5", ".json")
-        self.fs.put_file(os.path.join(self.staging, name), f"{self.root}/{name}")
-        os.unlink(local)
+        publish_shard(self.fs, self.root, self.staging, rec)
+        for rel in rec["files"]:
+            os.unlink(os.path.join(self.staging, rel))
 
     def write_manifest(self, text: str) -> None:
         if self.remote:

@@ -42,7 +42,7 @@ def prepare_out_dir(cfg: RunConfig, out_dir: str) -> None:
 
 
 def build_manifest(cfg: RunConfig, records: list[dict]) -> dict:
-    """The run manifest: totals and, per shard, episode range, frames, successes, bytes and sha256."""
+    """The run manifest: totals and, per shard, episode range, frames, successes, bytes and each file's sha256."""
     return {
         "syngrasp_version": __version__,
         "seed": cfg.seed,
@@ -52,7 +52,7 @@ def build_manifest(cfg: RunConfig, records: list[dict]) -> dict:
         "frames": sum(r["frames"] for r in records),
         "successes": sum(r["successes"] for r in records),
         "bytes": sum(r["bytes"] for r in records),
-        "shards": [{k: r[k] for k in ("shard_index", "episode_range", "file", "frames", "successes", "bytes", "sha256")}
+        "shards": [{k: r[k] for k in ("shard_index", "episode_range", "record", "files", "frames", "successes", "bytes")}
                    for r in records],
     }
 

@@ -1,8 +1,8 @@
 """Shard planning, the per-shard job and the per-shard record used for resume.
 
-Shard k holds episode indices [k*S, (k+1)*S). A shard is complete when its data
-file and its record ``shard-XXXXXX.json`` (written after the data file, both
-atomically) exist and the file's sha256 matches the record.
+Shard k holds episode indices [k*S, (k+1)*S). A shard is complete when its
+record ``shard-XXXXXX.json`` (written after its data files, all atomically)
+exists and every file it lists has the recorded size and sha256.
 """
 
 from __future__ import annotations
@@ -56,8 +56,17 @@ def atomic_write_text(path: str, text: str) -> None:
         raise
 
 
+def verify_files(out_dir: str, files: dict[str, dict]) -> bool:
+    """True when every file of a record exists with its recorded size and sha256."""
+    for rel, meta in files.items():
+        path = os.path.join(out_dir, rel)
+        if not os.path.isfile(path) or os.path.getsize(path) != meta["bytes"] or sha256_file(path) != meta["sha256"]:
+            return False
+    return True
+
+
 def load_complete_record(out_dir: str, shard: Shard) -> dict | None:
-    """The shard's record when the shard is complete and its checksum verifies, else None."""
+    """The shard's record when the shard is complete and every file verifies, else None."""
     rp = record_path(out_dir, shard)
     if not os.path.isfile(rp):
         return None
@@ -66,12 +75,14 @@ def load_complete_record(out_dir: str, shard: Shard) -> dict | None:
             rec = json.load(f)
     except (OSError, json.JSONDecodeError):
         return None
-    data = os.path.join(out_dir, rec.get("file", ""))
-    if not os.path.isfile(data) or rec.get("episode_range") != [shard.lo, shard.hi]:
+    if rec.get("episode_range") != [shard.lo, shard.hi] or not isinstance(rec.get("files"), dict):
         return None
-    if sha256_file(data) != rec.get("sha256"):
-        return None
-    return rec
+    return rec if verify_files(out_dir, rec["files"]) else None
+
+
+def writer_names(fmt: str) -> tuple[str, ...]:
+    """Writer names for ``writer.format``: a registered name, or ``both`` (hdf5 and lerobot)."""
+    return ("hdf5", "lerobot") if fmt == "both" else (fmt,)
 
 
 def run_shard(
@@ -83,7 +94,7 @@ def run_shard(
 ) -> dict:
     """Generate every episode of ``shard``, write it atomically, then its record; return the record."""
     gen = generator or EpisodeGenerator(cfg)
-    writer = get_writer(cfg.writer.format)(out_dir, cfg.writer)
+    shard_writers = [get_writer(n)(out_dir, cfg.writer) for n in writer_names(cfg.writer.format)]
     episodes, failures, timings = [], {}, {}
     t0 = time.perf_counter()
     for idx in range(shard.lo, shard.hi):
@@ -104,18 +115,22 @@ def run_shard(
         "episode_range": [shard.lo, shard.hi],
         "schema_version": episodes[0].meta["schema_version"] if episodes else "",
     }
-    path = writer.write(shard.index, episodes, attrs)
+    rels = [rel for w in shard_writers for rel in w.write(shard.index, episodes, attrs)]
     timings["write"] = timings.get("write", 0.0) + time.perf_counter() - w0
+    files = {
+        rel: {"bytes": os.path.getsize(os.path.join(out_dir, rel)), "sha256": sha256_file(os.path.join(out_dir, rel))}
+        for rel in rels
+    }
     rec = {
         "shard_index": shard.index,
         "episode_range": [shard.lo, shard.hi],
-        "file": os.path.basename(path),
+        "record": os.path.basename(record_path(out_dir, shard)),
+        "files": files,
         "episodes_written": [e.meta["episode_index"] for e in episodes],
         "frames": int(sum(e.num_frames for e in episodes)),
         "successes": int(sum(bool(e.meta["success"]) for e in episodes)),
         "failures": failures,
-        "bytes": os.path.getsize(path),
-        "sha256": sha256_file(path),
+        "bytes": int(sum(f["bytes"] for f in files.values())),
         "seconds": round(time.perf_counter() - t0, 3),
         "timings": {k: round(v, 4) for k, v in timings.items()},
     }

@@ -1,9 +1,10 @@
 """Writer registry and the template method that makes every shard appear atomically.
 
-A subclass implements ``write_shard(tmp_path, episodes, attrs)``; the base
-class owns the final path, the temp name beside it, fsync, the rename and
-cleanup on any error (KeyboardInterrupt included), so no half-written shard is
-ever visible under its final name.
+A subclass names the files of shard k (``outputs``) and implements
+``write_shard(paths, episodes, attrs)``, writing each output to the temporary
+path it is given. The base class owns the final paths, the temp names beside
+them, fsync, the renames and cleanup on any error (KeyboardInterrupt
+included), so no half-written shard file is ever visible under its final name.
 """
 
 from __future__ import annotations
@@ -39,39 +40,50 @@ def get_writer(name: str) -> type["ShardWriter"]:
     return _WRITERS[name]
 
 
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class ShardWriter:
-    """Base class: ``shard_path`` names shard k; ``write`` publishes it atomically."""
+    """Base class: ``outputs(k)`` names shard k's files (relative to ``out_dir``);
+    ``write`` publishes them atomically and returns those relative paths."""
 
     name = "base"
-    suffix = ""
 
     def __init__(self, out_dir: str, options: Any):
         self.out_dir = out_dir
         self.options = options
 
-    def shard_path(self, shard_index: int) -> str:
-        return os.path.join(self.out_dir, f"shard-{shard_index:06d}{self.suffix}")
+    def outputs(self, shard_index: int) -> list[str]:
+        raise NotImplementedError
 
-    def write(self, shard_index: int, episodes: list[Episode], attrs: dict[str, Any]) -> str:
-        """Write shard ``shard_index`` and return its final path."""
-        os.makedirs(self.out_dir, exist_ok=True)
-        final = self.shard_path(shard_index)
-        tmp = f"{final}.{os.getpid()}.tmp"
+    def write(self, shard_index: int, episodes: list[Episode], attrs: dict[str, Any]) -> list[str]:
+        rels = self.outputs(shard_index)
+        tmps = {}
+        for rel in rels:
+            final = os.path.join(self.out_dir, rel)
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            tmps[rel] = f"{final}.{os.getpid()}.tmp"
         try:
-            self.write_shard(tmp, episodes, attrs)
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, final)
-            dfd = os.open(self.out_dir, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+            self.write_shard(tmps, episodes, attrs)
+            for tmp in tmps.values():
+                with open(tmp, "rb") as f:
+                    os.fsync(f.fileno())
+            for rel, tmp in tmps.items():
+                os.replace(tmp, os.path.join(self.out_dir, rel))
+            for d in {os.path.dirname(os.path.join(self.out_dir, rel)) for rel in rels}:
+                _fsync_dir(d)
         except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            for tmp in tmps.values():
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
             raise
-        return final
+        return rels
 
-    def write_shard(self, path: str, episodes: list[Episode], attrs: dict[str, Any]) -> None:
+    def write_shard(self, paths: dict[str, str], episodes: list[Episode], attrs: dict[str, Any]) -> None:
+        """Write every output ``rel`` to the temporary file ``paths[rel]``."""
         raise NotImplementedError

@@ -12,7 +12,7 @@ class WriterConfig:
     """How shards are written.
 
     Attributes:
-        format: a registered writer name (``hdf5``).
+        format: ``hdf5``, ``lerobot`` or ``both``.
         shard_size: episodes per shard; shard k holds episodes [k*S, (k+1)*S).
         image_compression: HDF5 filter for image datasets: ``gzip``, ``lzf`` or ``none``.
         gzip_level: 0-9, used with ``gzip``.
@@ -24,6 +24,8 @@ class WriterConfig:
     gzip_level: int = 4
 
     def __post_init__(self):
+        if self.format not in ("hdf5", "lerobot", "both"):
+            raise ConfigError("writer.format", f"'{self.format}' is not one of hdf5, lerobot, both")
         if self.shard_size < 1:
             raise ConfigError("writer.shard_size", "must be >= 1")
         if self.image_compression not in ("gzip", "lzf", "none"):

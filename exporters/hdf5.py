@@ -31,11 +31,17 @@ _SCALAR_META = ("instruction", "success", "failure_reason", "seed", "episode_ind
                 "version", "schema_version", "fps", "scene")
 
 
+def hdf5_name(shard_index: int) -> str:
+    return f"shard-{shard_index:06d}.hdf5"
+
+
 @register_writer("hdf5")
 class HDF5ShardWriter(ShardWriter):
-    suffix = ".hdf5"
+    def outputs(self, shard_index: int) -> list[str]:
+        return [hdf5_name(shard_index)]
 
-    def write_shard(self, path: str, episodes: list[Episode], attrs: dict[str, Any]) -> None:
+    def write_shard(self, paths: dict[str, str], episodes: list[Episode], attrs: dict[str, Any]) -> None:
+        (path,) = paths.values()
         comp = self.options.image_compression
         img_kw: dict[str, Any] = {}
         if comp == "gzip":

@@ -24,8 +24,9 @@ def _episodes_on_disk(out):
 def check_complete(out, manifest, episodes):
     attempted = []
     for s in manifest["shards"]:
-        assert sha256_file(os.path.join(out, s["file"])) == s["sha256"]
-        rec = json.load(open(os.path.join(out, s["file"].replace(".hdf5", ".json"))))
+        for rel, meta in s["files"].items():
+            assert sha256_file(os.path.join(out, rel)) == meta["sha256"]
+        rec = json.load(open(os.path.join(out, s["record"])))
         attempted.extend(range(*rec["episode_range"]))
         assert len(rec["episodes_written"]) + sum(rec["failures"].values()) == rec["episode_range"][1] - rec["episode_range"][0]
     assert sorted(attempted) == list(range(episodes))

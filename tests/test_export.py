@@ -64,7 +64,8 @@ def test_export_uploads_and_verifies(s3, dataset, capsys):
     out, manifest = dataset
     assert main(["export", str(out), f"s3://{bucket}/runs/a"]) == 0
     for s in manifest["shards"]:
-        assert _remote_sha(client, bucket, f"runs/a/{s['file']}") == s["sha256"]
+        for rel, meta in s["files"].items():
+            assert _remote_sha(client, bucket, f"runs/a/{rel}") == meta["sha256"]
     remote_manifest = json.loads(client.get_object(Bucket=bucket, Key="runs/a/manifest.json")["Body"].read())
     assert remote_manifest == manifest
     captured = capsys.readouterr()
@@ -102,7 +103,8 @@ def test_interrupted_upload_resumes_without_manifest_first(s3, dataset, monkeypa
     assert summary["uploaded"] >= 2
     assert summary["uploaded"] + summary["skipped"] == len(manifest["shards"])
     for s in manifest["shards"]:
-        assert _remote_sha(client, bucket, f"b/{s['file']}") == s["sha256"]
+        for rel, meta in s["files"].items():
+            assert _remote_sha(client, bucket, f"b/{rel}") == meta["sha256"]
     assert json.loads(client.get_object(Bucket=bucket, Key="b/manifest.json")["Body"].read()) == manifest
 
 
@@ -121,6 +123,7 @@ def test_generate_straight_to_bucket_with_ray(s3, tmp_path):
     ref = generate_local(cfg, str(tmp_path / "ref"), progress=False)
     assert manifest == ref
     for s in manifest["shards"]:
-        assert _remote_sha(client, bucket, f"live/{s['file']}") == s["sha256"]
+        for rel, meta in s["files"].items():
+            assert _remote_sha(client, bucket, f"live/{rel}") == meta["sha256"]
     remote = json.loads(client.get_object(Bucket=bucket, Key="live/manifest.json")["Body"].read())
     assert remote == manifest

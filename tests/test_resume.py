@@ -29,7 +29,7 @@ def test_crashed_shard_is_redone_identically(tmp_path):
     out = str(tmp_path / "run")
     first = generate_local(cfg, out, progress=False)
     _check_complete(out, first, 4)
-    s0 = os.path.join(out, first["shards"][0]["file"])
+    s0 = os.path.join(out, "shard-000000.hdf5")
     mtime0 = os.stat(s0).st_mtime_ns
     # simulate a crash during shard 1: its files gone, a half-written temp file left behind
     for suffix in (".hdf5", ".json"):
@@ -46,7 +46,7 @@ def test_corrupted_shard_is_detected_and_redone(tmp_path):
     cfg = load_config(None, TINY + ["writer.shard_size=2"], seed=7, episodes=2)
     out = str(tmp_path / "run")
     first = generate_local(cfg, out, progress=False)
-    path = os.path.join(out, first["shards"][0]["file"])
+    path = os.path.join(out, "shard-000000.hdf5")
     with open(path, "r+b") as f:
         f.seek(100)
         f.write(b"\x00" * 16)
@@ -83,7 +83,8 @@ def test_ctrl_c_then_rerun_matches_uninterrupted(tmp_path):
     for n in names:
         if n.startswith("shard-") and n.endswith(".json"):
             rec = json.load(open(out / n))
-            assert sha256_file(str(out / rec["file"])) == rec["sha256"], f"{n} does not match its shard"
+            for rel, meta in rec["files"].items():
+                assert sha256_file(str(out / rel)) == meta["sha256"], f"{n} does not match {rel}"
     subprocess.run([*cmd, "--out", str(out), *args], check=True, capture_output=True)
     ref = tmp_path / "reference"
     subprocess.run([*cmd, "--out", str(ref), *args], check=True, capture_output=True)
