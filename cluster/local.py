@@ -13,7 +13,7 @@ from .. import __version__
 from ..core.config import RunConfig
 from ..core.errors import ConfigError
 from ..generators.episode import EpisodeGenerator, EpisodeResult
-from .shards import atomic_write_text, load_complete_record, plan_shards, run_shard
+from .shards import atomic_write_text, load_complete_record, plan_shards, run_shard, writer_names
 
 MANIFEST = "manifest.json"
 CONFIG = "config.yaml"
@@ -92,4 +92,14 @@ def generate_local(cfg: RunConfig, out_dir: str, progress: bool = True) -> dict:
             done[s.index] = run_shard(cfg, out_dir, s, gen, on_episode)
     finally:
         bar.close()
-    return write_manifest(cfg, out_dir, [done[s.index] for s in shards])
+    records = [done[s.index] for s in shards]
+    finalize_outputs(cfg, out_dir, records)
+    return write_manifest(cfg, out_dir, records)
+
+
+def finalize_outputs(cfg: RunConfig, out_dir: str, records: list[dict]) -> None:
+    """Dataset-level files that need every shard: LeRobot's data/ and meta/."""
+    if "lerobot" in writer_names(cfg.writer.format):
+        from ..exporters.lerobot_meta import finalize_lerobot
+
+        finalize_lerobot(out_dir, [r["shard_index"] for r in records], cfg.rollout.robot)

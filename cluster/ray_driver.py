@@ -20,8 +20,9 @@ from tqdm import tqdm
 from ..core.config import RunConfig
 from ..core.dataconf import from_dict
 from .destination import Destination
-from .local import build_manifest, manifest_text
-from .shards import Shard, plan_shards, run_shard
+from ..core.errors import ConfigError
+from .local import build_manifest, finalize_outputs, manifest_text
+from .shards import Shard, plan_shards, run_shard, writer_names
 
 RUNNING_DIR = ".running"  # holds shard-XXXXXX.pid while a worker process generates that shard
 
@@ -84,6 +85,10 @@ def generate_ray(
 ) -> dict:
     """Generate (or resume) the run on Ray; returns the manifest (also written to the destination)."""
     dest = Destination(url)
+    if dest.remote and "lerobot" in writer_names(cfg.writer.format):
+        raise ConfigError(
+            "writer.format", "LeRobot output is finalized from a local folder: generate to a local --out, then syngrasp export"
+        )
     dest.prepare(cfg)
     shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
     done = {s.index: dest.complete_record(s) for s in shards}
@@ -94,7 +99,10 @@ def generate_ray(
         for name in os.listdir(dest.staging):
             if name.endswith(".tmp"):  # left by a worker that was killed; never published
                 os.unlink(os.path.join(dest.staging, name))
-    manifest = build_manifest(cfg, [done[s.index] for s in shards])
+    records = [done[s.index] for s in shards]
+    if not dest.remote:
+        finalize_outputs(cfg, dest.staging, records)
+    manifest = build_manifest(cfg, records)
     dest.write_manifest(manifest_text(manifest))
     return manifest
 

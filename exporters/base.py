@@ -58,11 +58,12 @@ class ShardWriter:
         self.out_dir = out_dir
         self.options = options
 
-    def outputs(self, shard_index: int) -> list[str]:
+    def outputs(self, shard_index: int, episodes: list[Episode]) -> list[str]:
+        """Relative paths of shard ``shard_index``'s files, in the order they are published."""
         raise NotImplementedError
 
     def write(self, shard_index: int, episodes: list[Episode], attrs: dict[str, Any]) -> list[str]:
-        rels = self.outputs(shard_index)
+        rels = self.outputs(shard_index, episodes)
         tmps = {}
         for rel in rels:
             final = os.path.join(self.out_dir, rel)

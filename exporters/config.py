@@ -16,12 +16,22 @@ class WriterConfig:
         shard_size: episodes per shard; shard k holds episodes [k*S, (k+1)*S).
         image_compression: HDF5 filter for image datasets: ``gzip``, ``lzf`` or ``none``.
         gzip_level: 0-9, used with ``gzip``.
+        video_codec: LeRobot videos: ``libsvtav1`` (AV1) or ``libx264`` (H.264).
+        video_crf: constant rate factor (lower = better quality, larger files).
+        video_gop: keyframe interval [frames]; short GOPs decode random frames faster.
+        video_preset: encoder speed preset (SVT-AV1 0-13, higher = faster).
+        video_pix_fmt: ``yuv420p``; ``yuv444p`` with libx264 keeps full colour resolution.
     """
 
     format: str = "hdf5"
     shard_size: int = 10
     image_compression: str = "gzip"
     gzip_level: int = 4
+    video_codec: str = "libsvtav1"
+    video_crf: int = 20
+    video_gop: int = 10
+    video_preset: int = 8
+    video_pix_fmt: str = "yuv420p"
 
     def __post_init__(self):
         if self.format not in ("hdf5", "lerobot", "both"):
@@ -30,5 +40,15 @@ class WriterConfig:
             raise ConfigError("writer.shard_size", "must be >= 1")
         if self.image_compression not in ("gzip", "lzf", "none"):
             raise ConfigError("writer.image_compression", f"'{self.image_compression}' is not one of gzip, lzf, none")
+        if self.video_codec not in ("libsvtav1", "libx264"):
+            raise ConfigError("writer.video_codec", f"'{self.video_codec}' is not one of libsvtav1, libx264")
+        if self.video_pix_fmt not in ("yuv420p", "yuv444p"):
+            raise ConfigError("writer.video_pix_fmt", f"'{self.video_pix_fmt}' is not one of yuv420p, yuv444p")
+        if self.video_codec == "libsvtav1" and self.video_pix_fmt != "yuv420p":
+            raise ConfigError("writer.video_pix_fmt", "SVT-AV1 encodes yuv420p only; use writer.video_codec=libx264")
+        if not 0 <= self.video_crf <= 63:
+            raise ConfigError("writer.video_crf", "must be in 0..63")
+        if self.video_gop < 1:
+            raise ConfigError("writer.video_gop", "must be >= 1")
         if not 0 <= self.gzip_level <= 9:
             raise ConfigError("writer.gzip_level", "must be in 0..9")

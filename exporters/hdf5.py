@@ -37,7 +37,7 @@ def hdf5_name(shard_index: int) -> str:
 
 @register_writer("hdf5")
 class HDF5ShardWriter(ShardWriter):
-    def outputs(self, shard_index: int) -> list[str]:
+    def outputs(self, shard_index: int, episodes: list[Episode]) -> list[str]:
         return [hdf5_name(shard_index)]
 
     def write_shard(self, paths: dict[str, str], episodes: list[Episode], attrs: dict[str, Any]) -> None:
