@@ -24,7 +24,8 @@ def _generate(args) -> int:
 
     from ..cluster.store import is_remote, safe_url
 
-    cfg = load_config(args.config, args.overrides, seed=args.seed, episodes=args.episodes)
+    overrides = list(args.overrides) + ([f"writer.format={args.format}"] if args.format else [])
+    cfg = load_config(args.config, overrides, seed=args.seed, episodes=args.episodes)
     if args.workers is not None and args.workers < 0:
         raise ConfigError("--workers", f"{args.workers} is negative; use 0 for in-process or N >= 1 Ray workers")
     print(f"syngrasp: writing {cfg.episodes} episode indices (seed {cfg.seed}) to {safe_url(args.out)}", file=sys.stderr)
@@ -49,6 +50,63 @@ def _export(args) -> int:
     return 0
 
 
+def _validate(args) -> int:
+    from ..exporters.validate import validate
+
+    problems = validate(args.dir)
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} problem(s) in {args.dir}" if problems else f"{args.dir}: OK")
+    return 1 if problems else 0
+
+
+def _stats(args) -> int:
+    from ..exporters.report import dataset_stats
+
+    stats = dataset_stats(args.dir)
+    if not stats:
+        raise ConfigError("dir", f"{args.dir} holds no syngrasp dataset")
+    if args.json:
+        print(json.dumps(stats, indent=1))
+        return 0
+    for fmt, s in stats.items():
+        print(f"[{fmt}]")
+        for k, v in s.items():
+            print(f"  {k}: {v}")
+    return 0
+
+
+def _convert(args) -> int:
+    from ..exporters.convert import convert_hdf5_to_lerobot
+    from .config import load_config
+
+    cfg = load_config(args.config, args.overrides, seed=0, episodes=0)
+    info = convert_hdf5_to_lerobot(args.src, args.dst, cfg.writer, cfg.rollout.robot)
+    print(json.dumps({k: info[k] for k in ("total_episodes", "total_frames", "total_tasks")}))
+    return 0
+
+
+def _finalize(args) -> int:
+    import os
+
+    import yaml
+
+    from ..cluster.local import CONFIG
+    from ..cluster.shards import load_complete_record, plan_shards
+    from ..exporters.lerobot_meta import finalize_lerobot
+
+    path = os.path.join(args.dir, CONFIG)
+    if not os.path.isfile(path):
+        raise ConfigError("dir", f"{path} not found: finalize runs on a folder written by syngrasp generate")
+    with open(path) as f:
+        run = yaml.safe_load(f)
+    shards = plan_shards(run["episodes"], run["writer"]["shard_size"])
+    done = [s.index for s in shards if load_complete_record(args.dir, s) is not None]
+    info = finalize_lerobot(args.dir, done, run["rollout"]["robot"])
+    print(json.dumps({"complete_shards": len(done), "planned_shards": len(shards), "episodes": info["total_episodes"]}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["preview"]:
@@ -69,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         help="local Ray workers (default: one per CPU core); 0 runs in this process without Ray",
     )
     g.add_argument("--address", help="join an existing Ray cluster, e.g. 'auto' (as under ray submit)")
+    g.add_argument("--format", choices=("hdf5", "lerobot", "both"), help="output format (writer.format)")
     _add_config_args(g)
     g.set_defaults(func=_generate)
     ex = sub.add_parser("export", help="upload a finished dataset to a bucket (s3://, gs://, file://), verified")
@@ -76,6 +135,21 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("url", help="destination, e.g. s3://bucket/prefix")
     ex.add_argument("--threads", type=int, default=4, help="parallel uploads")
     ex.set_defaults(func=_export)
+    va = sub.add_parser("validate", help="check a dataset (LeRobot and/or HDF5); exit 1 listing problems")
+    va.add_argument("dir")
+    va.set_defaults(func=_validate)
+    st = sub.add_parser("stats", help="summarise a dataset: episodes, frames, success, categories, lighting, bytes")
+    st.add_argument("dir")
+    st.add_argument("--json", action="store_true", help="print JSON only")
+    st.set_defaults(func=_stats)
+    cv = sub.add_parser("convert", help="convert HDF5 shards to a LeRobot v3.0 dataset")
+    cv.add_argument("src", help="folder of shard-*.hdf5")
+    cv.add_argument("dst", help="new LeRobot dataset folder")
+    _add_config_args(cv)
+    cv.set_defaults(func=_convert)
+    fz = sub.add_parser("finalize", help="(re)write LeRobot meta/ and data/ from the complete shards in DIR")
+    fz.add_argument("dir")
+    fz.set_defaults(func=_finalize)
     sub.add_parser("preview", help="render a scene contact sheet (options: syngrasp preview --help)")
     args = parser.parse_args(argv)
     try:

@@ -50,6 +50,15 @@ def fixed_list(arr: np.ndarray) -> pa.Array:
     return pa.FixedSizeListArray.from_arrays(pa.array(arr.reshape(-1)), arr.shape[1])
 
 
+def column_to_numpy(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """An Arrow column as numpy: fixed_size_list<D> -> (N, D), scalars -> (N,)."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_fixed_size_list(col.type):
+        return np.asarray(col.flatten()).reshape(len(col), -1)
+    return np.asarray(col)
+
+
 def frames_table(episodes: list[Episode]) -> pa.Table:
     """Per-frame low-dimensional columns of a shard, episodes in order."""
     cols: dict[str, Any] = {

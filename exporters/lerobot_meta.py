@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .lerobot import CHUNKS_SIZE, chunk_file, fixed_list, staging_rel, video_rel
+from .lerobot import CHUNKS_SIZE, chunk_file, column_to_numpy, staging_rel, video_rel
 from .video import CODEC_NAMES
 
 CODEBASE_VERSION = "v3.0"
@@ -145,10 +145,8 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
         c, f = chunk_file(k)
         _atomic_parquet(data, os.path.join(out_dir, DATA_PATH.format(chunk_index=c, file_index=f)))
         for name in data.column_names:
-            col = data[name].combine_chunks()
-            arr = (np.asarray(col.flatten()).reshape(len(col), -1) if pa.types.is_fixed_size_list(col.type)
-                   else np.asarray(col).reshape(-1, 1))
-            lowdim.setdefault(name, []).append(arr.astype(np.float64))
+            arr = column_to_numpy(data[name])
+            lowdim.setdefault(name, []).append(arr.reshape(len(arr), -1).astype(np.float64))
         start = n_frames
         for i, length in enumerate(lengths):
             e = len(ep_rows)

@@ -1,0 +1,194 @@
+"""``syngrasp validate DIR``: check a dataset (LeRobot v3.0, HDF5 shards, or both) and list every problem."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+
+import h5py
+import numpy as np
+import pyarrow.parquet as pq
+
+from .lerobot import column_to_numpy
+from .video import decode_video
+
+REQUIRED_INFO = ("codebase_version", "fps", "features", "total_episodes", "total_frames", "data_path")
+
+
+def _finite_and_boxes(name: str, cols: dict[str, np.ndarray], sizes: dict[str, tuple[int, int]]) -> list[str]:
+    problems = []
+    for key, arr in cols.items():
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            problems.append(f"{name}: {key} has non-finite values")
+        if key.startswith("annotation.bbox."):
+            h, w = sizes.get(key.rsplit(".", 1)[1], (None, None))
+            if h is None:
+                continue
+            visible = ~np.all(arr == -1, axis=1)
+            b = arr[visible]
+            bad = (b[:, 0] < 0) | (b[:, 1] < 0) | (b[:, 2] > w) | (b[:, 3] > h) | (b[:, 2] < b[:, 0]) | (b[:, 3] < b[:, 1])
+            if np.any(bad):
+                problems.append(f"{name}: {key} has {int(bad.sum())} boxes outside the {w}x{h} image")
+    return problems
+
+
+def validate_lerobot(root: str) -> list[str]:
+    problems: list[str] = []
+    info_path = os.path.join(root, "meta/info.json")
+    try:
+        with open(info_path) as f:
+            info = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        return [f"meta/info.json: unreadable ({e}); re-run syngrasp finalize"]
+    missing = [k for k in REQUIRED_INFO if k not in info]
+    if missing:
+        return [f"meta/info.json: missing keys {missing}; re-run syngrasp finalize"]
+    if info["codebase_version"] != "v3.0":
+        problems.append(f"meta/info.json: codebase_version {info['codebase_version']!r}, expected 'v3.0'")
+    fps = float(info["fps"])
+    feats = info["features"]
+    video_keys = [k for k, v in feats.items() if v.get("dtype") == "video"]
+    sizes = {k.rsplit(".", 1)[1]: tuple(feats[k]["shape"][:2]) for k in video_keys}
+    try:
+        pq.read_table(os.path.join(root, "meta/tasks.parquet"))
+    except Exception as e:  # noqa: BLE001 - any reader error is a problem to report
+        problems.append(f"meta/tasks.parquet: unreadable ({e})")
+    rows = []
+    for path in sorted(glob.glob(os.path.join(root, "meta/episodes/*/*.parquet"))):
+        try:
+            rows.extend(pq.read_table(path).to_pylist())
+        except Exception as e:  # noqa: BLE001
+            problems.append(f"{os.path.relpath(path, root)}: unreadable ({e})")
+    rows.sort(key=lambda r: r["episode_index"])
+    idx = [r["episode_index"] for r in rows]
+    if idx != list(range(len(idx))):
+        gaps = [(a, b) for a, b in zip([-1] + idx, idx) if b != a + 1]
+        problems.append(f"meta/episodes: episode indices are not contiguous from 0 (jumps {gaps[:5]})")
+    if len(rows) != info["total_episodes"]:
+        problems.append(f"meta/info.json: total_episodes {info['total_episodes']} but {len(rows)} episodes listed")
+    expect_from = 0
+    for r in rows:
+        if r["dataset_from_index"] != expect_from:
+            problems.append(f"episode {r['episode_index']}: dataset_from_index {r['dataset_from_index']}, expected {expect_from}")
+        if r["dataset_to_index"] - r["dataset_from_index"] != r["length"]:
+            problems.append(f"episode {r['episode_index']}: length {r['length']} does not match its index range")
+        expect_from = r["dataset_to_index"]
+    if expect_from != info["total_frames"]:
+        problems.append(f"meta/info.json: total_frames {info['total_frames']} but episodes cover {expect_from}")
+
+    by_file: dict[tuple[int, int], list[dict]] = {}
+    for r in rows:
+        by_file.setdefault((r["data/chunk_index"], r["data/file_index"]), []).append(r)
+    for (c, f), eps in sorted(by_file.items()):
+        rel = info["data_path"].format(chunk_index=c, file_index=f)
+        try:
+            table = pq.read_table(os.path.join(root, rel))
+        except Exception as e:  # noqa: BLE001
+            problems.append(f"{rel}: unreadable ({e})")
+            continue
+        cols = {name: column_to_numpy(table[name]) for name in table.column_names}
+        want = [k for k, v in feats.items() if v.get("dtype") != "video"]
+        lacking = [k for k in want if k not in cols]
+        if lacking:
+            problems.append(f"{rel}: missing columns {lacking}")
+            continue
+        lo, hi = eps[0]["dataset_from_index"], eps[-1]["dataset_to_index"]
+        if not np.array_equal(cols["index"], np.arange(lo, hi)):
+            problems.append(f"{rel}: index column is not continuous over [{lo}, {hi})")
+        for r in eps:
+            s = slice(r["dataset_from_index"] - lo, r["dataset_to_index"] - lo)
+            if not np.all(cols["episode_index"][s] == r["episode_index"]):
+                problems.append(f"{rel}: episode_index wrong for episode {r['episode_index']}")
+            if not np.array_equal(cols["frame_index"][s], np.arange(r["length"])):
+                problems.append(f"{rel}: frame_index not 0..{r['length'] - 1} in episode {r['episode_index']}")
+        problems += _finite_and_boxes(rel, {k: v for k, v in cols.items() if v.ndim == 2}, sizes)
+
+    for key in video_keys:
+        files: dict[tuple[int, int], list[dict]] = {}
+        for r in rows:
+            files.setdefault((r[f"videos/{key}/chunk_index"], r[f"videos/{key}/file_index"]), []).append(r)
+        for (c, f), eps in sorted(files.items()):
+            rel = info["video_path"].format(video_key=key, chunk_index=c, file_index=f)
+            path = os.path.join(root, rel)
+            if not os.path.isfile(path):
+                problems.append(f"{rel}: missing video")
+                continue
+            try:
+                _, times = decode_video(path)
+            except Exception as e:  # noqa: BLE001
+                problems.append(f"{rel}: does not decode ({e})")
+                continue
+            for r in eps:
+                t0 = r[f"videos/{key}/from_timestamp"]
+                t1 = r[f"videos/{key}/to_timestamp"] - 1.0 / fps
+                for t in (t0, t1):
+                    if len(times) == 0 or np.min(np.abs(times - t)) > 1e-3:
+                        problems.append(f"{rel}: no frame at {t:.3f} s (episode {r['episode_index']} boundary)")
+    return problems
+
+
+def validate_hdf5(root: str) -> list[str]:
+    problems: list[str] = []
+    seen: dict[int, str] = {}
+    paths = sorted(glob.glob(os.path.join(root, "shard-*.hdf5")))
+    if not paths:
+        return [f"{root}: no shard-*.hdf5 files"]
+    for path in paths:
+        name = os.path.basename(path)
+        record = path[: -len(".hdf5")] + ".json"
+        if os.path.isfile(record):
+            from hashlib import sha256
+
+            with open(record) as f:
+                meta = json.load(f).get("files", {}).get(name)
+            if meta is not None:
+                with open(path, "rb") as f:
+                    if sha256(f.read()).hexdigest() != meta["sha256"]:
+                        problems.append(f"{name}: sha256 does not match {os.path.basename(record)}")
+        try:
+            f = h5py.File(path, "r")
+        except OSError as e:
+            problems.append(f"{name}: cannot open ({e})")
+            continue
+        with f:
+            total = 0
+            for demo in f["data"]:
+                g = f["data"][demo]
+                idx = int(demo.split("_")[1])
+                if idx in seen:
+                    problems.append(f"{name}: episode {idx} duplicates one in {seen[idx]}")
+                seen[idx] = name
+                n = int(g.attrs["num_samples"])
+                total += n
+                cols = {"actions": g["actions"][()], "actions_joint": g["actions_joint"][()]}
+                sizes = {}
+                for k in g["obs"]:
+                    ds = g["obs"][k]
+                    if ds.ndim == 4:
+                        sizes[k.rsplit(".", 1)[1]] = ds.shape[1:3]
+                        if ds.shape[0] != n:
+                            problems.append(f"{name}/{demo}: {k} has {ds.shape[0]} frames, num_samples {n}")
+                    else:
+                        cols[k] = ds[()]
+                for k, arr in cols.items():
+                    if len(arr) != n:
+                        problems.append(f"{name}/{demo}: {k} has {len(arr)} frames, num_samples {n}")
+                problems += _finite_and_boxes(f"{name}/{demo}", cols, sizes)
+            if int(f["data"].attrs["total"]) != total:
+                problems.append(f"{name}: data.attrs['total'] {int(f['data'].attrs['total'])} != {total} frames")
+    return problems
+
+
+def validate(root: str) -> list[str]:
+    """Every problem found in ``root``; empty when the dataset is clean."""
+    has_lerobot = os.path.exists(os.path.join(root, "meta"))
+    has_hdf5 = bool(glob.glob(os.path.join(root, "shard-*.hdf5")))
+    if not has_lerobot and not has_hdf5:
+        return [f"{root}: neither a LeRobot dataset (meta/info.json) nor HDF5 shards (shard-*.hdf5)"]
+    problems = []
+    if has_lerobot:
+        problems += validate_lerobot(root)
+    if has_hdf5:
+        problems += validate_hdf5(root)
+    return problems

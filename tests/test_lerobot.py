@@ -1,0 +1,189 @@
+"""LeRobot v3.0 output: layout, frame fidelity, finalize, convert, validate and stats."""
+
+import json
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from syngrasp.cluster.local import generate_local
+from syngrasp.cluster.shards import sha256_file
+from syngrasp.core.cli import main
+from syngrasp.core.config import load_config
+from syngrasp.exporters.convert import convert_hdf5_to_lerobot
+from syngrasp.exporters.hdf5 import read_episode
+from syngrasp.exporters.validate import validate
+from syngrasp.exporters.video import decode_video, psnr
+
+from .conftest import TINY
+
+pytestmark = pytest.mark.sim
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    out = tmp_path_factory.mktemp("both") / "ds"
+    cfg = load_config(None, TINY + ["writer.shard_size=2", "writer.format=both"], seed=7, episodes=5)
+    manifest = generate_local(cfg, str(out), progress=False)
+    assert manifest["successes"] >= 2, "too few successful episodes to test the format"
+    return cfg, out, manifest
+
+
+def _copy(src, tmp_path):
+    dst = tmp_path / "copy"
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_layout_and_metadata(both):
+    _, out, manifest = both
+    info = json.loads((out / "meta/info.json").read_text())
+    assert info["codebase_version"] == "v3.0"
+    assert info["total_episodes"] == manifest["successes"]
+    assert info["total_frames"] == manifest["frames"]
+    assert info["fps"] == 10 and info["robot_type"] == "panda"
+    assert info["features"]["observation.images.front"]["dtype"] == "video"
+    assert info["features"]["observation.images.front"]["info"]["video.codec"] == "av1"
+    assert info["features"]["observation.state"]["shape"] == [8]
+    for k in ("timestamp", "frame_index", "episode_index", "index", "task_index"):
+        assert info["features"][k]["shape"] == [1]
+    tasks = pd.read_parquet(out / "meta/tasks.parquet")
+    assert list(tasks["task_index"]) == list(range(len(tasks))) and len(tasks) == info["total_tasks"]
+    eps = pq.read_table(out / "meta/episodes/chunk-000/file-000.parquet").to_pylist()
+    assert [e["episode_index"] for e in eps] == list(range(info["total_episodes"]))
+    for a, b in zip(eps, eps[1:]):
+        assert b["dataset_from_index"] == a["dataset_to_index"]
+    for e in eps:
+        for cam in ("front", "side"):
+            k = f"videos/observation.images.{cam}"
+            assert e[f"{k}/to_timestamp"] - e[f"{k}/from_timestamp"] == pytest.approx(e["length"] / 10)
+    data = pq.read_table(out / "data/chunk-000/file-000.parquet")
+    assert pa.types.is_fixed_size_list(data.schema.field("observation.state").type)
+    stats = json.loads((out / "meta/stats.json").read_text())
+    for key in ("observation.state", "action", "observation.images.front"):
+        assert {"min", "max", "mean", "std", "count", "q01", "q10", "q50", "q90", "q99"} <= set(stats[key])
+    assert np.asarray(stats["observation.images.front"]["mean"]).shape == (3, 1, 1)
+    side = pq.read_table(out / "meta/syngrasp/episodes.parquet").to_pydict()
+    assert side["episode_index"] == list(range(info["total_episodes"]))
+    assert all(len(p) == 16 for p in side["grasp_pose"]) and all(json.loads(s)["objects"] for s in side["scene"])
+
+
+def test_frames_match_the_render(both):
+    _, out, _ = both
+    side = pq.read_table(out / "meta/syngrasp/episodes.parquet").to_pydict()
+    eps = pq.read_table(out / "meta/episodes/chunk-000/file-000.parquet").to_pylist()
+    decoded = {}
+    worst = np.inf
+    for j, (src, shard) in enumerate(zip(side["source_episode_index"], side["shard_index"])):
+        ref = read_episode(str(out / f"shard-{shard:06d}.hdf5"), src)
+        e = eps[j]
+        data = pq.read_table(out / f"data/chunk-000/file-{e['data/file_index']:03d}.parquet").to_pydict()
+        lo = e["dataset_from_index"] - data["index"][0]
+        state = np.asarray(data["observation.state"][lo : lo + e["length"]], np.float32)
+        np.testing.assert_array_equal(state, ref.frames["observation.state"])
+        for cam in ("front", "side"):
+            key = f"observation.images.{cam}"
+            path = out / f"videos/{key}/chunk-000/file-{e[f'videos/{key}/file_index']:03d}.mp4"
+            if path not in decoded:
+                decoded[path] = decode_video(str(path))
+            frames, times = decoded[path]
+            for t in (0, e["length"] // 2, e["length"] - 1):
+                i = int(np.argmin(np.abs(times - (e[f"videos/{key}/from_timestamp"] + t / 10))))
+                assert abs(times[i] - (e[f"videos/{key}/from_timestamp"] + t / 10)) < 1e-4
+                q = psnr(frames[i], ref.frames[key][t])
+                worst = min(worst, q)
+                # where the scene moved more than the codec error, the decoded frame is render t, not a neighbour
+                for dt in (-3, 3):
+                    if 0 <= t + dt < e["length"] and psnr(ref.frames[key][t + dt], ref.frames[key][t]) < q - 2:
+                        assert q > psnr(frames[i], ref.frames[key][t + dt]), (j, cam, t)
+    assert worst > 24.0, worst  # 64x64 test images; benchmarks/video.py measures 256x256
+
+
+def test_validate_clean_and_cli(both, capsys):
+    _, out, _ = both
+    assert validate(str(out)) == []
+    assert main(["validate", str(out)]) == 0
+    assert main(["stats", str(out), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out.split("OK\n")[-1])
+    assert stats["lerobot"]["bytes_per_frame"] < stats["hdf5"]["bytes_per_frame"]
+    assert stats["generation"]["episode_indices_attempted"] == 5
+
+
+def _truncate_parquet(root):
+    p = root / "data/chunk-000/file-000.parquet"
+    p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
+
+
+def _remove_video(root):
+    os.unlink(root / "videos/observation.images.side/chunk-000/file-000.mp4")
+
+
+def _gap_in_episodes(root):
+    p = root / "meta/episodes/chunk-000/file-000.parquet"
+    t = pq.read_table(p)
+    idx = t["episode_index"].to_numpy().copy()
+    idx[-1] += 1
+    pq.write_table(t.set_column(t.column_names.index("episode_index"), "episode_index", pa.array(idx)), p)
+
+
+def _corrupt_info(root):
+    p = root / "meta/info.json"
+    p.write_text(p.read_text()[:50])
+
+
+@pytest.mark.parametrize(
+    "damage,needle",
+    [
+        (_truncate_parquet, "data/chunk-000/file-000.parquet"),
+        (_remove_video, "missing video"),
+        (_gap_in_episodes, "not contiguous"),
+        (_corrupt_info, "meta/info.json"),
+    ],
+)
+def test_validate_catches(both, tmp_path, capsys, damage, needle):
+    _, out, _ = both
+    root = _copy(out, tmp_path)
+    damage(root)
+    problems = validate(str(root))
+    assert any(needle in p for p in problems), problems
+    assert main(["validate", str(root)]) == 1
+    assert needle in capsys.readouterr().out
+
+
+def test_finalize_after_a_kill_rebuilds_identical_metadata(both, tmp_path):
+    _, out, _ = both
+    root = _copy(out, tmp_path)
+    shutil.rmtree(root / "meta")
+    shutil.rmtree(root / "data")
+    assert main(["finalize", str(root)]) == 0
+    for rel in ("meta/info.json", "meta/stats.json", "meta/tasks.parquet", "meta/episodes/chunk-000/file-000.parquet",
+                "data/chunk-000/file-000.parquet", "meta/syngrasp/episodes.parquet"):
+        assert sha256_file(str(root / rel)) == sha256_file(str(out / rel)), rel
+    assert validate(str(root)) == []
+
+
+def test_convert_hdf5_to_lerobot(both, tmp_path):
+    cfg, out, _ = both
+    info = convert_hdf5_to_lerobot(str(out), str(tmp_path / "conv"), cfg.writer)
+    ref = json.loads((out / "meta/info.json").read_text())
+    assert info["total_frames"] == ref["total_frames"] and info["total_episodes"] == ref["total_episodes"]
+    assert validate(str(tmp_path / "conv")) == []
+    a = pq.read_table(tmp_path / "conv/data/chunk-000/file-000.parquet")
+    b = pq.read_table(out / "data/chunk-000/file-000.parquet")
+    assert a.equals(b)
+
+
+def test_loads_with_lerobot(both):
+    """The real lerobot 0.4.x loader, when installed (it is not part of CI: it pulls CUDA torch)."""
+    pytest.importorskip("lerobot")
+    from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
+    _, out, manifest = both
+    ds = LeRobotDataset("local/syngrasp", root=str(out), video_backend="pyav")
+    assert len(ds) == manifest["frames"]
+    item = ds[len(ds) - 1]
+    assert tuple(item["observation.images.front"].shape) == (3, 64, 64)
