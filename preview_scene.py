@@ -40,9 +40,8 @@ def render_sheet(cfg, seed: int, index: int) -> Image.Image:
     names = tuple(c.name for c in scene.cameras)
     h, w = scene.cameras[0].height, scene.cameras[0].width
     rig = CameraRig(sim.model, names, h, w)
-    hull = gen.target_hull_local(scene)
     P = sim.object_pose(scene.target_index)
-    target_pts = np.asarray(hull.vertices) @ P[:3, :3].T + P[:3, 3]
+    target_pts = gen.collision_points(scene, scene.target_index) @ P[:3, :3].T + P[:3, 3]
     sheet = Image.new("RGB", (w * len(names), h + 18), "black")
     for k, cam in enumerate(names):
         im = Image.fromarray(rig.render(sim.data, cam))

@@ -4,7 +4,7 @@ Importing this package registers the built-in asset sources.
 """
 
 from .catalog import AssetCatalog, ObjectAsset, build_catalog, register_asset_source, asset_sources
-from . import pybullet_source  # noqa: F401  (registers sources)
+from . import procedural, pybullet_source  # noqa: F401  (register sources and mesh schemes)
 from .robot import RobotSpec, load_robot
 
 __all__ = [

@@ -24,6 +24,11 @@ class ObjectAsset:
         collision_mesh: path of the mesh whose convex hull physics and grasp planning use.
         mesh_scale: per-axis scale (3,) from file units to metres, applied before
             the scene's own size normalisation.
+        collision_parts: mesh references of a convex decomposition; empty means the
+            convex hull of ``collision_mesh`` collides.
+        size_range: (min, max) largest extent [m] for this object's category; None
+            uses the scene's ``objects.size``.
+        density: [kg/m^3], for the mass of the collision volume.
     """
 
     asset_id: str
@@ -31,6 +36,9 @@ class ObjectAsset:
     visual_mesh: str
     collision_mesh: str
     mesh_scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    collision_parts: tuple[str, ...] = ()
+    size_range: tuple[float, float] | None = None
+    density: float = 500.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,15 +50,23 @@ class AssetCatalog:
     def __post_init__(self):
         if not self.objects:
             raise ConfigError("scene.asset_sources", "the catalog is empty; name at least one source with objects")
+        object.__setattr__(self, "_index", {o.asset_id: o for o in self.objects})
 
     def __len__(self) -> int:
         return len(self.objects)
 
+    def categories(self) -> tuple[str, ...]:
+        """Sorted category names."""
+        return tuple(sorted({o.category for o in self.objects}))
+
+    def in_category(self, category: str) -> tuple[ObjectAsset, ...]:
+        return tuple(o for o in self.objects if o.category == category)
+
     def by_id(self, asset_id: str) -> ObjectAsset:
-        for o in self.objects:
-            if o.asset_id == asset_id:
-                return o
-        raise KeyError(f"asset '{asset_id}' is not in this catalog")
+        try:
+            return self._index[asset_id]
+        except KeyError:
+            raise KeyError(f"asset '{asset_id}' is not in this catalog") from None
 
 
 _SOURCES: dict[str, Callable[[], list[ObjectAsset]]] = {}
@@ -73,9 +89,14 @@ def asset_sources() -> tuple[str, ...]:
 
 
 def build_catalog(source_names: tuple[str, ...]) -> AssetCatalog:
-    """Concatenate the named sources into one catalog."""
+    """Concatenate the named sources into one catalog; ``catalog:DIR`` loads a built catalog folder."""
     objs: list[ObjectAsset] = []
     for name in source_names:
+        if name.startswith("catalog:"):
+            from .ingest import load_catalog_dir
+
+            objs.extend(load_catalog_dir(name.split(":", 1)[1]))
+            continue
         if name not in _SOURCES:
             raise ConfigError(
                 "scene.asset_sources", f"unknown asset source '{name}'; registered sources: {', '.join(asset_sources())}"

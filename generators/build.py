@@ -8,7 +8,7 @@ import mujoco
 import numpy as np
 
 from ..assets.catalog import AssetCatalog
-from ..assets.meshes import load_mesh
+from ..assets.meshes import load_mesh, object_geometry
 from ..assets.robot import RobotSpec
 from ..randomization.spec import MaterialSpec, SceneSpec, TextureSpec
 from ..randomization.textures import texture_image
@@ -63,10 +63,11 @@ class _MaterialRegistry:
 
 
 def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mujoco.MjModel:
-    """Compile the scene. Object visual meshes are rendered; their convex hulls collide.
+    """Compile the scene. Object visual meshes are rendered; their convex pieces collide.
 
     Body names: ``table``, ``obj<i>`` (scene.objects[i]); cameras carry the
-    SceneSpec camera names; every object has a free joint ``obj<i>_joint``.
+    SceneSpec camera names; every object has a free joint ``obj<i>_joint`` and
+    collision geoms ``obj<i>_col<k>``.
     """
     spec = mujoco.MjSpec.from_file(robot.mjcf_path)
     spec.meshdir = robot.meshdir
@@ -146,23 +147,22 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
         )
 
     for o in scene.objects:
-        asset = catalog.by_id(o.asset_id)
-        vis = load_mesh(asset.visual_mesh, tuple(o.scale))
-        col = load_mesh(asset.collision_mesh, tuple(o.scale)).convex_hull
-        _add_mesh(spec, f"{o.name}_vis", vis)
-        _add_mesh(spec, f"{o.name}_col", col)
+        geo = object_geometry(catalog.by_id(o.asset_id), tuple(o.scale))
+        _add_mesh(spec, f"{o.name}_vis", geo.visual)
         body = world.add_body(name=o.name, pos=list(o.pos), quat=list(o.quat))
         body.add_freejoint(name=f"{o.name}_joint")
-        body.add_geom(
-            name=f"{o.name}_col",
-            type=mujoco.mjtGeom.mjGEOM_MESH,
-            meshname=f"{o.name}_col",
-            mass=o.mass,
-            friction=[1.0, 0.01, 0.0001],
-            condim=4,
-            rgba=list(o.material.rgba),
-            group=3,
-        )
+        for k, hull in enumerate(geo.hulls):
+            _add_mesh(spec, f"{o.name}_col{k}", hull)
+            body.add_geom(
+                name=f"{o.name}_col{k}",
+                type=mujoco.mjtGeom.mjGEOM_MESH,
+                meshname=f"{o.name}_col{k}",
+                mass=o.mass * hull.volume / geo.volume,
+                friction=[1.0, 0.01, 0.0001],
+                condim=4,
+                rgba=list(o.material.rgba),
+                group=3,
+            )
         body.add_geom(
             type=mujoco.mjtGeom.mjGEOM_MESH,
             meshname=f"{o.name}_vis",

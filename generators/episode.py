@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import __version__
 from ..assets import build_catalog, load_robot
-from ..assets.meshes import load_mesh
+from ..assets.meshes import ObjectGeometry, object_geometry
 from ..core.config import RunConfig
 from ..core.episode import SCHEMA_VERSION, Episode
 from ..core.rng import episode_rng
@@ -65,31 +65,37 @@ class EpisodeGenerator:
         sim.settle(self.cfg.rollout.settle_time)
         return sim
 
-    def hull_local(self, scene: SceneSpec, i: int):
-        """Convex hull (what physics collides with) of object ``i`` in its body frame, metres."""
+    def geometry(self, scene: SceneSpec, i: int) -> ObjectGeometry:
+        """Meshes of object ``i`` in its body frame [m]: visual, collision hulls, grasp surface."""
         o = scene.objects[i]
-        return load_mesh(self.catalog.by_id(o.asset_id).collision_mesh, tuple(o.scale)).convex_hull
+        return object_geometry(self.catalog.by_id(o.asset_id), tuple(o.scale))
 
-    def target_hull_local(self, scene: SceneSpec):
-        return self.hull_local(scene, scene.target_index)
+    def collision_points(self, scene: SceneSpec, i: int) -> np.ndarray:
+        """(N, 3) vertices of object ``i``'s collision hulls, body frame [m]."""
+        return np.vstack([h.vertices for h in self.geometry(scene, i).hulls])
 
-    def _object_hull_world(self, scene: SceneSpec, sim: Sim, i: int):
-        h = self.hull_local(scene, i).copy()
-        h.apply_transform(sim.object_pose(i))
-        return h
+    def _in_world(self, mesh, sim: Sim, i: int):
+        m = mesh.copy()
+        m.apply_transform(sim.object_pose(i))
+        return m
 
     def _choose_target(self, scene: SceneSpec, sim: Sim, rng: np.random.Generator):
         """Grasps for the sampled target; when it has none, for the next object that has some.
 
         Returns (scene with the chosen target, grasps); grasps is empty when no object has any.
         """
-        hulls = [self._object_hull_world(scene, sim, i) for i in range(len(scene.objects))]
-        surface = [sample_surface(h, 200, rng)[0] for h in hulls]
-        order = [scene.target_index] + [i for i in range(len(hulls)) if i != scene.target_index]
+        n = len(scene.objects)
+        geos = [self.geometry(scene, i) for i in range(n)]
+        surface = []
+        for i, g in enumerate(geos):
+            pts = np.vstack([sample_surface(h, max(20, 200 // len(g.hulls)), rng)[0] for h in g.hulls])
+            P = sim.object_pose(i)
+            surface.append(pts @ P[:3, :3].T + P[:3, 3])
+        order = [scene.target_index] + [i for i in range(n) if i != scene.target_index]
         for j in order:
-            obstacles = [surface[i] for i in range(len(hulls)) if i != j]
+            obstacles = [surface[i] for i in range(n) if i != j]
             grasps = sample_grasps(
-                hulls[j],
+                self._in_world(geos[j].grasp, sim, j),
                 np.vstack(obstacles) if obstacles else np.zeros((0, 3)),
                 scene.table.top_z,
                 self.robot.gripper_boxes,
@@ -134,7 +140,7 @@ class EpisodeGenerator:
         scene, sim, grasps = self.setup(run_seed, index, timings)
         if not grasps:
             return EpisodeResult(index, False, "no_grasp_candidates", 0, None, timings)
-        hull = self.target_hull_local(scene)
+        target_points = self.collision_points(scene, scene.target_index)
 
         settled = _get_state(sim)
         rest_z = float(sim.data.xpos[sim.target_body][2])
@@ -169,7 +175,7 @@ class EpisodeGenerator:
                 cfg.motion.success_height,
                 cfg.rollout.ctrl_blocks,
                 rig=rig,
-                target_points=np.asarray(hull.vertices),
+                target_points=target_points,
                 timings=timings,
             )
             cameras = {

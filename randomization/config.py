@@ -65,7 +65,8 @@ class ObjectsConfig:
 
     Attributes:
         num_distractors: inclusive (min, max) count of non-target objects.
-        size: (min, max) largest extent of an object after scaling [m].
+        size: (min, max) largest extent of an object after scaling [m], for objects whose
+            category has no size range of its own.
         spawn_x / spawn_y: drop-position ranges in the base frame [m].
         min_separation: minimum gap between object footprints at drop time [m].
         target_min_thickness: the target's smallest extent must reach this [m] (redrawn otherwise).
@@ -261,10 +262,12 @@ class RobotStartConfig:
 
 @dataclasses.dataclass(frozen=True)
 class SceneConfig:
-    """What a scene may contain. ``asset_sources``: registered sources for the catalog;
+    """What a scene may contain. ``asset_sources``: registered sources for the catalog
+    (objects are drawn by category first, then within it), or ``catalog:DIR`` for a
+    catalog built with ``syngrasp assets build``;
     ``image_size``: (height, width) of every camera [px]."""
 
-    asset_sources: tuple[str, ...] = ("pybullet_random", "pybullet_named")
+    asset_sources: tuple[str, ...] = ("pybullet_random", "pybullet_named", "procedural")
     image_size: tuple[int, int] = (256, 256)
     cameras: tuple[CameraConfig, ...] = dataclasses.field(default_factory=_default_cameras)
     camera_jitter: CameraJitterConfig = dataclasses.field(default_factory=CameraJitterConfig)

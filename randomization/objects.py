@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..assets.catalog import AssetCatalog
-from ..assets.meshes import load_mesh
+from ..assets.meshes import object_geometry
+from ..core.geometry import quat_to_mat
 from .config import MaterialsConfig, ObjectsConfig
 from .spec import ObjectSpec
 from .surfaces import sample_material
@@ -25,8 +26,18 @@ PALETTE: dict[str, tuple[float, float, float]] = {
     "brown": (0.50, 0.30, 0.12),
 }
 
-DENSITY = 500.0  # kg/m^3, for masses of the scaled convex hulls
 MASS_RANGE = (0.03, 0.5)  # kg
+
+
+def _draw_asset(catalog: AssetCatalog, rng: np.random.Generator):
+    """A category uniformly, then an object of it uniformly (so a large source does not drown small ones)."""
+    cats = catalog.categories()
+    members = catalog.in_category(cats[int(rng.integers(len(cats)))])
+    return members[int(rng.integers(len(members)))]
+
+
+def _mass(asset, geometry, s: float) -> float:
+    return float(np.clip(asset.density * geometry.volume * s**3, *MASS_RANGE))
 
 
 def random_quat(rng: np.random.Generator) -> np.ndarray:
@@ -68,11 +79,12 @@ def sample_objects(
     colors = list(PALETTE)
     if not cfg.enabled:
         asset = catalog.objects[0]
-        base = load_mesh(asset.collision_mesh, asset.mesh_scale)
-        size = float(np.mean(cfg.size))
-        s = size / float(max(base.extents))
-        pos = (float(np.mean(cfg.spawn_x)), float(np.mean(cfg.spawn_y)), top_z + 0.005 + size / 2)
-        mass = float(np.clip(DENSITY * base.convex_hull.volume * s**3, *MASS_RANGE))
+        base = object_geometry(asset, asset.mesh_scale)
+        size = float(np.mean(asset.size_range or cfg.size))
+        s = size / float(max(base.visual.extents))
+        lowest = float(np.min(base.visual.vertices[:, 2])) * s
+        pos = (float(np.mean(cfg.spawn_x)), float(np.mean(cfg.spawn_y)), top_z + 0.005 - lowest)
+        mass = _mass(asset, base, s)
         mat = sample_material(mat_cfg, mat_rng, PALETTE["red"])
         scale = tuple(float(s * k) for k in asset.mesh_scale)
         return (ObjectSpec("obj0", asset.asset_id, asset.category, scale, "red", mat, pos, (1.0, 0.0, 0.0, 0.0), mass),)
@@ -83,16 +95,17 @@ def sample_objects(
     objects: list[ObjectSpec] = []
     for i in range(n_obj):
         for _ in range(100):
-            asset = catalog.objects[int(rng.integers(len(catalog)))]
-            base = load_mesh(asset.collision_mesh, asset.mesh_scale)
-            size = rng.uniform(*cfg.size)
-            s = float(size / max(base.extents))
-            ext = np.sort(base.extents * s)
+            asset = _draw_asset(catalog, rng)
+            base = object_geometry(asset, asset.mesh_scale)
+            size = rng.uniform(*(asset.size_range or cfg.size))
+            s = float(size / max(base.visual.extents))
+            ext = np.sort(base.visual.extents * s)
             if i > 0 or (ext[0] >= cfg.target_min_thickness and ext[1] <= cfg.target_max_width):
                 break
         else:
             raise RuntimeError("no catalog object fits scene.objects.target_min_thickness/target_max_width; relax them")
-        radius = 0.5 * size
+        verts = base.visual.vertices * s
+        radius = float(np.max(np.linalg.norm(verts, axis=1)))  # footprint about the body origin, any orientation
         xy = _place(rng, cfg, radius, placed)
         if xy is None:
             if i == 0:
@@ -101,7 +114,9 @@ def sample_objects(
         placed.append((xy[0], xy[1], radius))
         name = colors.pop(int(rng.integers(len(colors))))
         rgb = np.clip(np.asarray(PALETTE[name]) + rng.uniform(-0.04, 0.04, 3), 0.0, 1.0)
-        mass = float(np.clip(DENSITY * base.convex_hull.volume * s**3, *MASS_RANGE))
+        mass = _mass(asset, base, s)
+        quat = random_quat(rng)
+        lowest = float(np.min((verts @ quat_to_mat(quat).T)[:, 2]))  # drop with the lowest point 5 mm up
         objects.append(
             ObjectSpec(
                 name=f"obj{i}",
@@ -110,8 +125,8 @@ def sample_objects(
                 scale=tuple(float(s * k) for k in asset.mesh_scale),
                 color_name=name,
                 material=sample_material(mat_cfg, mat_rng, rgb),
-                pos=(float(xy[0]), float(xy[1]), float(top_z + 0.005 + radius)),
-                quat=tuple(float(v) for v in random_quat(rng)),
+                pos=(float(xy[0]), float(xy[1]), float(top_z + 0.005 - lowest)),
+                quat=tuple(float(v) for v in quat),
                 mass=mass,
             )
         )

@@ -34,9 +34,8 @@ def test_settled_objects_rest_on_something_without_penetrating(cluttered, index)
         assert c.dist > -MAX_PENETRATION, f"penetration {-c.dist * 1000:.1f} mm"
         touching.update(int(m.geom_bodyid[g]) for g in c.geom)
     for i, body in enumerate(sim.obj_bodies):
-        hull = gen.hull_local(scene, i)
         P = sim.object_pose(i)
-        lowest = float(np.min((hull.vertices @ P[:3, :3].T + P[:3, 3])[:, 2]))
+        lowest = float(np.min((gen.collision_points(scene, i) @ P[:3, :3].T + P[:3, 3])[:, 2]))
         assert lowest > scene.table.top_z - MAX_PENETRATION, f"obj{i} sank {scene.table.top_z - lowest:.4f} m"
         assert body in touching, f"obj{i} floats: touches nothing"
 
