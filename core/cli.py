@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .errors import ConfigError, SyngraspError
@@ -87,8 +88,6 @@ def _convert(args) -> int:
 
 
 def _finalize(args) -> int:
-    import os
-
     import yaml
 
     from ..cluster.local import CONFIG
@@ -104,6 +103,43 @@ def _finalize(args) -> int:
     done = [s.index for s in shards if load_complete_record(args.dir, s) is not None]
     info = finalize_lerobot(args.dir, done, run["rollout"]["robot"])
     print(json.dumps({"complete_shards": len(done), "planned_shards": len(shards), "episodes": info["total_episodes"]}))
+    return 0
+
+
+def _assets_build(args) -> int:
+    from ..assets.ingest import build_catalog_dir
+
+    os.makedirs(args.out, exist_ok=True)
+    build_catalog_dir(args.src, args.out, args.categories, max(1, args.workers), args.cache,
+                      log=lambda m: print(m, file=sys.stderr))
+    return 0
+
+
+def _assets_inspect(args) -> int:
+    path = os.path.join(args.catalog, "catalog.json")
+    if not os.path.isfile(path):
+        raise ConfigError("catalog", f"{path} not found; build it with syngrasp assets build")
+    with open(path) as f:
+        cat = json.load(f)
+    rep = cat["report"]
+    print(f"{rep['accepted']} objects from {rep['files']} files; {len(rep['repaired'])} repaired, {len(rep['rejected'])} rejected")
+    for name, c in sorted(cat["categories"].items(), key=lambda kv: -kv[1]["count"]):
+        print(f"  {name:<16} {c['count']:>6}   size {c['size_range'][0]:.3f}-{c['size_range'][1]:.3f} m")
+    if rep["rejected"]:
+        print("rejected (sample):")
+        for r in rep["rejected"][:10]:
+            print(f"  {r['source']}: {r['reason']}")
+    if rep["repaired"]:
+        print("repaired (sample):")
+        for r in rep["repaired"][:5]:
+            print(f"  {r['source']}: {'; '.join(r['notes'])}")
+    return 0
+
+
+def _assets_export(args) -> int:
+    from ..assets.ingest import export_procedural
+
+    print(export_procedural(args.dir, args.per_category))
     return 0
 
 
@@ -150,6 +186,22 @@ def main(argv: list[str] | None = None) -> int:
     fz = sub.add_parser("finalize", help="(re)write LeRobot meta/ and data/ from the complete shards in DIR")
     fz.add_argument("dir")
     fz.set_defaults(func=_finalize)
+    assets = sub.add_parser("assets", help="build and inspect object catalogs")
+    asub = assets.add_subparsers(dest="assets_command", required=True)
+    ab = asub.add_parser("build", help="import, validate, repair and decompose a folder of objects into a catalog")
+    ab.add_argument("src", help="folder of OBJ/STL/PLY/GLB/GLTF/URDF/MJCF files; category = first sub-folder")
+    ab.add_argument("--out", required=True, help="catalog folder to write")
+    ab.add_argument("--categories", help="CSV (path,category) or JSON mapping of files to categories")
+    ab.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
+    ab.add_argument("--cache", help="decomposition cache folder (default: OUT/cache/coacd)")
+    ab.set_defaults(func=_assets_build)
+    ai = asub.add_parser("inspect", help="counts by category and a sample of the rejects")
+    ai.add_argument("catalog")
+    ai.set_defaults(func=_assets_inspect)
+    ae = asub.add_parser("export-procedural", help="write the procedural objects as OBJ files, one folder per category")
+    ae.add_argument("dir")
+    ae.add_argument("--per-category", type=int, default=100)
+    ae.set_defaults(func=_assets_export)
     sub.add_parser("preview", help="render a scene contact sheet (options: syngrasp preview --help)")
     args = parser.parse_args(argv)
     try:
