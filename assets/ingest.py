@@ -103,6 +103,8 @@ def _mesh_from_element(el: ET.Element, attr: str, base: str, notes: list[str]):
     fname = re.sub(r"^package://[^/]*/", "", fname).replace("file://", "")
     scale = np.array([float(v) for v in el.get("scale", "1 1 1").split()])
     path = os.path.join(base, fname)
+    if not os.path.isfile(path):
+        raise AssetError(f"missing file {path} (referenced by a URDF/MJCF); fix the reference or add the file")
     ext = os.path.splitext(path)[1].lower()
     if ext not in _IMPORTERS or ext in (".urdf", ".xml"):
         raise AssetError(f"{path}: unsupported mesh type '{ext}'")
@@ -163,7 +165,7 @@ def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES) ->
         return out
     v, f = np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64)
     if len(f) == 0 or len(v) == 0:
-        out.rejected = "empty: no faces"
+        out.rejected = "unreadable or empty: no faces found"
         return out
     bad = ~np.all(np.isfinite(v), axis=1)
     if bad.any():
@@ -178,7 +180,7 @@ def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES) ->
     mesh.update_faces(mesh.nondegenerate_faces())
     mesh.remove_unreferenced_vertices()
     if len(mesh.faces) < 4:
-        out.rejected = "degenerate: fewer than 4 valid faces"
+        out.rejected = "degenerate: zero volume (fewer than 4 valid faces)"
         return out
     ext_max = float(np.max(mesh.extents))
     if MAX_EXTENT < ext_max <= 1000 * MAX_EXTENT:
