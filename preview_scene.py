@@ -28,11 +28,11 @@ def render_sheet(cfg, seed: int, index: int) -> Image.Image:
     from syngrasp.planners.motion import PlanningFailure
 
     gen = EpisodeGenerator(cfg)
-    scene, sim, grasps = gen.setup(seed, index, {})
+    scene, sim, grasps, rng = gen.setup(seed, index, {})
     path = None
     for g in grasps:
         try:
-            traj = gen.plan(scene, sim, g)
+            traj = gen.plan(scene, sim, g, rng)
         except PlanningFailure:
             continue
         path = np.array([sim.fk(q)[:3, 3] for q in traj.q])
@@ -104,7 +104,7 @@ def interactive(cfg, seed: int, index: int) -> None:
     from syngrasp.generators.episode import EpisodeGenerator
 
     gen = EpisodeGenerator(cfg)
-    scene, sim, _ = gen.setup(seed, index, {})
+    scene, sim, _, _ = gen.setup(seed, index, {})
     mujoco.viewer.launch(sim.model, sim.data)
 
 

@@ -41,7 +41,7 @@ class RobotSpec:
         start_noise: half-width [rad] of the uniform noise added to home for start poses.
         gripper_max_width: widest opening between the pads [m].
         gripper_ctrl_open / gripper_ctrl_closed: actuator targets for open / closed.
-        max_joint_velocity: (n_arm,) [rad/s].
+        max_joint_velocity / max_joint_acceleration / max_joint_jerk: (n_arm,) [rad/s, rad/s^2, rad/s^3].
         tint_materials: MJCF materials whose grey level the scene's ``robot_shade`` sets.
         visual_max_faces: meshes above this face count are decimated when loaded (render speed).
     """
@@ -60,6 +60,8 @@ class RobotSpec:
     home_qpos: tuple[float, ...]
     start_noise: float
     max_joint_velocity: tuple[float, ...]
+    max_joint_acceleration: tuple[float, ...]
+    max_joint_jerk: tuple[float, ...]
     root_body: str
     gripper_boxes: tuple[GripperBox, ...]
     visual_max_faces: int | None = None

@@ -106,6 +106,37 @@ def _finalize(args) -> int:
     return 0
 
 
+def _replay(args) -> int:
+    import glob
+
+    import yaml
+
+    from ..core.dataconf import from_dict
+    from ..core.config import RunConfig
+    from ..exporters.hdf5 import read_episode, shard_episode_indices
+    from ..generators.episode import EpisodeGenerator
+    from ..generators.replay import replay_succeeds
+    from ..randomization.spec import SceneSpec
+
+    path = os.path.join(args.dir, "config.yaml")
+    if not os.path.isfile(path):
+        raise ConfigError("dir", f"{path} not found: replay runs on a folder written by syngrasp generate")
+    with open(path) as f:
+        cfg = from_dict(RunConfig, yaml.safe_load(f))
+    gen = EpisodeGenerator(cfg)
+    total = ok = 0
+    for shard in sorted(glob.glob(os.path.join(args.dir, "shard-*.hdf5"))):
+        for idx in shard_episode_indices(shard):
+            if args.limit and total >= args.limit:
+                break
+            ep = read_episode(shard, idx)
+            good = replay_succeeds(gen, SceneSpec.from_json(ep.meta["scene"]), ep.frames["action.joint"])
+            total += 1
+            ok += int(good == bool(ep.meta["success"]))
+    print(json.dumps({"replayed": total, "reproduced": ok, "rate": round(ok / max(total, 1), 3)}))
+    return 0
+
+
 def _assets_build(args) -> int:
     from ..assets.ingest import build_catalog_dir
 
@@ -186,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     fz = sub.add_parser("finalize", help="(re)write LeRobot meta/ and data/ from the complete shards in DIR")
     fz.add_argument("dir")
     fz.set_defaults(func=_finalize)
+    rp = sub.add_parser("replay", help="replay recorded action.joint of HDF5 episodes in fresh sims; report how many succeed")
+    rp.add_argument("dir", help="dataset folder with shard-*.hdf5 and config.yaml")
+    rp.add_argument("--limit", type=int, default=0, help="replay at most this many episodes (0: all)")
+    rp.set_defaults(func=_replay)
     assets = sub.add_parser("assets", help="build and inspect object catalogs")
     asub = assets.add_subparsers(dest="assets_command", required=True)
     ab = asub.add_parser("build", help="import, validate, repair and decompose a folder of objects into a catalog")

@@ -95,6 +95,7 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         "scene": [],
         "version": [],
         "fps": [],
+        "max_penetration_m": [],
     }
     cams = episodes[0].camera_names if episodes else ()
     for cam in cams:
@@ -118,6 +119,7 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         rows["scene"].append(m["scene"])
         rows["version"].append(m["version"])
         rows["fps"].append(float(m["fps"]))
+        rows["max_penetration_m"].append(float(m.get("max_penetration_m", float("nan"))))
         for cam in cams:
             rows[f"camera.{cam}.intrinsics"].append(np.asarray(e.cameras[cam]["intrinsics"]).reshape(-1).tolist())
             rows[f"camera.{cam}.extrinsics"].append(np.asarray(e.cameras[cam]["extrinsics"]).reshape(-1).tolist())

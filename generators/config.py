@@ -17,6 +17,7 @@ class RolloutConfig:
         settle_time: longest drop-and-settle simulation before planning [s].
         keep_failures: also record and write episodes whose lift failed.
         robot: name of a robot under assets/robots/.
+        max_frames: a plan longer than this many control steps is abandoned ("timeout").
     """
 
     physics_dt: float = 0.002
@@ -24,6 +25,7 @@ class RolloutConfig:
     settle_time: float = 2.0
     keep_failures: bool = False
     robot: str = "panda"
+    max_frames: int = 150
 
     def __post_init__(self):
         if not 1e-4 <= self.physics_dt <= 0.01:

@@ -16,7 +16,7 @@ from ..core.config import RunConfig
 from ..core.episode import SCHEMA_VERSION, Episode
 from ..core.rng import episode_rng
 from ..planners.grasp import sample_grasps, sample_surface
-from ..planners.motion import JointTrajectory, PlanningFailure, plan_pick
+from ..planners.motion import JointLimits, JointTrajectory, PlanningFailure, plan_pick
 from ..randomization.scene import sample_scene, with_target
 from ..randomization.spec import SceneSpec
 from .build import build_model
@@ -107,37 +107,64 @@ class EpisodeGenerator:
                 return with_target(scene, j), grasps
         return scene, []
 
-    def setup(self, run_seed: int, index: int, timings: dict[str, float]) -> tuple[SceneSpec, Sim, list]:
+    def setup(self, run_seed: int, index: int, timings: dict[str, float]):
         """Sample and settle the scene of episode ``index`` and rank grasps on its target.
 
-        Returns (scene with its final target, settled sim, grasps best first).
+        Returns (scene with its final target and start pose, settled sim, grasps best
+        first, the episode's generator for the draws that follow).
         """
         rng = episode_rng(run_seed, index)
         with _timed(timings, "scene_build"):
             scene = sample_scene(self.cfg.scene, self.catalog, self.robot, rng)
             sim = self.make_sim(scene)
+            scene = self._free_start(scene, sim, rng)
         with _timed(timings, "grasp_planning"):
             scene, grasps = self._choose_target(scene, sim, rng)
         sim.set_target(scene)
-        return scene, sim, grasps
+        return scene, sim, grasps, rng
 
-    def plan(self, scene: SceneSpec, sim: Sim, grasp) -> JointTrajectory:
+    def _free_start(self, scene: SceneSpec, sim: Sim, rng: np.random.Generator, tries: int = 20) -> SceneSpec:
+        """Keep the sampled start pose if collision-free, else redraw it (home plus noise) and place the arm there."""
+        q = np.asarray(scene.robot_start_qpos)
+        lo, hi = sim.joint_limits[:, 0], sim.joint_limits[:, 1]
+        opening = self.robot.gripper_ctrl_open
+        for _ in range(tries):
+            if np.all(q >= lo) and np.all(q <= hi) and not sim.in_collision(q, opening, allow_target=False):
+                break
+            q = np.asarray(self.robot.home_qpos) + rng.uniform(-1, 1, self.robot.n_arm) * self.robot.start_noise
+        else:
+            q = np.asarray(self.robot.home_qpos)
+        if np.array_equal(q, scene.robot_start_qpos):
+            return scene
+        sim.reset_robot(q, opening)
+        return dataclasses.replace(scene, robot_start_qpos=tuple(float(v) for v in q))
+
+    def plan(self, scene: SceneSpec, sim: Sim, grasp, rng: np.random.Generator) -> JointTrajectory:
         """Pick motion for ``grasp`` from the scene's start pose; raises PlanningFailure."""
+        r = self.robot
+        limits = JointLimits(
+            sim.joint_limits[:, 0],
+            sim.joint_limits[:, 1],
+            np.asarray(r.max_joint_velocity),
+            np.asarray(r.max_joint_acceleration),
+            np.asarray(r.max_joint_jerk),
+        )
         return plan_pick(
-            sim,
-            sim,
-            np.asarray(scene.robot_start_qpos),
-            np.asarray(self.robot.home_qpos),
-            grasp,
-            self.robot.gripper_ctrl_open,
-            self.cfg.motion,
-            np.asarray(self.robot.max_joint_velocity),
+            sim, sim, np.asarray(scene.robot_start_qpos), np.asarray(r.home_qpos), grasp,
+            r.gripper_ctrl_open, self.cfg.motion, limits, rng,
         )
 
-    def generate(self, run_seed: int, index: int) -> EpisodeResult:
+    def generate(self, run_seed: int, index: int, record: bool = True) -> EpisodeResult:
+        """Plan, validate in physics and (with ``record``) render episode ``index``.
+
+        Up to ``grasp.max_attempts`` planned grasps are executed in physics only;
+        the first success (or, with ``rollout.keep_failures``, the last attempt) is
+        replayed from the same state with rendering. ``record=False`` stops after
+        validation and returns no Episode.
+        """
         cfg = self.cfg
         timings: dict[str, float] = {k: 0.0 for k in STAGES}
-        scene, sim, grasps = self.setup(run_seed, index, timings)
+        scene, sim, grasps, rng = self.setup(run_seed, index, timings)
         if not grasps:
             return EpisodeResult(index, False, "no_grasp_candidates", 0, None, timings)
         target_points = self.collision_points(scene, scene.target_index)
@@ -148,10 +175,13 @@ class EpisodeGenerator:
         for g in grasps:
             with _timed(timings, "motion"):
                 try:
-                    traj = self.plan(scene, sim, g)
+                    traj = self.plan(scene, sim, g, rng)
                 except PlanningFailure as e:
                     reason = reason or e.reason
                     continue
+            if len(traj) > cfg.rollout.max_frames:
+                reason = reason or "timeout"
+                continue
             attempts += 1
             _set_state(sim, settled)
             ok, why, _ = execute(sim, traj, rest_z, cfg.motion.success_height, cfg.rollout.ctrl_blocks, timings=timings)
@@ -161,8 +191,8 @@ class EpisodeGenerator:
         if chosen is None:
             return EpisodeResult(index, False, reason or "path_not_found", 0, None, timings)
         grasp, traj, ok, why = chosen
-        if not ok and not cfg.rollout.keep_failures:
-            return EpisodeResult(index, False, why, attempts, None, timings)
+        if not record or (not ok and not cfg.rollout.keep_failures):
+            return EpisodeResult(index, ok, why, attempts, None, timings)
 
         _set_state(sim, settled)
         names = tuple(c.name for c in scene.cameras)
@@ -196,6 +226,7 @@ class EpisodeGenerator:
             "version": __version__,
             "schema_version": SCHEMA_VERSION,
             "fps": float(cfg.motion.control_hz),
+            "max_penetration_m": float(frames.pop("_max_penetration")),
         }
         return EpisodeResult(index, ok2, why2, attempts, Episode(frames, cameras, meta), timings)
 

@@ -22,6 +22,28 @@ def _ramp(sim: Sim, q0, q1, grip_ctrl: float, n_steps: int, blocks: int) -> None
         sim.step(per if b < blocks - 1 else n_steps - per * (blocks - 1))
 
 
+def classify(phase: np.ndarray, rise: np.ndarray, height: float) -> tuple[bool, str]:
+    """(success, failure reason) from the target's rise [m] at each control tick (T+1 values).
+
+    Success: lifted by ``height`` at the end of the lift and of the shake, at every
+    hold tick and after the last step. Otherwise "slipped" (never lifted, or lost
+    while lifting or holding) or "dropped_during_shake".
+    """
+    def end_of(name: str) -> float | None:
+        idx = np.flatnonzero(phase == PHASES.index(name))
+        return rise[idx[-1] + 1] if len(idx) else None
+
+    lift_end, shake_end = end_of("lift"), end_of("shake")
+    hold = np.flatnonzero(phase == PHASES.index("hold"))
+    if lift_end is not None and lift_end < height:
+        return False, "slipped"
+    if shake_end is not None and shake_end < height:
+        return False, "dropped_during_shake"
+    if np.any(rise[hold] < height) or rise[-1] < height:
+        return False, "slipped"
+    return True, ""
+
+
 def execute(
     sim: Sim,
     traj: JointTrajectory,
@@ -33,6 +55,9 @@ def execute(
     timings: dict | None = None,
 ) -> tuple[bool, str, dict[str, np.ndarray] | None]:
     """Run ``traj`` from the current state; returns (success, failure_reason, frames or None).
+
+    With ``rig``, frames also carries "_max_penetration": the deepest contact [m]
+    between the robot and the table or a non-target object at any recorded tick.
 
     Success: the target's height stays >= rest_z + success_height [m] at every
     control tick of the hold phase and after its last step. With ``rig``, each
@@ -54,6 +79,7 @@ def execute(
         ee = np.empty((T, 7), np.float64)
         ee_R = np.empty((T, 3, 3))
         obj = np.empty((T, 7), np.float32)
+        penetration = 0.0
     t_render = 0.0
     t0 = time.perf_counter()
     for t in range(T):
@@ -66,6 +92,7 @@ def execute(
             ee_R[t] = E[:3, :3]
             P = sim.object_pose(sim.scene.target_index)
             obj[t] = np.concatenate([P[:3, 3], mat_to_quat(P[:3, :3])])
+            penetration = max(penetration, sim.robot_penetration())
             r0 = time.perf_counter()
             world_pts = target_points @ P[:3, :3].T + P[:3, 3]
             for c in cams:
@@ -80,12 +107,7 @@ def execute(
     if timings is not None:
         timings["render"] = timings.get("render", 0.0) + t_render
         timings["physics"] = timings.get("physics", 0.0) + time.perf_counter() - t0 - t_render
-    hold = np.flatnonzero(traj.phase == PHASES.index("hold"))
-    checks = np.append(rise[hold], rise[T])
-    success = bool(np.all(checks >= success_height))
-    reason = ""
-    if not success:
-        reason = "slipped" if np.max(rise) < success_height else "dropped_during_hold"
+    success, reason = classify(traj.phase, rise, success_height)
     if not rec:
         return success, reason, None
     action = np.zeros((T, 7), np.float32)
@@ -107,4 +129,5 @@ def execute(
     for c in cams:
         frames[image_key(c)] = images[c]
         frames[bbox_key(c)] = boxes[c]
+    frames["_max_penetration"] = np.float64(penetration)
     return success, reason, frames

@@ -154,5 +154,19 @@ class Sim:
             hits.append(mujoco.mj_id2name(m, mujoco.mjtObj.mjOBJ_BODY, other) or "world")
         return hits
 
+    def robot_penetration(self) -> float:
+        """Deepest current contact [m] between the robot and anything but the target (0 when none)."""
+        m, d = self.model, self.data
+        deepest = 0.0
+        for i in range(d.ncon):
+            c = d.contact[i]
+            if c.dist >= 0:
+                continue
+            b1, b2 = int(m.geom_bodyid[c.geom[0]]), int(m.geom_bodyid[c.geom[1]])
+            r1, r2 = b1 in self.robot_bodies, b2 in self.robot_bodies
+            if r1 != r2 and (b2 if r1 else b1) != self.target_body:
+                deepest = max(deepest, -float(c.dist))
+        return deepest
+
     def in_collision(self, q, finger_opening: float, allow_target: bool) -> bool:
         return bool(self.robot_contacts(q, finger_opening, allow_target))

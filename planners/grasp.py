@@ -6,7 +6,9 @@ embree when installed) finds the opposite contact; both contact normals must
 lie inside the friction cone around the closing axis. Each contact pair is
 expanded into approach directions tilted about the closing axis, filtered by
 opening width and by gripper-box collision with the table plane and with
-points sampled on every object, then scored and deduplicated.
+points sampled on every object, then deduplicated and scored: approach against
+the table normal, force-closure margin, distance of the grasp centre to the
+centre of mass, and clearance to other objects.
 """
 
 from __future__ import annotations
@@ -49,6 +51,31 @@ def _rot_about(axis: np.ndarray, angle: float) -> np.ndarray:
     axis = axis / np.linalg.norm(axis)
     K = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
     return np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * K @ K
+
+
+def force_closure_2pt(n1: np.ndarray, n2: np.ndarray, axis: np.ndarray, mu: float) -> np.ndarray:
+    """Two-contact force closure (Nguyen): the contact line lies inside both friction cones.
+
+    n1, n2: (N, 3) outward surface normals at contacts 1 and 2; axis: (N, 3) unit vectors
+    from contact 1 to contact 2. Returns (N,) cosine margin: closure holds where it is
+    >= cos(atan(mu)).
+    """
+    return np.minimum(-(n1 * axis).sum(1), (n2 * axis).sum(1))
+
+
+def box_clearance(pose: np.ndarray, opening: float, boxes: tuple[GripperBox, ...], points: np.ndarray) -> float:
+    """Smallest distance [m] from ``points`` (N, 3) to the gripper boxes at ``pose``; inf without points."""
+    if len(points) == 0:
+        return float("inf")
+    local = (points - pose[:3, 3]) @ pose[:3, :3]
+    best = np.inf
+    for b in boxes:
+        c = np.asarray(b.center, dtype=float).copy()
+        h = np.asarray(b.half_extents, dtype=float)
+        c[1] += b.at_opening * (opening / 2 + h[1])
+        d = np.linalg.norm(np.maximum(np.abs(local - c) - h, 0.0), axis=1)
+        best = min(best, float(d.min()))
+    return best
 
 
 def boxes_hit(
@@ -116,7 +143,7 @@ def sample_grasps(
     widths = np.linalg.norm(axes, axis=1)
     keep = (widths > 0.004) & (widths < max_w)
     y = axes[keep] / widths[keep, None]
-    q = np.minimum(-(normals[ray_idx[keep]] * y).sum(1), (target.face_normals[tri_idx[keep]] * y).sum(1))
+    q = force_closure_2pt(normals[ray_idx[keep]], target.face_normals[tri_idx[keep]], y, cfg.friction_mu)
     ok = q >= cos_cone
     y, centres = y[ok], ((pts[ray_idx[keep]] + locs[keep]) / 2)[ok]
     down = np.array([0.0, 0.0, -1.0])
@@ -136,7 +163,7 @@ def sample_grasps(
     z_all = np.vstack([f[2] for f in frames])
     p1, n1, p2, n2, hit = _contacts_along(target, c_all, y_all, reach=max_width)
     w = np.linalg.norm(p2 - p1, axis=1)
-    qfc = np.minimum(-(n1 * y_all).sum(1), -(n2 * -y_all).sum(1))
+    qfc = force_closure_2pt(n1, n2, y_all, cfg.friction_mu)
     valid = hit & (w < max_w) & (qfc >= cos_cone)
     com = target.center_mass if target.is_volume else target.centroid
     size = float(max(target.extents))
@@ -147,6 +174,7 @@ def sample_grasps(
     check_pts = np.vstack([surf, obstacles]) if len(obstacles) else surf
     cos_dedup = np.cos(np.deg2rad(cfg.dedup_angle_deg))
     kept: list[Grasp] = []
+    pool = 3 * cfg.top_k  # collision-free candidates rescored with clearance, best top_k returned
     for i in order:
         pose = np.eye(4)
         pose[:3, :3] = np.stack([np.cross(y_all[i], z_all[i]), y_all[i], z_all[i]], axis=1)
@@ -160,7 +188,9 @@ def sample_grasps(
             continue
         if boxes_hit(pose, max_width, boxes, check_pts, table_z, 0.002):
             continue
-        kept.append(Grasp(pose, float(w[i]), float(score[i])))
-        if len(kept) >= cfg.top_k:
+        clear = min(box_clearance(pose, max_width, boxes, obstacles), cfg.clearance_cap)
+        kept.append(Grasp(pose, float(w[i]), float(score[i] + 0.5 * clear / cfg.clearance_cap)))
+        if len(kept) >= pool:
             break
-    return kept
+    kept.sort(key=lambda g: -g.score)
+    return kept[: cfg.top_k]

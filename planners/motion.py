@@ -1,9 +1,12 @@
-"""Pick motion: transit -> pre-grasp -> straight approach -> close -> straight lift -> hold.
+"""Pick motion: transit -> pre-grasp -> straight approach -> close -> straight lift -> shake -> hold.
 
-Output is a joint-space trajectory sampled at the control rate. Transit is a
-minimum-jerk joint interpolation whose duration respects scaled joint velocity
-limits; approach and lift are straight Cartesian lines solved waypoint by
-waypoint with IK. Every sample is collision-checked through the protocol.
+Output is a joint-space trajectory sampled at the control rate. Transit is the
+straight joint path when it is collision-free, otherwise an RRT-Connect path
+(shortcut-smoothed); either is time-parameterised with ruckig under scaled
+velocity, acceleration and jerk limits. Approach, lift and the shake (a small
+horizontal circle of the end effector, a test of grasp stability) are
+Cartesian paths solved waypoint by waypoint with IK. Every sample is
+collision-checked through the protocol.
 """
 
 from __future__ import annotations
@@ -16,8 +19,21 @@ from .config import MotionConfig
 from .grasp import Grasp
 from .ik import solve_ik
 from .protocols import CollisionChecker, Kinematics
+from .rrt import rrt_connect, shortcut
+from .timing import time_parameterize
 
-PHASES = ("transit", "approach", "close", "lift", "hold")
+PHASES = ("transit", "approach", "close", "lift", "shake", "hold")
+
+
+@dataclasses.dataclass(frozen=True)
+class JointLimits:
+    """Per-joint limits (n,) each: position [rad], velocity [rad/s], acceleration [rad/s^2], jerk [rad/s^3]."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    velocity: np.ndarray
+    acceleration: np.ndarray
+    jerk: np.ndarray
 
 
 class PlanningFailure(Exception):
@@ -45,13 +61,6 @@ class JointTrajectory:
         return len(self.q)
 
 
-def min_jerk(q0: np.ndarray, q1: np.ndarray, n: int) -> np.ndarray:
-    """(n, dof) samples from q0 (excluded) to q1 (included) on a minimum-jerk profile."""
-    tau = np.arange(1, n + 1) / n
-    s = 10 * tau**3 - 15 * tau**4 + 6 * tau**5
-    return q0 + s[:, None] * (q1 - q0)
-
-
 def _line(kin: Kinematics, T0: np.ndarray, T1: np.ndarray, q0: np.ndarray, n: int, posture: np.ndarray):
     """IK along a straight line from T0 to T1 (fixed orientation of T1) in n steps; None on failure."""
     qs = []
@@ -74,6 +83,21 @@ def _flipped(pose: np.ndarray) -> np.ndarray:
     return out
 
 
+def _shake(kin: Kinematics, T0: np.ndarray, q0: np.ndarray, n: int, radius: float, posture: np.ndarray):
+    """IK along one horizontal circle of ``radius`` [m] around T0's position in n steps; None on failure."""
+    qs = []
+    q = q0
+    for k in range(1, n + 1):
+        a = 2 * np.pi * k / n
+        T = T0.copy()
+        T[:3, 3] = T0[:3, 3] + radius * np.array([np.sin(a), 1 - np.cos(a), 0.0])
+        q = solve_ik(kin, T, q, posture)
+        if q is None:
+            return None
+        qs.append(q)
+    return np.array(qs)
+
+
 def plan_pick(
     kin: Kinematics,
     checker: CollisionChecker,
@@ -82,15 +106,18 @@ def plan_pick(
     grasp: Grasp,
     open_finger: float,
     cfg: MotionConfig,
-    vmax: np.ndarray,
+    limits: JointLimits,
+    rng: np.random.Generator,
 ) -> JointTrajectory:
     """Plan the whole pick for one grasp; raises PlanningFailure with a reason label.
 
     Args:
         q_start: (n,) current joints [rad]. q_posture: (n,) preferred posture for IK.
         open_finger: per-finger opening used while the gripper is open [m].
-        vmax: (n,) joint velocity limits [rad/s].
+        limits: joint position, velocity, acceleration and jerk limits.
+        rng: draws of the RRT (only used when the straight transit collides).
     """
+    vmax = limits.velocity
     dt = 1.0 / cfg.control_hz
     best = None
     for pose in (grasp.pose, _flipped(grasp.pose)):
@@ -123,14 +150,25 @@ def plan_pick(
     q_lift = _line(kin, pose, lift, q_grasp, n_lift, q_posture)
     if q_lift is None:
         raise PlanningFailure("ik_failed", "lift line leaves the workspace")
+    n_shake = int(np.ceil(cfg.shake_time / dt))
+    q_shake = _shake(kin, lift, q_lift[-1], n_shake, cfg.shake_radius, q_posture) if n_shake else np.zeros((0, len(q_start)))
+    if q_shake is None:
+        raise PlanningFailure("ik_failed", "shake circle leaves the workspace")
+    for q in np.vstack([q_lift, q_shake]):
+        if checker.in_collision(q, 0.0, allow_target=True):
+            raise PlanningFailure("collision_during_approach", "lift or shake collides with the table or a distractor")
 
-    t_transit = max(cfg.min_transit_time, float(np.max(np.abs(q_pre - q_start) / (vmax * cfg.joint_speed_scale))))
-    n_tr = int(np.ceil(t_transit / dt))
-    q_tr = min_jerk(q_start, q_pre, n_tr)
-    n_chk = max(n_tr, int(np.ceil(np.max(np.abs(q_pre - q_start)) / cfg.collision_check_step)))
-    for q in min_jerk(q_start, q_pre, n_chk):
-        if checker.in_collision(q, open_finger, allow_target=False):
-            raise PlanningFailure("path_not_found", "straight joint-space transit collides")
+    def free(q: np.ndarray) -> bool:
+        return not checker.in_collision(q, open_finger, allow_target=False)
+
+    path = rrt_connect(q_start, q_pre, limits.lower, limits.upper, free, rng,
+                       resolution=cfg.collision_check_step, max_iters=cfg.rrt_max_iters)
+    if path is None:
+        raise PlanningFailure("path_not_found", f"RRT-Connect found no transit in {cfg.rrt_max_iters} iterations")
+    if len(path) > 2:
+        path = shortcut(path, free, rng, resolution=cfg.collision_check_step)
+    s = cfg.joint_speed_scale
+    q_tr = time_parameterize(path, vmax * s, limits.acceleration * s, limits.jerk * s, dt)
 
     n_close = int(np.ceil(cfg.close_time / dt))
     n_hold = int(np.ceil(cfg.hold_time / dt))
@@ -139,7 +177,8 @@ def plan_pick(
         (q_app, 0.0, 1),
         (np.repeat(q_grasp[None], n_close, axis=0), 1.0, 2),
         (q_lift, 1.0, 3),
-        (np.repeat(q_lift[-1][None], n_hold, axis=0), 1.0, 4),
+        (q_shake, 1.0, 4),
+        (np.repeat((q_shake[-1] if len(q_shake) else q_lift[-1])[None], n_hold, axis=0), 1.0, 5),
     ]
     q = np.vstack([s[0] for s in segments])
     grip = np.concatenate([np.full(len(s[0]), s[1]) for s in segments])
