@@ -127,3 +127,21 @@ def test_replay_cli(tmp_path, capsys):
     assert main(["replay", str(tmp_path / "ds")]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["replayed"] == manifest["successes"] and out["rate"] == 1.0
+
+
+@pytest.mark.sim
+def test_penetration_metric_sees_a_hand_in_the_table(generator, tiny_cfg):
+    import mujoco
+
+    from syngrasp.planners.ik import solve_ik
+
+    scene, sim, _, _ = generator.setup(tiny_cfg.seed, 0, {})
+    assert sim.robot_penetration() == 0.0
+    T = sim.fk(np.asarray(scene.robot_start_qpos))
+    T[:3, :3] = np.diag([1.0, -1.0, -1.0])  # pointing down
+    T[:3, 3] = [0.45, 0.30, scene.table.top_z - 0.02]
+    q = solve_ik(sim, T, np.asarray(generator.robot.home_qpos), max_iters=300)
+    assert q is not None
+    sim.data.qpos[sim.arm_qadr] = q
+    mujoco.mj_forward(sim.model, sim.data)
+    assert sim.robot_penetration() > 0.005
