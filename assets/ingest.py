@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 import trimesh
 
+from ..core.atomic import atomic_output, atomic_write_text
 from ..core.errors import AssetError
 from .catalog import ObjectAsset
 
@@ -232,13 +233,11 @@ def decompose(mesh: trimesh.Trimesh, cache_dir: str) -> tuple[list[trimesh.Trime
     preprocess = "off" if mesh.is_watertight else "on"
     raw = coacd.run_coacd(coacd.Mesh(mesh.vertices, mesh.faces), preprocess_mode=preprocess, **COACD_PARAMS)
     parts = [trimesh.Trimesh(p[0], p[1]).convex_hull for p in raw]
-    os.makedirs(os.path.dirname(path), exist_ok=True)
     arrays = {"n": np.array(len(parts))}
     for i, p in enumerate(parts):
         arrays[f"p{i}_v"], arrays[f"p{i}_f"] = p.vertices, p.faces
-    tmp = f"{path}.{os.getpid()}.tmp.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    with atomic_output(path, suffix=".npz") as tmp:
+        np.savez(tmp, **arrays)
     return parts, False
 
 
@@ -286,11 +285,8 @@ def _process(args) -> dict:
     arrays = {"visual_v": mesh.vertices, "visual_f": mesh.faces}
     for i, p in enumerate(parts):
         arrays[f"part{i}_v"], arrays[f"part{i}_f"] = p.vertices, p.faces
-    os.makedirs(os.path.join(out_dir, "objects"), exist_ok=True)
-    final = os.path.join(out_dir, "objects", f"{obj_id}.npz")
-    tmp = f"{final}.{os.getpid()}.tmp.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, final)
+    with atomic_output(os.path.join(out_dir, "objects", f"{obj_id}.npz"), suffix=".npz") as tmp:
+        np.savez(tmp, **arrays)
     volume = float(mesh.volume) if mesh.is_watertight else float(sum(p.volume for p in parts))
     return {
         "id": obj_id,
@@ -362,10 +358,7 @@ def build_catalog_dir(
             "seconds": round(time.perf_counter() - t0, 2),
         },
     }
-    tmp = os.path.join(out_dir, f"catalog.json.{os.getpid()}.tmp")
-    with open(tmp, "w") as f:
-        json.dump(catalog, f, indent=1)
-    os.replace(tmp, os.path.join(out_dir, "catalog.json"))
+    atomic_write_text(os.path.join(out_dir, "catalog.json"), json.dumps(catalog, indent=1))
     rep = catalog["report"]
     log(
         f"catalog: {rep['accepted']}/{rep['files']} objects in {len(categories)} categories, "

@@ -11,7 +11,8 @@ import yaml
 from ..core.config import RunConfig
 from ..core.errors import ConfigError
 from .local import CONFIG, MANIFEST, prepare_out_dir
-from .shards import Shard, atomic_write_text, load_complete_record
+from ..core.atomic import atomic_write_text
+from .shards import Shard, load_complete_record
 from .export import publish_shard
 from .store import filesystem, is_remote
 

@@ -13,7 +13,8 @@ from .. import __version__
 from ..core.config import RunConfig
 from ..core.errors import ConfigError
 from ..generators.episode import EpisodeGenerator, EpisodeResult
-from .shards import atomic_write_text, load_complete_record, plan_shards, run_shard, writer_names
+from ..core.atomic import atomic_write_text
+from .shards import load_complete_record, plan_shards, run_shard, writer_names
 
 MANIFEST = "manifest.json"
 CONFIG = "config.yaml"

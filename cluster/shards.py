@@ -14,6 +14,7 @@ import os
 import time
 from typing import Callable
 
+from ..core.atomic import atomic_write_text
 from ..core.config import RunConfig
 from ..exporters import get_writer
 from ..generators.episode import EpisodeGenerator, EpisodeResult
@@ -40,20 +41,6 @@ def sha256_file(path: str) -> str:
 
 def record_path(out_dir: str, shard: Shard) -> str:
     return os.path.join(out_dir, f"shard-{shard.index:06d}.json")
-
-
-def atomic_write_text(path: str, text: str) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def verify_files(out_dir: str, files: dict[str, dict]) -> bool:

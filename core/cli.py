@@ -87,21 +87,29 @@ def _convert(args) -> int:
     return 0
 
 
-def _finalize(args) -> int:
+def _run_config(out_dir: str):
+    """The RunConfig that ``syngrasp generate`` saved in ``out_dir``."""
     import yaml
 
     from ..cluster.local import CONFIG
+    from .config import RunConfig
+    from .dataconf import from_dict
+
+    path = os.path.join(out_dir, CONFIG)
+    if not os.path.isfile(path):
+        raise ConfigError("dir", f"{path} not found: run this on a folder written by syngrasp generate")
+    with open(path) as f:
+        return from_dict(RunConfig, yaml.safe_load(f))
+
+
+def _finalize(args) -> int:
     from ..cluster.shards import load_complete_record, plan_shards
     from ..exporters.lerobot_meta import finalize_lerobot
 
-    path = os.path.join(args.dir, CONFIG)
-    if not os.path.isfile(path):
-        raise ConfigError("dir", f"{path} not found: finalize runs on a folder written by syngrasp generate")
-    with open(path) as f:
-        run = yaml.safe_load(f)
-    shards = plan_shards(run["episodes"], run["writer"]["shard_size"])
+    cfg = _run_config(args.dir)
+    shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
     done = [s.index for s in shards if load_complete_record(args.dir, s) is not None]
-    info = finalize_lerobot(args.dir, done, run["rollout"]["robot"])
+    info = finalize_lerobot(args.dir, done, cfg.rollout.robot)
     print(json.dumps({"complete_shards": len(done), "planned_shards": len(shards), "episodes": info["total_episodes"]}))
     return 0
 
@@ -109,21 +117,12 @@ def _finalize(args) -> int:
 def _replay(args) -> int:
     import glob
 
-    import yaml
-
-    from ..core.dataconf import from_dict
-    from ..core.config import RunConfig
     from ..exporters.hdf5 import read_episode, shard_episode_indices
     from ..generators.episode import EpisodeGenerator
     from ..generators.replay import replay_succeeds
     from ..randomization.spec import SceneSpec
 
-    path = os.path.join(args.dir, "config.yaml")
-    if not os.path.isfile(path):
-        raise ConfigError("dir", f"{path} not found: replay runs on a folder written by syngrasp generate")
-    with open(path) as f:
-        cfg = from_dict(RunConfig, yaml.safe_load(f))
-    gen = EpisodeGenerator(cfg)
+    gen = EpisodeGenerator(_run_config(args.dir))
     total = ok = 0
     for shard in sorted(glob.glob(os.path.join(args.dir, "shard-*.hdf5"))):
         for idx in shard_episode_indices(shard):

@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..core.atomic import atomic_output, atomic_write_text
 from .lerobot import CHUNKS_SIZE, chunk_file, column_to_numpy, staging_rel, video_rel
 from .video import CODEC_NAMES
 
@@ -51,20 +52,12 @@ INDEX_FEATURES = {
 
 
 def _atomic_parquet(table: pa.Table, path: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 def _atomic_json(obj, path: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(obj, indent=2))
 
 
 def _array_stats(x: np.ndarray) -> dict:
@@ -185,10 +178,8 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
     if side:
         _atomic_parquet(pa.concat_tables(side), os.path.join(out_dir, "meta/syngrasp/episodes.parquet"))
     task_df = pd.DataFrame({"task_index": list(tasks.values())}, index=list(tasks.keys()))
-    tmp = os.path.join(out_dir, f"meta/tasks.parquet.{os.getpid()}.tmp")
-    os.makedirs(os.path.dirname(tmp), exist_ok=True)
-    task_df.to_parquet(tmp)
-    os.replace(tmp, os.path.join(out_dir, "meta/tasks.parquet"))
+    with atomic_output(os.path.join(out_dir, "meta/tasks.parquet")) as tmp:
+        task_df.to_parquet(tmp)
 
     stats = {name: _array_stats(np.concatenate(parts)) for name, parts in lowdim.items()}
     for key, parts in hists.items():
