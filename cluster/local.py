@@ -20,6 +20,20 @@ MANIFEST = "manifest.json"
 CONFIG = "config.yaml"
 
 
+def remove_stale_tmp(out_dir: str) -> int:
+    """Delete ``*.tmp`` files anywhere under ``out_dir`` (never published, so no data is lost); returns the count.
+
+    Call only when no writer is running in ``out_dir``.
+    """
+    n = 0
+    for dirpath, _, names in os.walk(out_dir):
+        for name in names:
+            if ".tmp" in name and (name.endswith(".tmp") or name.endswith(".tmp.npz")):
+                os.unlink(os.path.join(dirpath, name))
+                n += 1
+    return n
+
+
 def prepare_out_dir(cfg: RunConfig, out_dir: str) -> None:
     """Create ``out_dir`` and save the resolved config; refuse a dir holding a different run.
 
@@ -27,9 +41,7 @@ def prepare_out_dir(cfg: RunConfig, out_dir: str) -> None:
     never published, so no data is lost.
     """
     os.makedirs(out_dir, exist_ok=True)
-    for name in os.listdir(out_dir):
-        if name.endswith(".tmp"):
-            os.unlink(os.path.join(out_dir, name))
+    remove_stale_tmp(out_dir)
     path = os.path.join(out_dir, CONFIG)
     text = yaml.safe_dump(cfg.data_dict(), sort_keys=True)
     if os.path.isfile(path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 
 import ray
@@ -21,7 +22,7 @@ from ..core.config import RunConfig
 from ..core.dataconf import from_dict
 from .destination import Destination
 from ..core.errors import ConfigError
-from .local import build_manifest, finalize_outputs, manifest_text
+from .local import build_manifest, finalize_outputs, manifest_text, remove_stale_tmp
 from .shards import Shard, plan_shards, run_shard, writer_names
 
 RUNNING_DIR = ".running"  # holds shard-XXXXXX.pid while a worker process generates that shard
@@ -93,12 +94,13 @@ def generate_ray(
     shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
     done = {s.index: dest.complete_record(s) for s in shards}
     todo = [s for s in shards if done[s.index] is None]
-    if todo:
-        _run(cfg, url, dest, todo, done, shards, workers, address, progress)
-    if not dest.remote:
-        for name in os.listdir(dest.staging):
-            if name.endswith(".tmp"):  # left by a worker that was killed; never published
-                os.unlink(os.path.join(dest.staging, name))
+    try:
+        if todo:
+            _run(cfg, url, dest, todo, done, shards, workers, address, progress)
+    finally:
+        if not dest.remote:
+            remove_stale_tmp(dest.staging)  # left by killed or interrupted workers; never published
+            shutil.rmtree(os.path.join(dest.staging, RUNNING_DIR), ignore_errors=True)
     records = [done[s.index] for s in shards]
     if not dest.remote:
         finalize_outputs(cfg, dest.staging, records)
