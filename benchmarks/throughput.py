@@ -23,7 +23,6 @@ import time
 os.environ.setdefault("MUJOCO_GL", "egl")  # before mujoco is imported
 
 import mujoco
-import numpy as np
 
 from syngrasp.cluster.shards import Shard, run_shard
 from syngrasp.core.config import load_config
@@ -46,8 +45,8 @@ def render_only(gen: EpisodeGenerator, shard_path: str) -> tuple[int, float]:
         pose = ep.frames["annotation.object_pose"]
         qadr = sim.obj_qadr[scene.target_index]
         for t in range(ep.num_frames):
-            sim.data.qpos[sim.arm_qadr] = state[t, :7]
-            sim.data.qpos[sim.finger_qadr] = state[t, 7] / 2
+            sim.data.qpos[sim.arm_qadr] = state[t, : sim.n_arm]
+            sim.data.qpos[sim.finger_qadr] = state[t, sim.n_arm] / 2
             sim.data.qpos[qadr : qadr + 7] = pose[t]
             mujoco.mj_forward(sim.model, sim.data)
             t0 = time.perf_counter()

@@ -8,13 +8,12 @@ exists and every file it lists has the recorded size and sha256.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import time
 from typing import Callable
 
-from ..core.atomic import atomic_write_text
+from ..core.atomic import atomic_write_text, sha256_file
 from ..core.config import RunConfig
 from ..exporters import get_writer
 from ..generators.episode import EpisodeGenerator, EpisodeResult
@@ -29,14 +28,6 @@ class Shard:
 
 def plan_shards(episodes: int, shard_size: int) -> list[Shard]:
     return [Shard(k, lo, min(lo + shard_size, episodes)) for k, lo in enumerate(range(0, episodes, shard_size))]
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def record_path(out_dir: str, shard: Shard) -> str:

@@ -1,7 +1,8 @@
-"""Atomic file output: write beside the target, fsync, then rename, so readers never see a partial file."""
+"""File helpers: atomic output (write beside the target, fsync, rename) and content checksums."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from contextlib import contextmanager
 from typing import Iterator
@@ -25,6 +26,15 @@ def atomic_output(path: str, suffix: str = "") -> Iterator[str]:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def sha256_file(path: str) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def atomic_write_text(path: str, text: str) -> None:

@@ -13,15 +13,8 @@ import numpy as np
 
 SCHEMA_VERSION = "1.0"
 
-STATE_DIM = 8  # 7 arm joints [rad] + gripper opening [m]
 ACTION_DIM = 7  # EE delta pos [m] (3) + delta rotation axis-angle [rad] (3) + gripper command
-FRAME_KEYS = (
-    "observation.state",
-    "observation.ee_pose",
-    "action",
-    "action.joint",
-    "annotation.object_pose",
-)
+POSE_DIM = 7  # position [m] (3) + quaternion (w, x, y, z)
 
 
 def image_key(cam: str) -> str:

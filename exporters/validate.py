@@ -10,6 +10,7 @@ import h5py
 import numpy as np
 import pyarrow.parquet as pq
 
+from ..core.atomic import sha256_file
 from .lerobot import column_to_numpy
 from .video import decode_video
 
@@ -138,14 +139,10 @@ def validate_hdf5(root: str) -> list[str]:
         name = os.path.basename(path)
         record = path[: -len(".hdf5")] + ".json"
         if os.path.isfile(record):
-            from hashlib import sha256
-
             with open(record) as f:
                 meta = json.load(f).get("files", {}).get(name)
-            if meta is not None:
-                with open(path, "rb") as f:
-                    if sha256(f.read()).hexdigest() != meta["sha256"]:
-                        problems.append(f"{name}: sha256 does not match {os.path.basename(record)}")
+            if meta is not None and sha256_file(path) != meta["sha256"]:
+                problems.append(f"{name}: sha256 does not match {os.path.basename(record)}")
         try:
             f = h5py.File(path, "r")
         except OSError as e:

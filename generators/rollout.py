@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from ..core.episode import bbox_key, image_key
+from ..core.episode import ACTION_DIM, POSE_DIM, bbox_key, image_key
 from ..core.geometry import mat_to_quat, pose_to_vec7, rotvec_from_mat
 from ..planners.motion import PHASES, JointTrajectory
 from .camera import CameraRig
@@ -75,10 +75,10 @@ def execute(
         cams = rig.names
         images = {c: np.empty((T, rig.height, rig.width, 3), np.uint8) for c in cams}
         boxes = {c: np.empty((T, 4), np.float32) for c in cams}
-        state = np.empty((T, 8), np.float32)
-        ee = np.empty((T, 7), np.float64)
+        state = np.empty((T, sim.n_arm + 1), np.float32)
+        ee = np.empty((T, POSE_DIM), np.float64)
         ee_R = np.empty((T, 3, 3))
-        obj = np.empty((T, 7), np.float32)
+        obj = np.empty((T, POSE_DIM), np.float32)
         penetration = 0.0
     t_render = 0.0
     t0 = time.perf_counter()
@@ -110,12 +110,12 @@ def execute(
     success, reason = classify(traj.phase, rise, success_height)
     if not rec:
         return success, reason, None
-    action = np.zeros((T, 7), np.float32)
+    action = np.zeros((T, ACTION_DIM), np.float32)
     action[:-1, :3] = ee[1:, :3] - ee[:-1, :3]
     for t in range(T - 1):
         action[t, 3:6] = rotvec_from_mat(ee_R[t + 1] @ ee_R[t].T)
     action[:, 6] = traj.gripper
-    joint = np.empty((T, 8), np.float32)
+    joint = np.empty((T, sim.n_arm + 1), np.float32)
     joint[:-1, : sim.n_arm] = traj.q[1:]
     joint[-1, : sim.n_arm] = traj.q[-1]
     joint[:, sim.n_arm] = traj.gripper

@@ -42,7 +42,6 @@ class Sim:
         self.obj_bodies = [mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_BODY, o.name) for o in scene.objects]
         self.obj_qadr = [m.jnt_qposadr[m.body_jntadr[b]] for b in self.obj_bodies]
         self.obj_dadr = [m.jnt_dofadr[m.body_jntadr[b]] for b in self.obj_bodies]
-        self.table_geom = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_GEOM, "table")
         self.set_target(scene)
         self.n_arm = robot.n_arm
 

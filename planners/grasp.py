@@ -53,12 +53,12 @@ def _rot_about(axis: np.ndarray, angle: float) -> np.ndarray:
     return np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * K @ K
 
 
-def force_closure_2pt(n1: np.ndarray, n2: np.ndarray, axis: np.ndarray, mu: float) -> np.ndarray:
+def force_closure_2pt(n1: np.ndarray, n2: np.ndarray, axis: np.ndarray) -> np.ndarray:
     """Two-contact force closure (Nguyen): the contact line lies inside both friction cones.
 
     n1, n2: (N, 3) outward surface normals at contacts 1 and 2; axis: (N, 3) unit vectors
-    from contact 1 to contact 2. Returns (N,) cosine margin: closure holds where it is
-    >= cos(atan(mu)).
+    from contact 1 to contact 2. Returns (N,) the cosine of the larger angle between the
+    contact line and a (negated) normal: closure at friction mu holds where it is >= cos(atan(mu)).
     """
     return np.minimum(-(n1 * axis).sum(1), (n2 * axis).sum(1))
 
@@ -143,7 +143,7 @@ def sample_grasps(
     widths = np.linalg.norm(axes, axis=1)
     keep = (widths > 0.004) & (widths < max_w)
     y = axes[keep] / widths[keep, None]
-    q = force_closure_2pt(normals[ray_idx[keep]], target.face_normals[tri_idx[keep]], y, cfg.friction_mu)
+    q = force_closure_2pt(normals[ray_idx[keep]], target.face_normals[tri_idx[keep]], y)
     ok = q >= cos_cone
     y, centres = y[ok], ((pts[ray_idx[keep]] + locs[keep]) / 2)[ok]
     down = np.array([0.0, 0.0, -1.0])
@@ -163,7 +163,7 @@ def sample_grasps(
     z_all = np.vstack([f[2] for f in frames])
     p1, n1, p2, n2, hit = _contacts_along(target, c_all, y_all, reach=max_width)
     w = np.linalg.norm(p2 - p1, axis=1)
-    qfc = force_closure_2pt(n1, n2, y_all, cfg.friction_mu)
+    qfc = force_closure_2pt(n1, n2, y_all)
     valid = hit & (w < max_w) & (qfc >= cos_cone)
     com = target.center_mass if target.is_volume else target.centroid
     size = float(max(target.extents))

@@ -5,7 +5,7 @@ import os
 
 import h5py
 
-from syngrasp.cluster.shards import sha256_file
+from syngrasp.core.atomic import sha256_file
 
 
 def _episodes_on_disk(out):

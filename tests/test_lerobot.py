@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from syngrasp.cluster.local import generate_local
-from syngrasp.cluster.shards import sha256_file
+from syngrasp.core.atomic import sha256_file
 from syngrasp.core.cli import main
 from syngrasp.core.config import load_config
 from syngrasp.exporters.convert import convert_hdf5_to_lerobot

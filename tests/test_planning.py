@@ -52,10 +52,10 @@ def test_time_parameterization_respects_limits():
 
 def test_force_closure_at_mu_015():
     y = np.array([[1.0, 0, 0]])
-    assert force_closure_2pt(-y, y, y, 0.15)[0] >= np.cos(np.arctan(0.15))
+    assert force_closure_2pt(-y, y, y)[0] >= np.cos(np.arctan(0.15))
     tilted = np.array([[np.cos(0.3), np.sin(0.3), 0.0]])  # 17 deg off the contact line
-    assert force_closure_2pt(-tilted, y, y, 0.15)[0] < np.cos(np.arctan(0.15))
-    assert force_closure_2pt(-tilted, y, y, 0.5)[0] >= np.cos(np.arctan(0.5))
+    assert force_closure_2pt(-tilted, y, y)[0] < np.cos(np.arctan(0.15))
+    assert force_closure_2pt(-tilted, y, y)[0] >= np.cos(np.arctan(0.5))
 
 
 def _phases(counts):

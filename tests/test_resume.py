@@ -10,7 +10,8 @@ import time
 import pytest
 
 from syngrasp.cluster.local import generate_local
-from syngrasp.cluster.shards import plan_shards, sha256_file
+from syngrasp.cluster.shards import plan_shards
+from syngrasp.core.atomic import sha256_file
 from syngrasp.core.config import load_config
 
 from .conftest import TINY
