@@ -23,12 +23,15 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 
 def render_sheet(cfg, seed: int, index: int) -> Image.Image:
-    from syngrasp.generators.camera import CameraRig
     from syngrasp.generators.episode import EpisodeGenerator
     from syngrasp.planners.motion import PlanningFailure
 
     gen = EpisodeGenerator(cfg)
     scene, sim, grasps, rng = gen.setup(seed, index, {})
+    rig, redraws = None, 0
+    if grasps:  # the episode's own camera and light draws, redrawn as generation would
+        local = gen.collision_points(scene, scene.target_index)
+        scene, sim, rig, redraws = gen.ensure_visible(scene, sim, local, rng.spawn(1)[0])
     path = None
     for g in grasps:
         try:
@@ -39,7 +42,7 @@ def render_sheet(cfg, seed: int, index: int) -> Image.Image:
         break
     names = tuple(c.name for c in scene.cameras)
     h, w = scene.cameras[0].height, scene.cameras[0].width
-    rig = CameraRig(sim.model, names, h, w)
+    rig = rig or gen.camera_rig(sim)
     P = sim.object_pose(scene.target_index)
     target_pts = gen.collision_points(scene, scene.target_index) @ P[:3, :3].T + P[:3, 3]
     sheet = Image.new("RGB", (w * len(names), h + 18), "black")
@@ -66,6 +69,7 @@ def render_sheet(cfg, seed: int, index: int) -> Image.Image:
     rig.close()
     status = f"seed {seed} episode {index}: '{scene.instruction}', {len(grasps)} grasps"
     status += "" if path is not None else ", no feasible motion"
+    status += f", {redraws} view redraws" if redraws else ""
     ImageDraw.Draw(sheet).text((3, h + 3), status, fill=(255, 255, 255))
     return sheet
 
@@ -86,7 +90,7 @@ def render_grid(cfg, seed: int, first: int, n: int, camera: str | None = None) -
         scene = sample_scene(cfg.scene, gen.catalog, gen.robot, episode_rng(seed, first + k))
         sim = gen.make_sim(scene)
         cam = camera or scene.cameras[0].name
-        rig = CameraRig(sim.model, (cam,), h, w)
+        rig = CameraRig(sim.model, (cam,), h, w, cfg.render)
         im = Image.fromarray(rig.render(sim.data, cam))
         rig.close()
         x, y = (k % cols) * w, (k // cols) * (h + 14)

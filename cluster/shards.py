@@ -74,11 +74,13 @@ def run_shard(
     gen = generator or EpisodeGenerator(cfg)
     shard_writers = [get_writer(n)(out_dir, cfg.writer) for n in writer_names(cfg.writer.format)]
     episodes, failures, timings = [], {}, {}
+    redraws = 0
     t0 = time.perf_counter()
     for idx in range(shard.lo, shard.hi):
         res = gen.generate(cfg.seed, idx)
         for k, v in res.timings.items():
             timings[k] = timings.get(k, 0.0) + v
+        redraws += res.visibility_redraws
         if not res.success:
             failures[res.failure_reason] = failures.get(res.failure_reason, 0) + 1
         if res.episode is not None:
@@ -108,6 +110,7 @@ def run_shard(
         "frames": int(sum(e.num_frames for e in episodes)),
         "successes": int(sum(bool(e.meta["success"]) for e in episodes)),
         "failures": failures,
+        "visibility_redraws": redraws,
         "bytes": int(sum(f["bytes"] for f in files.values())),
         "seconds": round(time.perf_counter() - t0, 3),
         "timings": {k: round(v, 4) for k, v in timings.items()},

@@ -28,7 +28,7 @@ from ..core.episode import Episode
 from .base import ShardWriter, register_writer
 
 _SCALAR_META = ("instruction", "success", "failure_reason", "seed", "episode_index", "attempts", "grasp_width",
-                "version", "schema_version", "fps", "scene", "max_penetration_m")
+                "version", "schema_version", "fps", "scene", "max_penetration_m", "visibility_redraws")
 
 
 def hdf5_name(shard_index: int) -> str:

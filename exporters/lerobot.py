@@ -96,6 +96,7 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         "version": [],
         "fps": [],
         "max_penetration_m": [],
+        "visibility_redraws": [],
     }
     cams = episodes[0].camera_names if episodes else ()
     for cam in cams:
@@ -120,6 +121,7 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         rows["version"].append(m["version"])
         rows["fps"].append(float(m["fps"]))
         rows["max_penetration_m"].append(float(m.get("max_penetration_m", float("nan"))))
+        rows["visibility_redraws"].append(int(m.get("visibility_redraws", 0)))
         for cam in cams:
             rows[f"camera.{cam}.intrinsics"].append(np.asarray(e.cameras[cam]["intrinsics"]).reshape(-1).tolist())
             rows[f"camera.{cam}.extrinsics"].append(np.asarray(e.cameras[cam]["extrinsics"]).reshape(-1).tolist())

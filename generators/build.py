@@ -8,10 +8,12 @@ import mujoco
 import numpy as np
 
 from ..assets.catalog import AssetCatalog
+from ..assets.lod import LodParams, lod_mesh
 from ..assets.meshes import load_mesh, object_geometry
 from ..assets.robot import RobotSpec
-from ..randomization.spec import MaterialSpec, SceneSpec, TextureSpec
+from ..randomization.spec import LightSpec, MaterialSpec, SceneSpec, TextureSpec
 from ..randomization.textures import texture_image
+from .config import RenderConfig
 
 TABLE_THICKNESS = 0.04  # m
 FLOOR_BELOW_TABLE = 0.75  # m
@@ -34,8 +36,9 @@ _LIGHT_TYPES = {
 class _MaterialRegistry:
     """Adds MaterialSpecs (and their textures, generated once per model) to an MjSpec."""
 
-    def __init__(self, spec: mujoco.MjSpec):
+    def __init__(self, spec: mujoco.MjSpec, texture_size: int):
         self.spec = spec
+        self.texture_size = texture_size
         self.textures: dict[TextureSpec, str] = {}
 
     def add(self, name: str, m: MaterialSpec) -> str:
@@ -47,7 +50,7 @@ class _MaterialRegistry:
         if m.texture is not None:
             tex_name = self.textures.get(m.texture)
             if tex_name is None:
-                img = texture_image(m.texture)
+                img = texture_image(m.texture, self.texture_size)
                 tex_name = f"tex{len(self.textures)}"
                 tex = self.spec.add_texture(
                     name=tex_name, type=mujoco.mjtTexture.mjTEXTURE_2D, width=img.shape[1], height=img.shape[0], nchannel=3
@@ -62,8 +65,40 @@ class _MaterialRegistry:
         return mat.name
 
 
-def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mujoco.MjModel:
+def shadow_casters(lights: tuple[LightSpec, ...], quality: RenderConfig) -> list[bool]:
+    """Which lights cast shadows: those the scene allows, brightest first, at most ``quality.shadow_lights``."""
+    if not quality.shadows:
+        return [False] * len(lights)
+    order = sorted(range(len(lights)), key=lambda i: -sum(lights[i].diffuse))
+    chosen = [i for i in order if lights[i].castshadow][: quality.shadow_lights]
+    return [i in chosen for i in range(len(lights))]
+
+
+def visual_only_meshes(spec: mujoco.MjSpec) -> set[str]:
+    """Names of meshes used only by geoms that never collide (contype = conaffinity = 0)."""
+    visual, colliding = set(), set()
+    for g in spec.geoms:
+        if g.meshname:
+            (visual if g.contype == 0 and g.conaffinity == 0 else colliding).add(g.meshname)
+    return visual - colliding
+
+
+def _robot_mesh(robot: RobotSpec, mesh, lod: bool, quality: RenderConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices (V, 3) [m] and faces (F, 3) of one robot mesh file: its LOD when ``lod``, else
+    the mesh as loaded. Only visual-only meshes get an LOD: physics keeps its exact shapes."""
+    path = os.path.join(robot.meshdir, mesh.file)
+    scale = tuple(float(v) for v in mesh.scale)
+    if lod:
+        return lod_mesh(path, scale, LodParams(keep=quality.lod_keep))
+    tm = load_mesh(path, scale, robot.visual_max_faces)
+    return np.asarray(tm.vertices), np.asarray(tm.faces)
+
+
+def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quality: RenderConfig) -> mujoco.MjModel:
     """Compile the scene. Object visual meshes are rendered; their convex pieces collide.
+
+    ``quality`` sets what the renderer bakes into the model: robot mesh level of
+    detail, MSAA samples, shadow-map size, shadow-casting lights and texture size.
 
     Body names: ``table``, ``obj<i>`` (scene.objects[i]); cameras carry the
     SceneSpec camera names; every object has a free joint ``obj<i>_joint`` and
@@ -71,21 +106,22 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
     """
     spec = mujoco.MjSpec.from_file(robot.mjcf_path)
     spec.meshdir = robot.meshdir
+    lod_names = visual_only_meshes(spec) if quality.robot_lod else set()
     for mesh in spec.meshes:
         # Load file meshes through trimesh: MuJoCo's OBJ decoder mis-shades some
         # multi-part OBJ files, and trimesh's cache makes later episodes cheap.
         if mesh.file:
-            tm = load_mesh(
-                os.path.join(robot.meshdir, mesh.file), tuple(float(v) for v in mesh.scale), robot.visual_max_faces
-            )
+            v, f = _robot_mesh(robot, mesh, mesh.name in lod_names, quality)
             mesh.file = ""
             mesh.scale = [1.0, 1.0, 1.0]
-            mesh.uservert = np.asarray(tm.vertices, dtype=np.float32).ravel().tolist()
-            mesh.userface = np.asarray(tm.faces, dtype=np.int32).ravel().tolist()
+            mesh.uservert = np.asarray(v, dtype=np.float32).ravel().tolist()
+            mesh.userface = np.asarray(f, dtype=np.int32).ravel().tolist()
     h = max(c.height for c in scene.cameras)
     w = max(c.width for c in scene.cameras)
     spec.visual.global_.offwidth = max(w, 64)
     spec.visual.global_.offheight = max(h, 64)
+    spec.visual.quality.offsamples = quality.msaa
+    spec.visual.quality.shadowsize = quality.shadow_size
     spec.visual.headlight.ambient = list(scene.ambient)
     spec.visual.headlight.diffuse = [0.1, 0.1, 0.1]
     spec.visual.headlight.specular = [0.0, 0.0, 0.0]
@@ -94,7 +130,7 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
         if mat.name in robot.tint_materials:
             mat.rgba = [scene.robot_shade] * 3 + [1.0]
     world = spec.worldbody
-    materials = _MaterialRegistry(spec)
+    materials = _MaterialRegistry(spec, quality.texture_size)
 
     t = scene.table
     floor_z = t.top_z - FLOOR_BELOW_TABLE
@@ -176,13 +212,13 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec) -> mu
 
     for c in scene.cameras:
         world.add_camera(name=c.name, pos=list(c.pos), quat=list(c.quat), fovy=c.fovy)
-    for li in scene.lights:
+    for li, shadow in zip(scene.lights, shadow_casters(scene.lights, quality)):
         world.add_light(
             pos=list(li.pos),
             dir=list(li.dir),
             diffuse=list(li.diffuse),
             specular=[0.2, 0.2, 0.2],
-            castshadow=li.castshadow,
+            castshadow=shadow,
             cutoff=60.0,
             type=_LIGHT_TYPES[li.type],
         )

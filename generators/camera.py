@@ -5,6 +5,9 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
+from .config import RenderConfig
+from .render import SceneRenderer
+
 _GL_TO_CV = np.diag([1.0, -1.0, -1.0])
 
 
@@ -16,16 +19,14 @@ class CameraRig:
     points to the OpenCV camera frame (x right, y down, z forward).
     """
 
-    def __init__(self, model: mujoco.MjModel, names: tuple[str, ...], height: int, width: int):
+    def __init__(
+        self, model: mujoco.MjModel, names: tuple[str, ...], height: int, width: int, quality: RenderConfig
+    ):
         self.model = model
         self.names = names
         self.height, self.width = height, width
-        self.renderer = mujoco.Renderer(model, height, width)
+        self.renderer = SceneRenderer(model, height, width, quality)
         self.cam_ids = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, n) for n in names]
-        self.opt = mujoco.MjvOption()
-        self.opt.geomgroup[:] = 0
-        self.opt.geomgroup[:3] = 1  # groups 0-2: table, floor and visual meshes; 3 holds collision hulls
-        self.opt.sitegroup[:] = 0
 
     def intrinsics(self, name: str) -> np.ndarray:
         cid = self.cam_ids[self.names.index(name)]
@@ -42,8 +43,11 @@ class CameraRig:
 
     def render(self, data: mujoco.MjData, name: str) -> np.ndarray:
         """(H, W, 3) uint8 RGB image, row 0 at the top."""
-        self.renderer.update_scene(data, camera=name, scene_option=self.opt)
-        return self.renderer.render()
+        return self.renderer.rgb(data, self.cam_ids[self.names.index(name)])
+
+    def segmentation(self, data: mujoco.MjData, name: str) -> np.ndarray:
+        """(H, W) int32 geom id seen at each pixel (-1: background), row 0 at the top."""
+        return self.renderer.segmentation(data, self.cam_ids[self.names.index(name)])
 
     def project(self, data: mujoco.MjData, name: str, points_world: np.ndarray) -> np.ndarray:
         """(N, 2) pixel coordinates (u, v) of base-frame points (N, 3); NaN behind the camera."""

@@ -32,3 +32,92 @@ class RolloutConfig:
             raise ConfigError("rollout.physics_dt", f"{self.physics_dt} is outside [0.0001, 0.01] s")
         if self.ctrl_blocks < 1:
             raise ConfigError("rollout.ctrl_blocks", "must be >= 1")
+
+
+# Render quality presets. Measured costs are in README.md ("Render presets").
+RENDER_PRESETS: dict[str, dict] = {
+    # cheapest pixels: no anti-aliasing, no shadows, 256 px textures, simplified robot
+    "fast": dict(msaa=0, fxaa=False, shadows=False, shadow_size=1024, shadow_lights=1, reflections=False,
+                 texture_size=256, robot_lod=True),
+    # CPU default: FXAA instead of MSAA (half the cost on llvmpipe), one soft shadow, 512 px textures
+    "balanced": dict(msaa=0, fxaa=True, shadows=True, shadow_size=1024, shadow_lights=1, reflections=False,
+                     texture_size=512, robot_lod=True),
+    # GPU nodes: 4x MSAA, every light casts a 4096 px shadow, reflections, 1024 px textures, full robot meshes
+    "high": dict(msaa=4, fxaa=False, shadows=True, shadow_size=4096, shadow_lights=8, reflections=True,
+                 texture_size=1024, robot_lod=False),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class RenderConfig:
+    """How frames are rendered; a preset fills every key left unset (None).
+
+    Attributes:
+        preset: ``fast``, ``balanced`` (CPU default) or ``high`` (GPU nodes).
+        msaa: MuJoCo offscreen multisampling, samples per pixel (0, 2, 4, 8); 0 = off.
+        fxaa: FXAA-style anti-aliasing of each RGB frame on the CPU (generators/postfx.py).
+        shadows: lights cast shadows (shadow mapping).
+        shadow_size: shadow-map side [px]; larger is sharper and slower.
+        shadow_lights: at most this many lights cast shadows, the brightest first.
+        reflections: render mirror reflections of materials with reflectance > 0.
+        texture_size: side [px] of generated table/floor/wall textures; MuJoCo mipmaps
+            every 2D texture (trilinear filtering), which keeps minified patterns smooth.
+        robot_lod: render the welded, simplified robot meshes (assets/lod.py); false keeps
+            the full meshes, for close-up cameras.
+        lod_keep: share of each robot visual mesh's triangles the LOD keeps, in (0, 1].
+    """
+
+    preset: str = "balanced"
+    msaa: int | None = None
+    fxaa: bool | None = None
+    shadows: bool | None = None
+    shadow_size: int | None = None
+    shadow_lights: int | None = None
+    reflections: bool | None = None
+    texture_size: int | None = None
+    robot_lod: bool | None = None
+    lod_keep: float = 0.15
+
+    def __post_init__(self):
+        if self.preset not in RENDER_PRESETS:
+            raise ConfigError("render.preset", f"'{self.preset}' is not one of {', '.join(RENDER_PRESETS)}")
+        for k, v in RENDER_PRESETS[self.preset].items():
+            if getattr(self, k) is None:
+                object.__setattr__(self, k, v)
+        if self.msaa not in (0, 2, 4, 8):
+            raise ConfigError("render.msaa", f"{self.msaa} is not one of 0, 2, 4, 8")
+        if self.shadow_size & (self.shadow_size - 1) or not 256 <= self.shadow_size <= 8192:
+            raise ConfigError("render.shadow_size", f"{self.shadow_size} is not a power of two in [256, 8192]")
+        if self.shadow_lights < 0:
+            raise ConfigError("render.shadow_lights", "must be >= 0")
+        if not 16 <= self.texture_size <= 4096:
+            raise ConfigError("render.texture_size", f"{self.texture_size} is outside [16, 4096] px")
+        if not 0.0 < self.lod_keep <= 1.0:
+            raise ConfigError("render.lod_keep", f"{self.lod_keep} is outside (0, 1]")
+
+
+@dataclasses.dataclass(frozen=True)
+class VisibilityConfig:
+    """Checks on the settled scene, before planning, that the target is visible.
+
+    A scene passes when at least one camera sees at least ``min_pixels``
+    unoccluded target pixels (segmentation render) whose mean colour differs
+    from a ``ring_px`` wide ring around them by at least ``min_contrast``
+    (Euclidean RGB distance, channels in [0, 1]), and at least one camera's
+    target box (projected hulls) has a longer side of ``min_box_px`` or more.
+    Otherwise the camera and light draws are redrawn from the episode's
+    generator, at most ``max_redraws`` times (the last draw is kept).
+    """
+
+    enabled: bool = True
+    min_pixels: int = 200
+    min_contrast: float = 0.08
+    min_box_px: float = 32.0
+    ring_px: int = 3
+    max_redraws: int = 6
+
+    def __post_init__(self):
+        if self.min_pixels < 0 or self.max_redraws < 0 or self.ring_px < 1:
+            raise ConfigError("visibility", "min_pixels and max_redraws must be >= 0, ring_px >= 1")
+        if not 0.0 <= self.min_contrast <= 1.7:
+            raise ConfigError("visibility.min_contrast", f"{self.min_contrast} is outside [0, 1.7]")

@@ -17,14 +17,15 @@ from ..core.episode import SCHEMA_VERSION, Episode
 from ..core.rng import episode_rng
 from ..planners.grasp import sample_grasps, sample_surface
 from ..planners.motion import JointLimits, JointTrajectory, PlanningFailure, plan_pick
-from ..randomization.scene import sample_scene, with_target
+from ..randomization.scene import redraw_view, sample_scene, with_target
 from ..randomization.spec import SceneSpec
 from .build import build_model
 from .camera import CameraRig
-from .rollout import execute
+from .rollout import execute, render_recording
 from .sim import Sim
+from .visibility import is_visible, target_views
 
-STAGES = ("scene_build", "grasp_planning", "motion", "physics", "render", "write")
+STAGES = ("scene_build", "grasp_planning", "visibility", "motion", "physics", "render", "labels", "write")
 
 
 @dataclasses.dataclass
@@ -37,6 +38,7 @@ class EpisodeResult:
     attempts: int
     episode: Episode | None
     timings: dict[str, float]
+    visibility_redraws: int = 0
 
 
 @contextmanager
@@ -56,14 +58,45 @@ class EpisodeGenerator:
         self.robot = load_robot(cfg.rollout.robot)
         self.catalog = build_catalog(cfg.scene.asset_sources)
 
+    def compile(self, scene: SceneSpec) -> Sim:
+        """Compile ``scene`` into a Sim at its drop poses (nothing simulated yet)."""
+        model = build_model(scene, self.catalog, self.robot, self.cfg.render)
+        model.opt.timestep = self.cfg.rollout.physics_dt
+        return Sim(model, scene, self.robot)
+
     def make_sim(self, scene: SceneSpec) -> Sim:
         """Compile ``scene`` and let its objects settle with the robot at its start pose."""
-        model = build_model(scene, self.catalog, self.robot)
-        model.opt.timestep = self.cfg.rollout.physics_dt
-        sim = Sim(model, scene, self.robot)
+        sim = self.compile(scene)
         sim.reset_robot(np.asarray(scene.robot_start_qpos), self.robot.gripper_ctrl_open)
         sim.settle(self.cfg.rollout.settle_time)
         return sim
+
+    def camera_rig(self, sim: Sim) -> CameraRig:
+        cams = sim.scene.cameras
+        return CameraRig(sim.model, tuple(c.name for c in cams), cams[0].height, cams[0].width, self.cfg.render)
+
+    def ensure_visible(self, scene: SceneSpec, sim: Sim, target_points: np.ndarray, rng: np.random.Generator):
+        """Redraw cameras and lights until the target is visible (``visibility`` config).
+
+        Cameras and lights do not touch physics, so a redraw recompiles the
+        model and carries the settled state over. Returns (scene, sim, open
+        CameraRig, redraws).
+        """
+        vcfg = self.cfg.visibility
+        rig = self.camera_rig(sim)
+        redraws = 0
+        while vcfg.enabled and redraws < vcfg.max_redraws:
+            if is_visible(target_views(sim, rig, target_points, vcfg.ring_px), vcfg):
+                break
+            rig.close()
+            state = _get_state(sim)
+            scene = redraw_view(self.cfg.scene, scene, rng)
+            sim = self.compile(scene)
+            sim.set_target(scene)
+            _set_state(sim, state)
+            rig = self.camera_rig(sim)
+            redraws += 1
+        return scene, sim, rig, redraws
 
     def geometry(self, scene: SceneSpec, i: int) -> ObjectGeometry:
         """Meshes of object ``i`` in its body frame [m]: visual, collision hulls, grasp surface."""
@@ -157,10 +190,13 @@ class EpisodeGenerator:
     def generate(self, run_seed: int, index: int, record: bool = True) -> EpisodeResult:
         """Plan, validate in physics and (with ``record``) render episode ``index``.
 
-        Up to ``grasp.max_attempts`` planned grasps are executed in physics only;
-        the first success (or, with ``rollout.keep_failures``, the last attempt) is
-        replayed from the same state with rendering. ``record=False`` stops after
-        validation and returns no Episode.
+        With ``record``, the settled scene's cameras and lights are first redrawn
+        until the target is visible (``visibility`` config). Up to
+        ``grasp.max_attempts`` planned grasps are executed in physics, recording
+        the state at each control tick; the first success (or, with
+        ``rollout.keep_failures``, the last attempt) is then rendered from those
+        states, kinematics only. ``record=False`` stops after validation and
+        returns no Episode.
         """
         cfg = self.cfg
         timings: dict[str, float] = {k: 0.0 for k in STAGES}
@@ -168,7 +204,20 @@ class EpisodeGenerator:
         if not grasps:
             return EpisodeResult(index, False, "no_grasp_candidates", 0, None, timings)
         target_points = self.collision_points(scene, scene.target_index)
+        rig, redraws = None, 0
+        if record:
+            with _timed(timings, "visibility"):
+                scene, sim, rig, redraws = self.ensure_visible(scene, sim, target_points, rng.spawn(1)[0])
+        try:
+            return self._attempt_and_render(run_seed, index, scene, sim, rig, grasps, target_points, redraws, record,
+                                            rng, timings)
+        finally:
+            if rig is not None:
+                rig.close()
 
+    def _attempt_and_render(self, run_seed, index, scene, sim, rig, grasps, target_points, redraws, record, rng,
+                            timings) -> EpisodeResult:
+        cfg = self.cfg
         settled = _get_state(sim)
         rest_z = float(sim.data.xpos[sim.target_body][2])
         attempts, reason, chosen = 0, "", None
@@ -184,41 +233,25 @@ class EpisodeGenerator:
                 continue
             attempts += 1
             _set_state(sim, settled)
-            ok, why, _ = execute(sim, traj, rest_z, cfg.motion.success_height, cfg.rollout.ctrl_blocks, timings=timings)
-            chosen = (g, traj, ok, why)
+            ok, why, rec = execute(sim, traj, rest_z, cfg.motion.success_height, cfg.rollout.ctrl_blocks, timings)
+            chosen = (g, traj, ok, why, rec)
             if ok or attempts >= cfg.grasp.max_attempts:
                 break
         if chosen is None:
-            return EpisodeResult(index, False, reason or "path_not_found", 0, None, timings)
-        grasp, traj, ok, why = chosen
+            return EpisodeResult(index, False, reason or "path_not_found", 0, None, timings, redraws)
+        grasp, traj, ok, why, rec = chosen
         if not record or (not ok and not cfg.rollout.keep_failures):
-            return EpisodeResult(index, ok, why, attempts, None, timings)
+            return EpisodeResult(index, ok, why, attempts, None, timings, redraws)
 
-        _set_state(sim, settled)
-        names = tuple(c.name for c in scene.cameras)
-        rig = CameraRig(sim.model, names, scene.cameras[0].height, scene.cameras[0].width)
-        try:
-            ok2, why2, frames = execute(
-                sim,
-                traj,
-                rest_z,
-                cfg.motion.success_height,
-                cfg.rollout.ctrl_blocks,
-                rig=rig,
-                target_points=target_points,
-                timings=timings,
-            )
-            cameras = {
-                c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim.data, c)} for c in names
-            }
-        finally:
-            rig.close()
+        frames = render_recording(sim, traj, rec, rig, target_points, timings)
+        names = rig.names
+        cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim.data, c)} for c in names}
         meta = {
             "instruction": scene.instruction,
             "seed": int(run_seed),
             "episode_index": int(index),
-            "success": bool(ok2),
-            "failure_reason": why2,
+            "success": bool(ok),
+            "failure_reason": why,
             "attempts": attempts,
             "grasp_pose": grasp.pose.astype(np.float64),
             "grasp_width": float(grasp.width),
@@ -226,9 +259,10 @@ class EpisodeGenerator:
             "version": __version__,
             "schema_version": SCHEMA_VERSION,
             "fps": float(cfg.motion.control_hz),
-            "max_penetration_m": float(frames.pop("_max_penetration")),
+            "max_penetration_m": float(rec.max_penetration),
+            "visibility_redraws": int(redraws),
         }
-        return EpisodeResult(index, ok2, why2, attempts, Episode(frames, cameras, meta), timings)
+        return EpisodeResult(index, ok, why, attempts, Episode(frames, cameras, meta), timings, redraws)
 
 
 def _get_state(sim: Sim) -> np.ndarray:

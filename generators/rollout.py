@@ -1,9 +1,11 @@
-"""Execute a joint trajectory in physics at the control rate; optionally render and record it."""
+"""Execute a joint trajectory in physics at the control rate, recording its states; render a recording."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
+import mujoco
 import numpy as np
 
 from ..core.episode import ACTION_DIM, POSE_DIM, bbox_key, image_key
@@ -44,72 +46,103 @@ def classify(phase: np.ndarray, rise: np.ndarray, height: float) -> tuple[bool, 
     return True, ""
 
 
+@dataclasses.dataclass
+class Recording:
+    """What the physics pass keeps of an attempt, enough to render it without simulating again.
+
+    qpos: (T, nq) generalized positions at each control tick, before that tick's
+        control is applied (frame t shows this state).
+    max_penetration: deepest contact [m] between the robot and the table or a
+        non-target object at any tick.
+    """
+
+    qpos: np.ndarray
+    max_penetration: float
+
+
 def execute(
     sim: Sim,
     traj: JointTrajectory,
     rest_z: float,
     success_height: float,
     blocks: int,
-    rig: CameraRig | None = None,
-    target_points: np.ndarray | None = None,
     timings: dict | None = None,
-) -> tuple[bool, str, dict[str, np.ndarray] | None]:
-    """Run ``traj`` from the current state; returns (success, failure_reason, frames or None).
-
-    With ``rig``, frames also carries "_max_penetration": the deepest contact [m]
-    between the robot and the table or a non-target object at any recorded tick.
+) -> tuple[bool, str, Recording]:
+    """Run ``traj`` in physics from the current state; returns (success, failure_reason, recording).
 
     Success: the target's height stays >= rest_z + success_height [m] at every
-    control tick of the hold phase and after its last step. With ``rig``, each
-    tick is rendered and recorded (``target_points`` (N, 3), target-local, give
-    the 2D boxes).
+    control tick of the hold phase and after its last step. Nothing is
+    rendered here: ``render_recording`` draws a successful attempt afterwards
+    from its recorded states.
     """
     m = sim.model
     robot = sim.robot
     n_steps = int(round(traj.dt / m.opt.timestep))
     grip_open, grip_closed = robot.gripper_ctrl_open, robot.gripper_ctrl_closed
     T = len(traj)
-    rec = rig is not None
     rise = np.zeros(T + 1)
-    if rec:
-        cams = rig.names
-        images = {c: np.empty((T, rig.height, rig.width, 3), np.uint8) for c in cams}
-        boxes = {c: np.empty((T, 4), np.float32) for c in cams}
-        state = np.empty((T, sim.n_arm + 1), np.float32)
-        ee = np.empty((T, POSE_DIM), np.float64)
-        ee_R = np.empty((T, 3, 3))
-        obj = np.empty((T, POSE_DIM), np.float32)
-        penetration = 0.0
-    t_render = 0.0
+    qpos = np.empty((T, m.nq))
+    penetration = 0.0
     t0 = time.perf_counter()
     for t in range(T):
         rise[t] = sim.data.xpos[sim.target_body][2] - rest_z
-        if rec:
-            state[t, : sim.n_arm] = sim.arm_qpos()
-            state[t, sim.n_arm] = sim.gripper_width()
-            E = sim.ee_pose()
-            ee[t] = pose_to_vec7(E)
-            ee_R[t] = E[:3, :3]
-            P = sim.object_pose(sim.scene.target_index)
-            obj[t] = np.concatenate([P[:3, 3], mat_to_quat(P[:3, :3])])
-            penetration = max(penetration, sim.robot_penetration())
-            r0 = time.perf_counter()
-            world_pts = target_points @ P[:3, :3].T + P[:3, 3]
-            for c in cams:
-                images[c][t] = rig.render(sim.data, c)
-                boxes[c][t] = rig.bbox(sim.data, c, world_pts)
-            t_render += time.perf_counter() - r0
+        qpos[t] = sim.data.qpos
+        penetration = max(penetration, sim.robot_penetration())
         q0 = traj.q[t]
         q1 = traj.q[min(t + 1, T - 1)]
         g = grip_closed if traj.gripper[t] > 0.5 else grip_open
         _ramp(sim, q0, q1, g, n_steps, blocks)
     rise[T] = sim.data.xpos[sim.target_body][2] - rest_z
     if timings is not None:
-        timings["render"] = timings.get("render", 0.0) + t_render
-        timings["physics"] = timings.get("physics", 0.0) + time.perf_counter() - t0 - t_render
+        timings["physics"] = timings.get("physics", 0.0) + time.perf_counter() - t0
     success, reason = classify(traj.phase, rise, success_height)
-    if not rec:
-        return success, reason, None
+    return success, reason, Recording(qpos, penetration)
+
+
+def render_recording(
+    sim: Sim,
+    traj: JointTrajectory,
+    rec: Recording,
+    rig: CameraRig,
+    target_points: np.ndarray,
+    timings: dict | None = None,
+) -> dict[str, np.ndarray]:
+    """Per-frame arrays of a recorded attempt: restore each tick's state (kinematics only), label, render.
+
+    ``target_points`` (N, 3), target-local, give the 2D boxes. Returns the
+    episode's per-frame keys (core.episode), each (T, ...).
+    """
+    m, d = sim.model, sim.data
+    T = len(traj)
+    cams = rig.names
+    images = {c: np.empty((T, rig.height, rig.width, 3), np.uint8) for c in cams}
+    boxes = {c: np.empty((T, 4), np.float32) for c in cams}
+    state = np.empty((T, sim.n_arm + 1), np.float32)
+    ee = np.empty((T, POSE_DIM), np.float64)
+    ee_R = np.empty((T, 3, 3))
+    obj = np.empty((T, POSE_DIM), np.float32)
+    t_render = 0.0
+    t0 = time.perf_counter()
+    for t in range(T):
+        d.qpos[:] = rec.qpos[t]
+        mujoco.mj_kinematics(m, d)
+        mujoco.mj_camlight(m, d)
+        state[t, : sim.n_arm] = sim.arm_qpos()
+        state[t, sim.n_arm] = sim.gripper_width()
+        E = sim.ee_pose()
+        ee[t] = pose_to_vec7(E)
+        ee_R[t] = E[:3, :3]
+        P = sim.object_pose(sim.scene.target_index)
+        obj[t] = np.concatenate([P[:3, 3], mat_to_quat(P[:3, :3])])
+        r0 = time.perf_counter()
+        world_pts = target_points @ P[:3, :3].T + P[:3, 3]
+        for c in cams:
+            images[c][t] = rig.render(d, c)
+            boxes[c][t] = rig.bbox(d, c, world_pts)
+        t_render += time.perf_counter() - r0
+    if timings is not None:
+        timings["render"] = timings.get("render", 0.0) + t_render
+        timings["labels"] = timings.get("labels", 0.0) + time.perf_counter() - t0 - t_render
     action = np.zeros((T, ACTION_DIM), np.float32)
     action[:-1, :3] = ee[1:, :3] - ee[:-1, :3]
     for t in range(T - 1):
@@ -129,5 +162,4 @@ def execute(
     for c in cams:
         frames[image_key(c)] = images[c]
         frames[bbox_key(c)] = boxes[c]
-    frames["_max_penetration"] = np.float64(penetration)
-    return success, reason, frames
+    return frames

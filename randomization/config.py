@@ -121,7 +121,8 @@ class LightingConfig:
         ambient: (min, max) uniform ambient light, 0-1.
         height / radius: light position above the table top and its horizontal distance
             from the table centre [m].
-        shadow_prob: probability that a light casts shadows (costs ~10x render time on a CPU).
+        shadow_prob: probability that a light may cast shadows; which of those do is a
+            render setting (``render.shadows``, ``render.shadow_lights``).
         When disabled: one white directional light from above, ambient 0.35.
     """
 
@@ -133,7 +134,7 @@ class LightingConfig:
     ambient: tuple[float, float] = (0.15, 0.45)
     height: tuple[float, float] = (0.8, 2.0)
     radius: tuple[float, float] = (0.2, 1.5)
-    shadow_prob: float = 0.0
+    shadow_prob: float = 1.0
 
     def __post_init__(self):
         check_range("scene.lighting.count", *self.count, min_value=1)
@@ -182,7 +183,6 @@ class TexturesConfig:
         families: procedural families to use, from checker, stripes, marble, wood, gradient, tiles.
         table_library: number of distinct table textures (texture id -> family and seed).
         background_library: number of distinct floor/wall textures.
-        size: texture side [px].
         folder: optional folder of .png/.jpg images mixed in with probability ``folder_prob``.
         repeat: (min, max) texture repeats across a surface.
         When disabled: plain colours, no textures.
@@ -192,7 +192,6 @@ class TexturesConfig:
     families: tuple[str, ...] = TEXTURE_FAMILIES
     table_library: int = 1000
     background_library: int = 1200
-    size: int = 128
     folder: str | None = None
     folder_prob: float = 0.0
     repeat: tuple[float, float] = (1.0, 4.0)
@@ -205,8 +204,6 @@ class TexturesConfig:
             )
         if self.table_library < 1 or self.background_library < 1:
             raise ConfigError("scene.textures", "table_library and background_library must be >= 1")
-        if not 8 <= self.size <= 2048:
-            raise ConfigError("scene.textures.size", f"{self.size} is outside [8, 2048] px")
         check_range("scene.textures.repeat", *self.repeat, min_value=0.1)
         if not 0.0 <= self.folder_prob <= 1.0:
             raise ConfigError("scene.textures.folder_prob", "must be in [0, 1]")

@@ -66,3 +66,10 @@ def instruction_for(obj: ObjectSpec) -> str:
 def with_target(scene: SceneSpec, index: int) -> SceneSpec:
     """The same scene with ``objects[index]`` as the target and its instruction."""
     return dataclasses.replace(scene, target_index=index, instruction=instruction_for(scene.objects[index]))
+
+
+def redraw_view(cfg: SceneConfig, scene: SceneSpec, rng: np.random.Generator) -> SceneSpec:
+    """The same scene with new camera and light draws (used when the target is not visible)."""
+    cams = sample_cameras(cfg.cameras, cfg.camera_jitter, cfg.image_size, rng, scene.table.top_z)
+    lights, ambient = sample_lights(cfg.lighting, rng, scene.table.center, scene.table.top_z)
+    return dataclasses.replace(scene, cameras=cams, lights=lights, ambient=ambient)

@@ -15,11 +15,11 @@ from ..core.dataconf import from_dict, to_dict
 
 @dataclasses.dataclass(frozen=True)
 class TextureSpec:
-    """A texture: procedural ``family`` drawn from ``seed``, or an image ``file`` (family "file")."""
+    """A texture: procedural ``family`` drawn from ``seed``, or an image ``file`` (family "file").
+    Its pixel resolution is a render setting (``render.texture_size``), not part of the scene."""
 
     family: str
     seed: int
-    size: int
     file: str = ""
 
 

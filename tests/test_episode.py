@@ -64,7 +64,7 @@ def test_views_differ_and_box_covers_target(success_result, generator):
     r = mujoco.Renderer(sim.model, h, w)
     r.enable_segmentation_rendering()
     for cam in ("front", "side"):
-        np.testing.assert_array_equal(ep.frames[image_key(cam)][0], _render(sim, cam, h, w))
+        np.testing.assert_array_equal(ep.frames[image_key(cam)][0], _render(sim, cam, h, w, generator.cfg.render))
         r.update_scene(sim.data, camera=cam)
         seg = r.render()
         mask = (seg[..., 1] == int(mujoco.mjtObj.mjOBJ_GEOM)) & np.isin(seg[..., 0], list(target_geoms))
@@ -78,10 +78,10 @@ def test_views_differ_and_box_covers_target(success_result, generator):
     r.close()
 
 
-def _render(sim, cam, h, w):
+def _render(sim, cam, h, w, quality):
     from syngrasp.generators.camera import CameraRig
 
-    rig = CameraRig(sim.model, (cam,), h, w)
+    rig = CameraRig(sim.model, (cam,), h, w, quality)
     img = rig.render(sim.data, cam)
     rig.close()
     return img

@@ -46,7 +46,7 @@ def test_rebuilt_scene_renders_identically(cluttered):
     images = []
     for spec in (scene, SceneSpec.from_json(scene.to_json())):
         sim = gen.make_sim(spec)
-        rig = CameraRig(sim.model, tuple(c.name for c in spec.cameras), 64, 64)
+        rig = CameraRig(sim.model, tuple(c.name for c in spec.cameras), 64, 64, cfg.render)
         images.append([rig.render(sim.data, c.name) for c in spec.cameras])
         rig.close()
     for a, b in zip(*images):

@@ -1,0 +1,53 @@
+"""Is the target visible? Unoccluded pixels, contrast and box size per camera at the settled state."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy import ndimage
+
+from .camera import CameraRig
+from .config import VisibilityConfig
+from .sim import Sim
+
+
+@dataclasses.dataclass(frozen=True)
+class CameraView:
+    """What one camera shows of the target: ``pixels`` unoccluded, ``contrast`` of their mean
+    colour against the surrounding ring (RGB distance, [0, 1] channels), box longer side ``box_px``."""
+
+    camera: str
+    pixels: int
+    contrast: float
+    box_px: float
+
+
+def target_views(sim: Sim, rig: CameraRig, target_points: np.ndarray, ring_px: int) -> list[CameraView]:
+    """One CameraView per camera of ``rig`` for the target at its current pose.
+
+    ``target_points`` (N, 3) are the target's collision points in its body frame [m].
+    """
+    target_geoms = np.flatnonzero(sim.model.geom_bodyid == sim.target_body)
+    P = sim.object_pose(sim.scene.target_index)
+    world = target_points @ P[:3, :3].T + P[:3, 3]
+    out = []
+    for cam in rig.names:
+        mask = np.isin(rig.segmentation(sim.data, cam), target_geoms)
+        n = int(mask.sum())
+        contrast = 0.0
+        if n:
+            img = rig.render(sim.data, cam).astype(np.float32) / 255.0
+            ring = ndimage.binary_dilation(mask, iterations=ring_px) & ~mask
+            if ring.any():
+                contrast = float(np.linalg.norm(img[mask].mean(axis=0) - img[ring].mean(axis=0)))
+        x0, y0, x1, y1 = rig.bbox(sim.data, cam, world)
+        box = float(max(x1 - x0, y1 - y0)) if x1 >= 0 else 0.0
+        out.append(CameraView(cam, n, contrast, box))
+    return out
+
+
+def is_visible(views: list[CameraView], cfg: VisibilityConfig) -> bool:
+    """Some camera sees enough contrasting target pixels, and some camera's box is large enough."""
+    seen = any(v.pixels >= cfg.min_pixels and v.contrast >= cfg.min_contrast for v in views)
+    return seen and any(v.box_px >= cfg.min_box_px for v in views)
