@@ -1,12 +1,16 @@
-"""End-to-end generation throughput against this machine's render-only limit.
+"""End-to-end generation throughput on one core against the render-only limit.
 
 Usage: python benchmarks/throughput.py [--episodes 10] [--seed 0] [key=value ...]
 
-Prints, from one run:
-  * end-to-end frames/s (scene build, planning, physics, render, HDF5 write)
+Runs one shard in this process with one render thread (LP_NUM_THREADS=1, as
+each worker of a run gets), so every figure is per core. Prints, from one run:
+  * end-to-end frames/s (scene build, planning, visibility, physics, render, write)
   * render-only frames/s: the same scenes and cameras re-rendered at the recorded
     joint and object states, nothing else (the ceiling for this renderer)
   * their ratio, the time split by stage, the success rate and bytes per frame
+  * core-hours per billion frames at the end-to-end rate
+  * the target's size in pixels at frame 0 (longer side of its box, largest over
+    the cameras): percentiles and the share of episodes at >= 32 px
   * the cost of randomization (scene sampling, texture generation and upload,
     model compile and settling) per episode and as a share of episode time
 A frame is one time step with every camera rendered (2 x 256^2 by default).
@@ -21,13 +25,15 @@ import tempfile
 import time
 
 os.environ.setdefault("MUJOCO_GL", "egl")  # before mujoco is imported
+os.environ.setdefault("LP_NUM_THREADS", "1")  # one llvmpipe thread: figures per core
+
+import numpy as np
 
 import mujoco
 
 from syngrasp.cluster.shards import Shard, run_shard
 from syngrasp.core.config import load_config
 from syngrasp.exporters.hdf5 import read_episode, shard_episode_indices
-from syngrasp.generators.camera import CameraRig
 from syngrasp.generators.episode import STAGES, EpisodeGenerator
 from syngrasp.randomization.spec import SceneSpec
 
@@ -40,7 +46,7 @@ def render_only(gen: EpisodeGenerator, shard_path: str) -> tuple[int, float]:
         scene = SceneSpec.from_json(ep.meta["scene"])
         sim = gen.make_sim(scene)
         names = tuple(c.name for c in scene.cameras)
-        rig = CameraRig(sim.model, names, scene.cameras[0].height, scene.cameras[0].width)
+        rig = gen.camera_rig(sim)
         state = ep.frames["observation.state"]
         pose = ep.frames["annotation.object_pose"]
         qadr = sim.obj_qadr[scene.target_index]
@@ -58,6 +64,16 @@ def render_only(gen: EpisodeGenerator, shard_path: str) -> tuple[int, float]:
     return frames, seconds
 
 
+def target_sizes(shard_path: str) -> np.ndarray:
+    """(episodes,) longer side [px] of the target's box at frame 0, largest over the cameras."""
+    out = []
+    for idx in shard_episode_indices(shard_path):
+        ep = read_episode(shard_path, idx)
+        boxes = [v[0] for k, v in ep.frames.items() if k.startswith("annotation.bbox.")]
+        out.append(max(float(max(b[2] - b[0], b[3] - b[1])) if b[0] >= 0 else 0.0 for b in boxes))
+    return np.asarray(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--episodes", type=int, default=10)
@@ -73,6 +89,7 @@ def main() -> None:
         wall = time.perf_counter() - t0
         path = os.path.join(out, f"shard-{0:06d}.hdf5")
         r_frames, r_sec = render_only(gen, path)
+        sizes = target_sizes(path)
     e2e = rec["frames"] / wall
     limit = r_frames / r_sec if r_sec else float("nan")
     total = sum(rec["timings"].get(k, 0.0) for k in STAGES)
@@ -93,6 +110,14 @@ def main() -> None:
         # randomization = sampling the SceneSpec + generating/uploading textures + compiling + settling
         "randomization_s_per_episode": round(rec["timings"].get("scene_build", 0.0) / max(cfg.episodes, 1), 3),
         "randomization_share_of_episode_time": round(rec["timings"].get("scene_build", 0.0) / total, 3),
+        "core_hours_per_billion_frames": round(1e9 / e2e / 3600),
+        "target_px_frame0": {
+            "p1": round(float(np.percentile(sizes, 1)), 1) if len(sizes) else None,
+            "p10": round(float(np.percentile(sizes, 10)), 1) if len(sizes) else None,
+            "median": round(float(np.median(sizes)), 1) if len(sizes) else None,
+            "share_ge_32px": round(float(np.mean(sizes >= 32)), 3) if len(sizes) else None,
+        },
+        "visibility_redraws": rec.get("visibility_redraws", 0),
         "wall_seconds": round(wall, 2),
     }
     print(json.dumps(report, indent=1))

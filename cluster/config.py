@@ -9,21 +9,27 @@ from ..core.errors import ConfigError
 
 @dataclasses.dataclass(frozen=True)
 class ClusterConfig:
-    """Resources and retries of the Ray task that generates one shard.
+    """How shards are scheduled: executor, resources and retries of the task that generates one.
 
     Attributes:
+        executor: ``processes`` (a local pool of worker processes, starts in about a second),
+            ``ray`` (local Ray, or the cluster given by ``--address``), or ``auto``: Ray when
+            ``--address`` is given or ``--out`` is a bucket, else processes.
         num_cpus: CPUs reserved per shard task.
         num_gpus: GPUs reserved per shard task (set > 0 when MuJoCo renders through EGL on a GPU).
         max_retries: re-runs of a shard task whose worker process died.
         object_store_mb: object store size of a local Ray instance [MiB] (shards go to disk, not the store).
     """
 
+    executor: str = "auto"
     num_cpus: float = 1.0
     num_gpus: float = 0.0
     max_retries: int = 3
     object_store_mb: int = 256
 
     def __post_init__(self):
+        if self.executor not in ("auto", "processes", "ray"):
+            raise ConfigError("cluster.executor", f"'{self.executor}' is not one of auto, processes, ray")
         if self.num_cpus <= 0:
             raise ConfigError("cluster.num_cpus", "must be > 0")
         if self.num_gpus < 0:

@@ -23,9 +23,7 @@ from ..core.dataconf import from_dict
 from .destination import Destination
 from ..core.errors import ConfigError
 from .local import build_manifest, finalize_outputs, manifest_text, remove_stale_tmp
-from .shards import Shard, plan_shards, run_shard, writer_names
-
-RUNNING_DIR = ".running"  # holds shard-XXXXXX.pid while a worker process generates that shard
+from .shards import RUNNING_DIR, Shard, pid_marker, plan_shards, run_shard, worker_env, writer_names
 
 _GENERATORS: dict[str, object] = {}
 
@@ -55,25 +53,19 @@ def _shard_task(cfg_dict: dict, url: str, shard: Shard, progress) -> dict:
     cfg = from_dict(RunConfig, cfg_dict)
     dest = Destination(url)
     key = json.dumps(cfg.data_dict(), sort_keys=True)
+    for k, v in worker_env(cfg).items():  # before this process's GL context exists
+        os.environ.setdefault(k, v)
     gen = _GENERATORS.get(key)
     if gen is None:
         gen = _GENERATORS[key] = EpisodeGenerator(cfg)
-    running = os.path.join(dest.staging, RUNNING_DIR)
-    os.makedirs(running, exist_ok=True)
-    pid_file = os.path.join(running, f"shard-{shard.index:06d}.pid")
-    with open(pid_file, "w") as f:
-        f.write(str(os.getpid()))
 
     def on_episode(res):
         if progress is not None:
             progress.report.remote(res.episode.num_frames if res.episode else 0, res.success)
 
-    try:
+    with pid_marker(dest.staging, shard):
         rec = run_shard(cfg, dest.staging, shard, gen, on_episode)
         dest.publish(rec)
-    finally:
-        if os.path.exists(pid_file):
-            os.unlink(pid_file)
     return rec
 
 

@@ -7,6 +7,7 @@ exists and every file it lists has the recorded size and sha256.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -19,11 +20,37 @@ from ..exporters import get_writer
 from ..generators.episode import EpisodeGenerator, EpisodeResult
 
 
+RUNNING_DIR = ".running"  # holds shard-XXXXXX.pid while a worker process generates that shard
+
+
 @dataclasses.dataclass(frozen=True)
 class Shard:
     index: int
     lo: int  # first episode index
     hi: int  # one past the last episode index
+
+
+@contextlib.contextmanager
+def pid_marker(out_dir: str, shard: "Shard"):
+    """``.running/shard-XXXXXX.pid`` holds this process's pid while it generates ``shard``."""
+    running = os.path.join(out_dir, RUNNING_DIR)
+    os.makedirs(running, exist_ok=True)
+    path = os.path.join(running, f"shard-{shard.index:06d}.pid")
+    with open(path, "w") as f:
+        f.write(str(os.getpid()))
+    try:
+        yield
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def worker_env(cfg: RunConfig) -> dict[str, str]:
+    """Environment of a worker process: llvmpipe renders with as many threads as the task has
+    CPUs (one process per core beat one process with a thread per core), unless already set."""
+    if "LP_NUM_THREADS" in os.environ:
+        return {}
+    return {"LP_NUM_THREADS": str(max(1, int(round(cfg.cluster.num_cpus))))}
 
 
 def plan_shards(episodes: int, shard_size: int) -> list[Shard]:

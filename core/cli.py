@@ -28,12 +28,20 @@ def _generate(args) -> int:
     overrides = list(args.overrides) + ([f"writer.format={args.format}"] if args.format else [])
     cfg = load_config(args.config, overrides, seed=args.seed, episodes=args.episodes)
     if args.workers is not None and args.workers < 0:
-        raise ConfigError("--workers", f"{args.workers} is negative; use 0 for in-process or N >= 1 Ray workers")
+        raise ConfigError("--workers", f"{args.workers} is negative; use 0 for in-process or N >= 1 workers")
     print(f"syngrasp: writing {cfg.episodes} episode indices (seed {cfg.seed}) to {safe_url(args.out)}", file=sys.stderr)
     if args.workers == 0 and args.address is None:
         if is_remote(args.out):
             raise ConfigError("--out", "in-process runs (--workers 0) write to a local folder; drop --workers 0")
         manifest = generate_local(cfg, args.out, progress=not args.quiet)
+    elif cfg.cluster.executor == "processes" or (
+        cfg.cluster.executor == "auto" and args.address is None and not is_remote(args.out)
+    ):
+        if args.address is not None or is_remote(args.out):
+            raise ConfigError("cluster.executor", "processes write to a local --out on this machine; use ray")
+        from ..cluster.processes import generate_processes
+
+        manifest = generate_processes(cfg, args.out, workers=args.workers, progress=not args.quiet)
     else:
         from ..cluster.ray_driver import generate_ray
 
@@ -190,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=None,
-        help="local Ray workers (default: one per CPU core); 0 runs in this process without Ray",
+        help="local worker processes (default: one per CPU core); 0 runs in this process (cluster.executor picks processes or Ray)",
     )
     g.add_argument("--address", help="join an existing Ray cluster, e.g. 'auto' (as under ray submit)")
     g.add_argument("--format", choices=("hdf5", "lerobot", "both"), help="output format (writer.format)")

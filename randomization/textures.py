@@ -107,7 +107,7 @@ def _stripes(rng, size):
         a, b = b, a
     u, v = np.meshgrid(_texel_centres(size), _texel_centres(size))
     phase = (a * u + b * v) * k  # integer cycles per tile in u and v: seamless
-    w = (abs(a) + abs(b)) * k / size  # phase advanced over one texel
+    w = float(np.hypot(a, b)) * k / size  # phase change across one texel (filter width)
     i = np.floor(phase).astype(np.int64)
     f = phase - i
     up = np.clip((f - 1.0 + 0.5 * w) / w, 0.0, 0.5)  # share of the next stripe in the texel
@@ -154,9 +154,12 @@ def _tiles(rng, size):
     x = _texel_centres(size) * n
     cell = np.floor(x).astype(int)
     frac = x - cell
-    w = rng.uniform(0.03, 0.12)
-    px = n / size  # cell units per texel
-    line = np.clip((w - frac) / px + 0.5, 0.0, 1.0)  # grout coverage of the texel, per axis
+    w = rng.uniform(0.03, 0.12)  # grout width [cells], at the start of each cell
+    half = 0.5 * n / size  # half a texel [cells]
+    lo, hi = frac - half, frac + half
+    # grout coverage of the texel, per axis: overlap with this cell's grout and the next one's
+    line = (np.clip(np.minimum(hi, w) - np.maximum(lo, 0.0), 0, None)
+            + np.clip(np.minimum(hi, 1.0 + w) - np.maximum(lo, 1.0), 0, None)) / (2 * half)
     g = np.maximum(line[:, None], line[None, :])
     tile = np.clip(base + jitter[cell][:, cell], 0, 1)
     return tile * (1 - g[..., None]) + grout * g[..., None]

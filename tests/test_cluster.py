@@ -1,4 +1,5 @@
-"""Real Ray: worker and driver deaths lose and duplicate nothing; launcher configs validate offline."""
+"""Real Ray and a real process pool: worker and driver deaths lose and duplicate nothing;
+launcher configs validate offline."""
 
 import copy
 import json
@@ -13,7 +14,9 @@ import pytest
 import yaml
 
 from syngrasp.cluster.local import generate_local
-from syngrasp.cluster.ray_driver import RUNNING_DIR, generate_ray
+from syngrasp.cluster.processes import generate_processes
+from syngrasp.cluster.ray_driver import generate_ray
+from syngrasp.cluster.shards import RUNNING_DIR
 from syngrasp.core.config import load_config
 
 from .conftest import TINY
@@ -44,7 +47,8 @@ def test_launcher_config_rejects_unknown_field():
 
 
 @pytest.mark.sim
-def test_kill_9_worker_mid_shard(tmp_path):
+@pytest.mark.parametrize("driver", [generate_ray, generate_processes], ids=["ray", "processes"])
+def test_kill_9_worker_mid_shard(tmp_path, driver):
     cfg = load_config(None, TINY + ["writer.shard_size=2"], seed=7, episodes=6)
     out = tmp_path / "run"
     running = out / RUNNING_DIR
@@ -70,7 +74,7 @@ def test_kill_9_worker_mid_shard(tmp_path):
 
     t = threading.Thread(target=killer, daemon=True)
     t.start()
-    manifest = generate_ray(cfg, str(out), workers=2, progress=False)
+    manifest = driver(cfg, str(out), workers=2, progress=False)
     t.join(timeout=5)
     assert killed, "no worker was killed: the test did not exercise a worker death"
     check_complete(str(out), manifest, 6)
@@ -78,9 +82,20 @@ def test_kill_9_worker_mid_shard(tmp_path):
     assert manifest == ref
 
 
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting to be reaped counts as dead)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.sim
-def test_kill_9_driver_then_rerun(tmp_path):
-    args = ["--episodes", "4", "--seed", "7", "--quiet", "--workers", "2", *TINY, "writer.shard_size=1"]
+@pytest.mark.parametrize("executor", ["ray", "processes"])
+def test_kill_9_driver_then_rerun(tmp_path, executor):
+    args = ["--episodes", "4", "--seed", "7", "--quiet", "--workers", "2", *TINY, "writer.shard_size=1",
+            f"cluster.executor={executor}"]
     cmd = [sys.executable, "-m", "syngrasp.core.cli", "generate"]
     out = tmp_path / "run"
     proc = subprocess.Popen([*cmd, "--out", str(out), *args], stderr=subprocess.DEVNULL)
@@ -89,12 +104,16 @@ def test_kill_9_driver_then_rerun(tmp_path):
         assert proc.poll() is None
         assert time.time() < deadline
         time.sleep(0.05)
+    workers = [int(p.read_text()) for p in (out / RUNNING_DIR).glob("*.pid") if p.read_text()]
     proc.kill()
     proc.wait()
     assert not (out / "manifest.json").exists()
+    if executor == "processes":  # workers die with their driver
+        time.sleep(2.0)
+        assert not [pid for pid in workers if _alive(pid)]
     subprocess.run([*cmd, "--out", str(out), *args], check=True, capture_output=True)
     manifest = json.loads((out / "manifest.json").read_text())
-    cfg = load_config(None, TINY + ["writer.shard_size=1"], seed=7, episodes=4)
+    cfg = load_config(None, TINY + ["writer.shard_size=1", f"cluster.executor={executor}"], seed=7, episodes=4)
     ref = generate_local(cfg, str(tmp_path / "ref"), progress=False)
     assert manifest == ref
     check_complete(str(out), manifest, 4)
