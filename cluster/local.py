@@ -12,7 +12,6 @@ from tqdm import tqdm
 from .. import __version__
 from ..core.config import RunConfig
 from ..core.errors import ConfigError
-from ..generators.episode import EpisodeGenerator, EpisodeResult
 from ..core.atomic import atomic_write_text
 from .shards import load_complete_record, plan_shards, run_shard, writer_names
 
@@ -86,12 +85,14 @@ def generate_local(cfg: RunConfig, out_dir: str, progress: bool = True) -> dict:
     shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
     done = {s.index: load_complete_record(out_dir, s) for s in shards}
     todo = [s for s in shards if done[s.index] is None]
+    from ..generators.episode import EpisodeGenerator
+
     gen = EpisodeGenerator(cfg) if todo else None
     skipped = sum(s.hi - s.lo for s in shards if done[s.index] is not None)
     bar = tqdm(total=cfg.episodes, initial=skipped, unit="ep", disable=not progress, dynamic_ncols=True)
     stats = {"frames": 0, "ok": 0, "n": 0, "t0": time.perf_counter()}
 
-    def on_episode(res: EpisodeResult) -> None:
+    def on_episode(res) -> None:
         stats["n"] += 1
         stats["ok"] += int(res.success)
         if res.episode is not None:

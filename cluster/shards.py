@@ -17,7 +17,6 @@ from typing import Callable
 from ..core.atomic import atomic_write_text, sha256_file
 from ..core.config import RunConfig
 from ..exporters import get_writer
-from ..generators.episode import EpisodeGenerator, EpisodeResult
 
 
 RUNNING_DIR = ".running"  # holds shard-XXXXXX.pid while a worker process generates that shard
@@ -94,10 +93,17 @@ def run_shard(
     cfg: RunConfig,
     out_dir: str,
     shard: Shard,
-    generator: EpisodeGenerator | None = None,
-    on_episode: Callable[[EpisodeResult], None] | None = None,
+    generator=None,
+    on_episode: Callable | None = None,
 ) -> dict:
-    """Generate every episode of ``shard``, write it atomically, then its record; return the record."""
+    """Generate every episode of ``shard``, write it atomically, then its record; return the record.
+
+    ``generator``: an EpisodeGenerator to reuse (one is made when None); ``on_episode`` is
+    called with each EpisodeResult. The generator module is imported here, not at the top,
+    so that drivers start worker processes without first paying its import.
+    """
+    from ..generators.episode import EpisodeGenerator
+
     gen = generator or EpisodeGenerator(cfg)
     shard_writers = [get_writer(n)(out_dir, cfg.writer) for n in writer_names(cfg.writer.format)]
     episodes, failures, timings = [], {}, {}

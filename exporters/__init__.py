@@ -1,6 +1,9 @@
-"""Shard writers: they see only Episodes, never a simulator."""
+"""Shard writers: they see only Episodes, never a simulator.
+
+The built-in writers ("hdf5", "lerobot") register themselves when ``get_writer``
+or ``writers`` is first called, so reading ``exporters.config`` stays light.
+"""
 
 from .base import ShardWriter, get_writer, register_writer, writers
-from . import hdf5, lerobot  # noqa: F401  (register "hdf5" and "lerobot")
 
 __all__ = ["ShardWriter", "get_writer", "register_writer", "writers"]

@@ -28,13 +28,19 @@ def register_writer(name: str):
     return deco
 
 
+def _register_builtins() -> None:
+    from . import hdf5, lerobot  # noqa: F401  (their decorators register "hdf5" and "lerobot")
+
+
 def writers() -> tuple[str, ...]:
+    _register_builtins()
     return tuple(sorted(_WRITERS))
 
 
 def get_writer(name: str) -> type["ShardWriter"]:
     from ..core.errors import ConfigError
 
+    _register_builtins()
     if name not in _WRITERS:
         raise ConfigError("writer.format", f"unknown writer '{name}'; registered writers: {', '.join(writers())}")
     return _WRITERS[name]

@@ -17,6 +17,7 @@ from .config import RenderConfig
 
 TABLE_THICKNESS = 0.04  # m
 FLOOR_BELOW_TABLE = 0.75  # m
+SHADOW_RADIUS = 0.8  # m: directional-light shadow maps cover the table and the robot, not the room
 
 
 def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
@@ -222,4 +223,8 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
             cutoff=60.0,
             type=_LIGHT_TYPES[li.type],
         )
-    return spec.compile()
+    model = spec.compile()
+    # Directional shadow maps cover a disc of radius shadowclip * extent; the floor and walls make
+    # the extent metres wide, which would spread the map over the room and draw blocky shadows.
+    model.vis.map.shadowclip = min(1.0, SHADOW_RADIUS / max(model.stat.extent, 1e-6))
+    return model

@@ -40,7 +40,7 @@ RENDER_PRESETS: dict[str, dict] = {
     "fast": dict(msaa=0, fxaa=False, shadows=False, shadow_size=1024, shadow_lights=1, reflections=False,
                  texture_size=256, robot_lod=True),
     # CPU default: FXAA instead of MSAA (half the cost on llvmpipe), one soft shadow, 512 px textures
-    "balanced": dict(msaa=0, fxaa=True, shadows=True, shadow_size=1024, shadow_lights=1, reflections=False,
+    "balanced": dict(msaa=0, fxaa=True, shadows=True, shadow_size=512, shadow_lights=1, reflections=False,
                      texture_size=512, robot_lod=True),
     # GPU nodes: 4x MSAA, every light casts a 4096 px shadow, reflections, 1024 px textures, full robot meshes
     "high": dict(msaa=4, fxaa=False, shadows=True, shadow_size=4096, shadow_lights=8, reflections=True,
@@ -105,7 +105,8 @@ class VisibilityConfig:
     from a ``ring_px`` wide ring around them by at least ``min_contrast``
     (Euclidean RGB distance, channels in [0, 1]), and at least one camera's
     target box (projected hulls) has a longer side of ``min_box_px`` or more.
-    Otherwise the camera and light draws are redrawn from the episode's
+    Pixel thresholds are for 256 x 256 images and scale with the image (side for
+    ``min_box_px``, area for ``min_pixels``). Otherwise the camera and light draws are redrawn from the episode's
     generator, at most ``max_redraws`` times (the last draw is kept).
     """
 

@@ -86,7 +86,7 @@ class EpisodeGenerator:
         rig = self.camera_rig(sim)
         redraws = 0
         while vcfg.enabled and redraws < vcfg.max_redraws:
-            if is_visible(target_views(sim, rig, target_points, vcfg.ring_px), vcfg):
+            if is_visible(target_views(sim, rig, target_points, vcfg.ring_px), vcfg, min(rig.height, rig.width)):
                 break
             rig.close()
             state = _get_state(sim)

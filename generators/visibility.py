@@ -47,7 +47,12 @@ def target_views(sim: Sim, rig: CameraRig, target_points: np.ndarray, ring_px: i
     return out
 
 
-def is_visible(views: list[CameraView], cfg: VisibilityConfig) -> bool:
-    """Some camera sees enough contrasting target pixels, and some camera's box is large enough."""
-    seen = any(v.pixels >= cfg.min_pixels and v.contrast >= cfg.min_contrast for v in views)
-    return seen and any(v.box_px >= cfg.min_box_px for v in views)
+def is_visible(views: list[CameraView], cfg: VisibilityConfig, image_side: int) -> bool:
+    """Some camera sees enough contrasting target pixels, and some camera's box is large enough.
+
+    ``cfg`` thresholds are for 256 px images; for ``image_side`` (the shorter image side [px])
+    ``min_box_px`` scales with the side and ``min_pixels`` with the area.
+    """
+    k = image_side / 256.0
+    seen = any(v.pixels >= cfg.min_pixels * k * k and v.contrast >= cfg.min_contrast for v in views)
+    return seen and any(v.box_px >= cfg.min_box_px * k for v in views)

@@ -32,9 +32,15 @@ class CameraConfig:
 
 
 def _default_cameras() -> tuple[CameraConfig, ...]:
+    """A context view and a detail view, like SynGrasp-1B's front and side cameras.
+
+    ``front`` faces the robot across the table and shows the arm, the hand and the
+    workspace; ``side`` looks down at the spawn region from 0.45 m so that even a
+    4 cm target spans >= 32 px at 256^2 (median about 60 px; front about 30 px).
+    """
     return (
-        CameraConfig("front", (1.30, 0.0, 0.75), (0.38, 0.0, 0.12), 55.0),
-        CameraConfig("side", (0.55, -1.00, 0.70), (0.38, 0.0, 0.12), 55.0),
+        CameraConfig("front", (1.10, 0.0, 0.62), (0.42, 0.0, 0.16), 52.0),
+        CameraConfig("side", (0.50, -0.42, 0.36), (0.51, 0.03, 0.0), 40.0),
     )
 
 
@@ -77,8 +83,8 @@ class ObjectsConfig:
     enabled: bool = True
     num_distractors: tuple[int, int] = (0, 4)
     size: tuple[float, float] = (0.05, 0.075)
-    spawn_x: tuple[float, float] = (0.38, 0.62)
-    spawn_y: tuple[float, float] = (-0.22, 0.22)
+    spawn_x: tuple[float, float] = (0.40, 0.62)
+    spawn_y: tuple[float, float] = (-0.18, 0.18)
     min_separation: float = 0.02
     target_min_thickness: float = 0.018
     target_max_width: float = 0.065
