@@ -27,6 +27,8 @@ from syngrasp.generators.episode import STAGES, EpisodeGenerator  # noqa: E402
 SETTINGS = [
     ("libsvtav1", 30, 2, 8, "yuv420p"),  # LeRobot's own default (crf 30, keyframe every 2 frames)
     ("libsvtav1", 20, 10, 8, "yuv420p"),
+    ("libsvtav1", 20, 10, 10, "yuv420p"),
+    ("libsvtav1", 20, 10, 12, "yuv420p"),
     ("libsvtav1", 12, 10, 8, "yuv420p"),
     ("libsvtav1", 20, 60, 8, "yuv420p"),
     ("libx264", 23, 10, 6, "yuv444p"),
@@ -67,6 +69,7 @@ def main() -> None:
                     "codec": codec,
                     "crf": crf,
                     "gop": gop,
+                    "preset": preset,
                     "pix_fmt": pix,
                     "bytes_per_frame": round(size / n),
                     "psnr_db_per_camera": [round(q, 2) for q in quality],

@@ -17,7 +17,8 @@ from .config import RenderConfig
 
 TABLE_THICKNESS = 0.04  # m
 FLOOR_BELOW_TABLE = 0.75  # m
-SHADOW_RADIUS = 0.8  # m: directional-light shadow maps cover the table and the robot, not the room
+SHADOW_RADIUS = 0.7  # m: shadow maps cover the workspace and the arm above it, not the room
+SPOT_CUTOFF_DEG = 60.0
 
 
 def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
@@ -37,27 +38,27 @@ _LIGHT_TYPES = {
 class _MaterialRegistry:
     """Adds MaterialSpecs (and their textures, generated once per model) to an MjSpec."""
 
-    def __init__(self, spec: mujoco.MjSpec, texture_size: int):
+    def __init__(self, spec: mujoco.MjSpec):
         self.spec = spec
-        self.texture_size = texture_size
-        self.textures: dict[TextureSpec, str] = {}
+        self.textures: dict[tuple[TextureSpec, int], str] = {}
 
-    def add(self, name: str, m: MaterialSpec) -> str:
+    def add(self, name: str, m: MaterialSpec, texture_size: int) -> str:
+        """Material ``mat_<name>``; its texture, if any, generated at ``texture_size`` [px]."""
         mat = self.spec.add_material(name=f"mat_{name}")
         mat.rgba = list(m.rgba)
         mat.specular = m.specular
         mat.shininess = m.shininess
         mat.reflectance = m.reflectance
         if m.texture is not None:
-            tex_name = self.textures.get(m.texture)
+            tex_name = self.textures.get((m.texture, texture_size))
             if tex_name is None:
-                img = texture_image(m.texture, self.texture_size)
+                img = texture_image(m.texture, texture_size)
                 tex_name = f"tex{len(self.textures)}"
                 tex = self.spec.add_texture(
                     name=tex_name, type=mujoco.mjtTexture.mjTEXTURE_2D, width=img.shape[1], height=img.shape[0], nchannel=3
                 )
                 tex.data = img.tobytes()
-                self.textures[m.texture] = tex_name
+                self.textures[(m.texture, texture_size)] = tex_name
             textures = [""] * int(mujoco.mjtTextureRole.mjNTEXROLE)
             textures[int(mujoco.mjtTextureRole.mjTEXROLE_RGB)] = tex_name
             mat.textures = textures
@@ -131,7 +132,8 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
         if mat.name in robot.tint_materials:
             mat.rgba = [scene.robot_shade] * 3 + [1.0]
     world = spec.worldbody
-    materials = _MaterialRegistry(spec, quality.texture_size)
+    materials = _MaterialRegistry(spec)
+    near, far = quality.texture_size, max(16, quality.texture_size // 2)  # floor and walls sit >= 1 m away
 
     t = scene.table
     floor_z = t.top_z - FLOOR_BELOW_TABLE
@@ -140,7 +142,7 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
         type=mujoco.mjtGeom.mjGEOM_BOX,
         size=[t.size[0] / 2, t.size[1] / 2, TABLE_THICKNESS / 2],
         pos=[t.center[0], t.center[1], t.top_z - TABLE_THICKNESS / 2],
-        material=materials.add("table", t.material),
+        material=materials.add("table", t.material, near),
         friction=[1.0, 0.005, 0.0001],
     )
     world.add_geom(
@@ -148,7 +150,7 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
         type=mujoco.mjtGeom.mjGEOM_PLANE,
         size=[6.0, 6.0, 0.1],
         pos=[0.0, 0.0, floor_z],
-        material=materials.add("floor", scene.background.floor),
+        material=materials.add("floor", scene.background.floor, far),
         contype=0,
         conaffinity=0,
     )
@@ -167,7 +169,7 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
             type=mujoco.mjtGeom.mjGEOM_BOX,
             size=list(wall.half),
             pos=list(wall.pos),
-            material=materials.add(f"wall{i}", wall.material),
+            material=materials.add(f"wall{i}", wall.material, far),
             contype=0,
             conaffinity=0,
         )
@@ -207,7 +209,7 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
             conaffinity=0,
             mass=0.0,
             density=0.0,
-            material=materials.add(o.name, o.material),
+            material=materials.add(o.name, o.material, near),
             group=2,
         )
 
@@ -220,11 +222,25 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
             diffuse=list(li.diffuse),
             specular=[0.2, 0.2, 0.2],
             castshadow=shadow,
-            cutoff=60.0,
+            cutoff=SPOT_CUTOFF_DEG,
             type=_LIGHT_TYPES[li.type],
         )
     model = spec.compile()
-    # Directional shadow maps cover a disc of radius shadowclip * extent; the floor and walls make
-    # the extent metres wide, which would spread the map over the room and draw blocky shadows.
-    model.vis.map.shadowclip = min(1.0, SHADOW_RADIUS / max(model.stat.extent, 1e-6))
+    _fit_shadow_maps(model, scene, quality)
     return model
+
+
+def _fit_shadow_maps(model: mujoco.MjModel, scene: SceneSpec, quality: RenderConfig) -> None:
+    """Aim every shadow map at the workspace (SHADOW_RADIUS around the table centre), not the room.
+
+    A directional light's map covers a disc of radius shadowclip * extent, and the floor
+    and walls make the extent metres wide; a spot light's map covers shadowscale * cutoff,
+    and a 60 deg cone spreads the texels over the room. Both would draw blocky shadows.
+    """
+    model.vis.map.shadowclip = min(1.0, SHADOW_RADIUS / max(model.stat.extent, 1e-6))
+    scale = 0.1
+    for li, casts in zip(scene.lights, shadow_casters(scene.lights, quality)):
+        if casts and li.type == "spot":
+            dist = float(np.linalg.norm(np.subtract((*scene.table.center, scene.table.top_z), li.pos)))
+            scale = max(scale, np.degrees(np.arctan2(SHADOW_RADIUS, dist)) / SPOT_CUTOFF_DEG)
+    model.vis.map.shadowscale = min(1.0, scale)

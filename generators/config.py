@@ -60,7 +60,8 @@ class RenderConfig:
         shadow_size: shadow-map side [px]; larger is sharper and slower.
         shadow_lights: at most this many lights cast shadows, the brightest first.
         reflections: render mirror reflections of materials with reflectance > 0.
-        texture_size: side [px] of generated table/floor/wall textures; MuJoCo mipmaps
+        texture_size: side [px] of generated table textures (floor and walls, 1 m or more from
+            the cameras, get half of it); MuJoCo mipmaps
             every 2D texture (trilinear filtering), which keeps minified patterns smooth.
         robot_lod: render the welded, simplified robot meshes (assets/lod.py); false keeps
             the full meshes, for close-up cameras.
