@@ -23,6 +23,7 @@ import os
 import fast_simplification
 import numpy as np
 
+from ..core.atomic import atomic_output, sha256_file
 from .meshes import load_mesh
 
 LOD_VERSION = 2  # bump when the algorithm changes; part of every cache key
@@ -84,14 +85,6 @@ def simplify_mesh(vertices: np.ndarray, faces: np.ndarray, params: LodParams) ->
     return np.asarray(v, dtype=np.float64), np.asarray(f, dtype=np.int32)
 
 
-def _file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 @functools.lru_cache(maxsize=256)
 def lod_mesh(path: str, scale: tuple[float, float, float], params: LodParams) -> tuple[np.ndarray, np.ndarray]:
     """LOD of mesh file ``path`` scaled by ``scale``: ((V, 3) float64 [m], (F, 3) int32).
@@ -100,7 +93,7 @@ def lod_mesh(path: str, scale: tuple[float, float, float], params: LodParams) ->
     corrupt or unwritable cache entry is recomputed, never fatal.
     """
     key = hashlib.sha256(
-        json.dumps([LOD_VERSION, _file_sha256(path), list(scale), dataclasses.asdict(params)]).encode()
+        json.dumps([LOD_VERSION, sha256_file(path), list(scale), dataclasses.asdict(params)]).encode()
     ).hexdigest()[:32]
     cpath = os.path.join(cache_dir(), f"{key}.npz")
     try:
@@ -111,10 +104,8 @@ def lod_mesh(path: str, scale: tuple[float, float, float], params: LodParams) ->
     mesh = load_mesh(path, scale)
     v, f = simplify_mesh(mesh.vertices, mesh.faces, params)
     try:
-        os.makedirs(cache_dir(), exist_ok=True)
-        tmp = f"{cpath}.{os.getpid()}.tmp.npz"
-        np.savez(tmp, vertices=v, faces=f)
-        os.replace(tmp, cpath)
+        with atomic_output(cpath, suffix=".npz") as tmp:
+            np.savez(tmp, vertices=v, faces=f)
     except OSError:
         pass
     return v, f

@@ -1,10 +1,11 @@
-"""Frames/s in-process, with 1 and with N local Ray workers, and Ray's overhead per shard.
+"""Frames/s in-process, with N local worker processes, with 1 and N local Ray workers.
 
 Usage: python benchmarks/workers.py [--episodes 20] [--shard-size 5] [--workers 2] [key=value ...]
 
 All runs generate the same episodes (identical shards, checked); the overhead
 per shard is (Ray 1-worker wall time - in-process wall time) / shards, which
-includes starting Ray, importing syngrasp in the worker and scheduling.
+includes starting Ray, importing syngrasp in the worker and scheduling. The
+process pool (the default executor of a local run) is timed beside Ray.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 os.environ.setdefault("MUJOCO_GL", "egl")
 
 from syngrasp.cluster.local import generate_local  # noqa: E402
+from syngrasp.cluster.processes import generate_processes  # noqa: E402
 from syngrasp.cluster.ray_driver import generate_ray  # noqa: E402
 from syngrasp.core.config import load_config  # noqa: E402
 
@@ -36,6 +38,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for label, fn in (
             ("in_process", lambda out: generate_local(cfg, out, progress=False)),
+            (f"processes_{args.workers}_workers",
+             lambda out: generate_processes(cfg, out, workers=args.workers, progress=False)),
             ("ray_1_worker", lambda out: generate_ray(cfg, out, workers=1, progress=False)),
             (f"ray_{args.workers}_workers", lambda out: generate_ray(cfg, out, workers=args.workers, progress=False)),
         ):
@@ -52,6 +56,10 @@ def main() -> None:
         "identical_shards": all(m == manifests[0] for m in manifests),
         "runs": runs,
         "ray_overhead_per_shard_s": round((runs["ray_1_worker"]["wall_s"] - runs["in_process"]["wall_s"]) / shards, 2),
+        f"processes_over_ray_{args.workers}_workers": round(
+            runs[f"processes_{args.workers}_workers"]["frames_per_s"]
+            / runs[f"ray_{args.workers}_workers"]["frames_per_s"], 2
+        ),
         f"speedup_{args.workers}_workers_over_1": round(
             runs[f"ray_{args.workers}_workers"]["frames_per_s"] / runs["ray_1_worker"]["frames_per_s"], 2
         ),

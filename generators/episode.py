@@ -198,7 +198,6 @@ class EpisodeGenerator:
         states, kinematics only. ``record=False`` stops after validation and
         returns no Episode.
         """
-        cfg = self.cfg
         timings: dict[str, float] = {k: 0.0 for k in STAGES}
         scene, sim, grasps, rng = self.setup(run_seed, index, timings)
         if not grasps:

@@ -1,6 +1,5 @@
 """Scene samplers: deterministic, inside their ranges, constant when switched off. No simulator."""
 
-import dataclasses
 import hashlib
 
 import numpy as np
