@@ -23,7 +23,9 @@ class WriterConfig:
         video_codec: LeRobot videos: ``libsvtav1`` (AV1) or ``libx264`` (H.264).
         video_crf: constant rate factor (lower = better quality, larger files).
         video_gop: keyframe interval [frames]; short GOPs decode random frames faster.
-        video_preset: encoder speed preset (SVT-AV1 0-13, higher = faster).
+        video_preset: encoder speed preset (SVT-AV1 0-13, higher = faster). 10 (default) encodes
+            a 2x256^2 frame in about 3.4 ms, 11% of episode time, for 2.2 KB at 37.9 dB PSNR;
+            8 takes 6.7 ms (20%) for 2.0 KB at 38.3 dB (benchmarks/video.py).
         video_pix_fmt: ``yuv420p``; ``yuv444p`` with libx264 keeps full colour resolution.
     """
 
@@ -34,7 +36,7 @@ class WriterConfig:
     video_codec: str = "libsvtav1"
     video_crf: int = 20
     video_gop: int = 10
-    video_preset: int = 8
+    video_preset: int = 10
     video_pix_fmt: str = "yuv420p"
 
     def __post_init__(self):

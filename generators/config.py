@@ -87,8 +87,8 @@ class RenderConfig:
                 object.__setattr__(self, k, v)
         if self.msaa not in (0, 2, 4, 8):
             raise ConfigError("render.msaa", f"{self.msaa} is not one of 0, 2, 4, 8")
-        if self.shadow_size & (self.shadow_size - 1) or not 256 <= self.shadow_size <= 8192:
-            raise ConfigError("render.shadow_size", f"{self.shadow_size} is not a power of two in [256, 8192]")
+        if self.shadow_size % 64 or not 256 <= self.shadow_size <= 8192:
+            raise ConfigError("render.shadow_size", f"{self.shadow_size} is not a multiple of 64 in [256, 8192]")
         if self.shadow_lights < 0:
             raise ConfigError("render.shadow_lights", "must be >= 0")
         if not 16 <= self.texture_size <= 4096:
