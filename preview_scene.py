@@ -28,10 +28,10 @@ def render_sheet(cfg, seed: int, index: int) -> Image.Image:
 
     gen = EpisodeGenerator(cfg)
     scene, sim, grasps, rng = gen.setup(seed, index, {})
-    rig, redraws = None, 0
+    rig, redraws, visible = None, 0, True
     if grasps:  # the episode's own camera and light draws, redrawn as generation would
         local = gen.collision_points(scene, scene.target_index)
-        scene, sim, rig, redraws = gen.ensure_visible(scene, sim, local, rng.spawn(1)[0])
+        scene, sim, rig, redraws, visible = gen.ensure_visible(scene, sim, local, rng.spawn(1)[0])
     path = None
     for g in grasps:
         try:
@@ -70,6 +70,7 @@ def render_sheet(cfg, seed: int, index: int) -> Image.Image:
     status = f"seed {seed} episode {index}: '{scene.instruction}', {len(grasps)} grasps"
     status += "" if path is not None else ", no feasible motion"
     status += f", {redraws} view redraws" if redraws else ""
+    status += "" if visible else ", target not visible"
     ImageDraw.Draw(sheet).text((3, h + 3), status, fill=(255, 255, 255))
     return sheet
 

@@ -118,6 +118,13 @@ def _run_pool(ctx, cfg, cfg_dict, out_dir, todo, done, workers, progress_queue, 
                 except BrokenProcessPool:
                     left.append(s)
             _drain(progress_queue, counts, bar, total)
+    except BaseException:
+        # Ctrl-C or an error: stop now rather than wait for running shards; their *.tmp files
+        # are removed by the caller, and a re-run redoes those shards.
+        procs = getattr(pool, "_processes", None) or {}  # no public way to stop a busy pool
+        for proc in list(procs.values()):
+            proc.terminate()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     _drain(progress_queue, counts, bar, total)

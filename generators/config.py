@@ -117,6 +117,7 @@ class VisibilityConfig:
     min_box_px: float = 32.0
     ring_px: int = 3
     max_redraws: int = 6
+    require: bool = True
 
     def __post_init__(self):
         if self.min_pixels < 0 or self.max_redraws < 0 or self.ring_px < 1:

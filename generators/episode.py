@@ -80,23 +80,25 @@ class EpisodeGenerator:
 
         Cameras and lights do not touch physics, so a redraw recompiles the
         model and carries the settled state over. Returns (scene, sim, open
-        CameraRig, redraws).
+        CameraRig, redraws, visible).
         """
         vcfg = self.cfg.visibility
         rig = self.camera_rig(sim)
         redraws = 0
-        while vcfg.enabled and redraws < vcfg.max_redraws:
-            if is_visible(target_views(sim, rig, target_points, vcfg.ring_px), vcfg, min(rig.height, rig.width)):
+        side = min(rig.height, rig.width)
+        while vcfg.enabled:
+            if is_visible(target_views(sim, rig, target_points, vcfg.ring_px), vcfg, side):
                 break
+            if redraws == vcfg.max_redraws:
+                return scene, sim, rig, redraws, False
             rig.close()
             state = _get_state(sim)
             scene = redraw_view(self.cfg.scene, scene, rng)
             sim = self.compile(scene)
-            sim.set_target(scene)
             _set_state(sim, state)
             rig = self.camera_rig(sim)
             redraws += 1
-        return scene, sim, rig, redraws
+        return scene, sim, rig, redraws, True
 
     def geometry(self, scene: SceneSpec, i: int) -> ObjectGeometry:
         """Meshes of object ``i`` in its body frame [m]: visual, collision hulls, grasp surface."""
@@ -206,7 +208,10 @@ class EpisodeGenerator:
         rig, redraws = None, 0
         if record:
             with _timed(timings, "visibility"):
-                scene, sim, rig, redraws = self.ensure_visible(scene, sim, target_points, rng.spawn(1)[0])
+                scene, sim, rig, redraws, visible = self.ensure_visible(scene, sim, target_points, rng.spawn(1)[0])
+            if not visible and self.cfg.visibility.require:
+                rig.close()
+                return EpisodeResult(index, False, "target_not_visible", 0, None, timings, redraws)
         try:
             return self._attempt_and_render(run_seed, index, scene, sim, rig, grasps, target_points, redraws, record,
                                             rng, timings)

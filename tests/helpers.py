@@ -35,3 +35,12 @@ def check_complete(out, manifest, episodes):
     assert not [n for n in os.listdir(out) if n.endswith(".tmp")]
 
 
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting to be reaped counts as dead)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -20,7 +20,7 @@ from syngrasp.cluster.shards import RUNNING_DIR
 from syngrasp.core.config import load_config
 
 from .conftest import TINY
-from .helpers import check_complete
+from .helpers import alive, check_complete
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -82,15 +82,6 @@ def test_kill_9_worker_mid_shard(tmp_path, driver):
     assert manifest == ref
 
 
-def _alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie waiting to be reaped counts as dead)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.sim
 @pytest.mark.parametrize("executor", ["ray", "processes"])
 def test_kill_9_driver_then_rerun(tmp_path, executor):
@@ -110,7 +101,7 @@ def test_kill_9_driver_then_rerun(tmp_path, executor):
     assert not (out / "manifest.json").exists()
     if executor == "processes":  # workers die with their driver
         time.sleep(2.0)
-        assert not [pid for pid in workers if _alive(pid)]
+        assert not [pid for pid in workers if alive(pid)]
     subprocess.run([*cmd, "--out", str(out), *args], check=True, capture_output=True)
     manifest = json.loads((out / "manifest.json").read_text())
     cfg = load_config(None, TINY + ["writer.shard_size=1", f"cluster.executor={executor}"], seed=7, episodes=4)

@@ -10,11 +10,12 @@ import time
 import pytest
 
 from syngrasp.cluster.local import generate_local
-from syngrasp.cluster.shards import plan_shards
+from syngrasp.cluster.shards import RUNNING_DIR, plan_shards
 from syngrasp.core.atomic import sha256_file
 from syngrasp.core.config import load_config
 
 from .conftest import TINY
+from .helpers import alive
 from .helpers import check_complete as _check_complete
 
 pytestmark = pytest.mark.sim
@@ -63,22 +64,39 @@ def test_other_config_in_same_dir_is_refused(tmp_path):
         generate_local(load_config(None, TINY, seed=8, episodes=0), out, progress=False)
 
 
-def test_ctrl_c_then_rerun_matches_uninterrupted(tmp_path):
-    args = ["--episodes", "4", "--seed", "7", "--quiet", "--workers", "0", *TINY, "writer.shard_size=1"]
+def _running_pids(out) -> list[int]:
+    """Pids in ``.running/*.pid`` (markers come and go while we look)."""
+    pids = []
+    for p in (out / RUNNING_DIR).glob("*.pid"):
+        try:
+            pids.append(int(p.read_text()))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+@pytest.mark.parametrize("workers_arg", ["0", "2"], ids=["in_process", "process_pool"])
+def test_ctrl_c_then_rerun_matches_uninterrupted(tmp_path, workers_arg):
+    args = ["--episodes", "4", "--seed", "7", "--quiet", "--workers", workers_arg, *TINY, "writer.shard_size=1"]
     cmd = [sys.executable, "-m", "syngrasp.core.cli", "generate"]
     out = tmp_path / "interrupted"
     proc = subprocess.Popen([*cmd, "--out", str(out), *args], stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300
-    while not (out / "shard-000000.json").exists():
+    workers: list[int] = []
+    # interrupt once a shard is complete and (for the pool) a worker is inside another one
+    while not (out / "shard-000000.json").exists() or (workers_arg != "0" and not workers):
         assert proc.poll() is None, proc.stderr.read()
         assert time.time() < deadline
         time.sleep(0.05)
+        workers = _running_pids(out)
     proc.send_signal(signal.SIGINT)
     rc = proc.wait(timeout=120)
     err = proc.stderr.read()
     assert rc in (0, 130), err
     if rc == 130:
         assert "interrupted" in err
+    time.sleep(1.0)
+    assert not [pid for pid in workers if alive(pid)], "worker processes outlived an interrupted run"
     names = os.listdir(out)
     assert not [n for n in names if n.endswith(".tmp")]
     for n in names:

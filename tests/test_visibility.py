@@ -49,7 +49,7 @@ def _first_success(gen, seed):
 def test_redraws_are_recorded_deterministic_and_replayable():
     """An impossible box threshold forces every redraw: the final cameras and lights differ from
     the sampled ones, are stored in the SceneSpec, repeat for the same seed, and replay succeeds."""
-    over = TINY + ["visibility.min_box_px=10000", "visibility.max_redraws=2"]
+    over = TINY + ["visibility.min_box_px=10000", "visibility.max_redraws=2", "visibility.require=false"]
     cfg = load_config(None, over, seed=7, episodes=1)
     gen = EpisodeGenerator(cfg)
     res = _first_success(gen, cfg.seed)
@@ -65,12 +65,16 @@ def test_redraws_are_recorded_deterministic_and_replayable():
     assert replay_succeeds(gen, scene, res.episode.frames["action.joint"])
 
 
-def test_shard_record_counts_redraws(tmp_path):
+def test_invisible_targets_fail_and_redraws_are_counted(tmp_path):
+    """With ``visibility.require`` an episode whose target stays invisible after every redraw
+    fails as target_not_visible; the shard record counts the redraws."""
     from syngrasp.cluster.shards import Shard, run_shard
 
     over = TINY + ["visibility.min_box_px=10000", "visibility.max_redraws=1"]
     cfg = load_config(None, over, seed=7, episodes=2)
     rec = run_shard(cfg, str(tmp_path), Shard(0, 0, 2))
     with_grasps = 2 - rec["failures"].get("no_grasp_candidates", 0)
+    assert with_grasps >= 1
+    assert rec["failures"].get("target_not_visible", 0) == with_grasps and rec["episodes_written"] == []
     assert rec["visibility_redraws"] == with_grasps
     assert json.loads((tmp_path / rec["record"]).read_text())["visibility_redraws"] == with_grasps
