@@ -62,7 +62,7 @@ def _shard_task(cfg_dict: dict, out_dir: str, shard: Shard) -> dict:
 
 
 class WorkerRetriesExhausted(SyngraspError):
-    pass
+    """A shard's worker process died more than ``cluster.max_retries`` times."""
 
 
 def generate_processes(cfg: RunConfig, out_dir: str, workers: int | None = None, progress: bool = True) -> dict:
@@ -87,8 +87,9 @@ def generate_processes(cfg: RunConfig, out_dir: str, workers: int | None = None,
                 retries[s.index] += 1
                 if retries[s.index] > cfg.cluster.max_retries:
                     raise WorkerRetriesExhausted(
-                        f"shard {s.index}: its worker process died {retries[s.index]} times; "
-                        "check memory (dmesg) or raise cluster.max_retries"
+                        f"shard {s.index}: its worker process died {retries[s.index]} times; check memory "
+                        "(dmesg) or raise cluster.max_retries; a script that calls this must guard its "
+                        "entry point with `if __name__ == '__main__':` (workers are spawned)"
                     )
     finally:
         bar.close()
