@@ -164,16 +164,26 @@ def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES) ->
     except Exception as e:  # noqa: BLE001 - any parser failure rejects this file only
         out.rejected = f"unreadable ({type(e).__name__}: {e})"
         return out
+    try:
+        _validate_and_repair(mesh, out, max_faces)
+    except Exception as e:  # noqa: BLE001 - a failing check or repair rejects this file only
+        out.mesh = None
+        out.rejected = f"validation or repair failed ({type(e).__name__}: {e})"
+    return out
+
+
+def _validate_and_repair(mesh, out: Imported, max_faces: int) -> None:
+    """The validation rules and repairs of ``import_and_validate``; sets ``out.mesh`` or ``out.rejected``."""
     v, f = np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64)
     if len(f) == 0 or len(v) == 0:
         out.rejected = "unreadable or empty: no faces found"
-        return out
+        return
     bad = ~np.all(np.isfinite(v), axis=1)
     if bad.any():
         keep = ~bad[f].any(axis=1)
         if keep.mean() < 0.5:
             out.rejected = f"{int(bad.sum())} NaN/inf vertices touch most faces"
-            return out
+            return
         f = f[keep]
         v = np.where(bad[:, None], 0.0, v)
         out.notes.append(f"removed {int(bad.sum())} NaN/inf vertices and {int((~keep).sum())} faces")
@@ -182,7 +192,7 @@ def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES) ->
     mesh.remove_unreferenced_vertices()
     if len(mesh.faces) < 4:
         out.rejected = "degenerate: zero volume (fewer than 4 valid faces)"
-        return out
+        return
     ext_max = float(np.max(mesh.extents))
     if MAX_EXTENT < ext_max <= 1000 * MAX_EXTENT:
         mesh.apply_scale(0.001)
@@ -190,10 +200,10 @@ def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES) ->
         ext_max *= 0.001
     if not MIN_EXTENT <= ext_max <= MAX_EXTENT:
         out.rejected = f"absurd size: largest extent {ext_max:.3g} m (allowed {MIN_EXTENT}-{MAX_EXTENT} m)"
-        return out
+        return
     if mesh.convex_hull.volume < 1e-9 or np.min(mesh.extents) < 1e-5:
         out.rejected = "degenerate: zero volume (flat or a line)"
-        return out
+        return
     if len(mesh.faces) > max_faces:
         n0 = len(mesh.faces)
         mesh = mesh.simplify_quadric_decimation(face_count=max_faces)
@@ -206,7 +216,7 @@ def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES) ->
         else:
             out.notes.append("not watertight: collision uses convex pieces of the surface")
     out.mesh = mesh
-    return out
+
 
 
 def content_hash(mesh: trimesh.Trimesh) -> str:
@@ -280,13 +290,17 @@ def _process(args) -> dict:
     if res.rejected:
         return {"source": path, "category": category, "rejected": res.rejected, "notes": res.notes}
     mesh = res.mesh
-    parts, cached = decompose(mesh, cache_dir)
     obj_id = f"{re.sub(r'[^a-z0-9]+', '_', category.lower())}_{index:06d}"
-    arrays = {"visual_v": mesh.vertices, "visual_f": mesh.faces}
-    for i, p in enumerate(parts):
-        arrays[f"part{i}_v"], arrays[f"part{i}_f"] = p.vertices, p.faces
-    with atomic_output(os.path.join(out_dir, "objects", f"{obj_id}.npz"), suffix=".npz") as tmp:
-        np.savez(tmp, **arrays)
+    try:
+        parts, cached = decompose(mesh, cache_dir)
+        arrays = {"visual_v": mesh.vertices, "visual_f": mesh.faces}
+        for i, p in enumerate(parts):
+            arrays[f"part{i}_v"], arrays[f"part{i}_f"] = p.vertices, p.faces
+        with atomic_output(os.path.join(out_dir, "objects", f"{obj_id}.npz"), suffix=".npz") as tmp:
+            np.savez(tmp, **arrays)
+    except Exception as e:  # noqa: BLE001 - one file never stops a build
+        return {"source": path, "category": category, "notes": res.notes,
+                "rejected": f"decomposition or save failed ({type(e).__name__}: {e})"}
     volume = float(mesh.volume) if mesh.is_watertight else float(sum(p.volume for p in parts))
     return {
         "id": obj_id,

@@ -94,6 +94,24 @@ def test_one_bad_file_never_stops_the_build(broken, tmp_path, capsys):
     assert "rejected (sample)" in text and "absurd size" in text and "box" in text
 
 
+def test_a_failing_repair_rejects_only_that_file(tmp_path, monkeypatch):
+    """A repair step that raises (as fill_holes does without networkx) costs its file, not the build."""
+    src = tmp_path / "src" / "box"
+    src.mkdir(parents=True)
+    box = trimesh.creation.box((0.05, 0.06, 0.08))
+    trimesh.Trimesh(box.vertices, box.faces[:-2], process=False).export(src / "open.stl")
+    trimesh.creation.icosphere(radius=0.03).export(src / "ball.stl")
+
+    def broken_fill_holes(mesh):
+        raise ModuleNotFoundError("No module named 'networkx'")
+
+    monkeypatch.setattr(trimesh.repair, "fill_holes", broken_fill_holes)
+    cat = build_catalog_dir(str(tmp_path / "src"), str(tmp_path / "cat"), None, workers=1, log=lambda *_: None)
+    rejected = {os.path.basename(r["source"]): r["reason"] for r in cat["report"]["rejected"]}
+    assert set(rejected) == {"open.stl"} and "networkx" in rejected["open.stl"]
+    assert [os.path.basename(o["source"]) for o in cat["objects"]] == ["ball.stl"]
+
+
 @pytest.mark.parametrize("kind", ["stl", "ply", "glb", "urdf", "mjcf"])
 def test_importers(tmp_path, kind):
     mesh = trimesh.creation.box(extents=[0.04, 0.05, 0.06])
