@@ -30,7 +30,9 @@ from ..core.config import RunConfig
 from ..core.dataconf import from_dict
 from ..core.errors import SyngraspError
 from .local import finalize_outputs, prepare_out_dir, remove_stale_tmp, write_manifest
-from .shards import RUNNING_DIR, Shard, load_complete_record, pid_marker, plan_shards, run_shard, worker_env
+from .shards import (
+    RUNNING_DIR, Shard, load_complete_record, pid_marker, plan_shards, progress_text, run_shard, worker_env,
+)
 
 _STATE: dict = {}
 
@@ -141,10 +143,7 @@ def _drain(progress_queue, counts, bar, total) -> None:
         counts["n"] += 1
         counts["frames"] += frames
         counts["ok"] += int(ok)
-    n, dt = counts["n"], time.perf_counter() - counts["t0"]
-    eta = (total - n) * dt / n if n else float("nan")
-    bar.set_postfix_str(
-        f"{n}/{total} ep, {counts['frames'] / dt:.1f} frames/s, success {counts['ok'] / max(n, 1):.0%}, ETA {eta:.0f}s"
-    )
+    bar.set_postfix_str(progress_text(counts["n"], total, counts["frames"], counts["ok"],
+                                      time.perf_counter() - counts["t0"]))
 
 

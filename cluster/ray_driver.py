@@ -23,7 +23,9 @@ from ..core.dataconf import from_dict
 from .destination import Destination
 from ..core.errors import ConfigError
 from .local import build_manifest, finalize_outputs, manifest_text, remove_stale_tmp
-from .shards import RUNNING_DIR, Shard, pid_marker, plan_shards, run_shard, worker_env, writer_names
+from .shards import (
+    RUNNING_DIR, Shard, pid_marker, plan_shards, progress_text, run_shard, worker_env, writer_names,
+)
 
 _GENERATORS: dict[str, object] = {}
 
@@ -135,11 +137,7 @@ def _run(cfg, url, dest, todo, done, shards, workers, address, progress) -> None
                     done[s.index] = ray.get(ref)
                     bar.update(1)
                 n, frames, ok = ray.get(counter.snapshot.remote())
-                dt = time.perf_counter() - t0
-                eta = (total - n) * dt / n if n else float("nan")
-                bar.set_postfix_str(
-                    f"{n}/{total} ep, {frames / dt:.1f} frames/s, success {ok / max(n, 1):.0%}, ETA {eta:.0f}s"
-                )
+                bar.set_postfix_str(progress_text(n, total, frames, ok, time.perf_counter() - t0))
         finally:
             bar.close()
     finally:

@@ -44,6 +44,13 @@ def pid_marker(out_dir: str, shard: "Shard"):
             os.unlink(path)
 
 
+def progress_text(episodes: int, total: int, frames: int, successes: int, seconds: float) -> str:
+    """The progress bar's postfix: episodes done of ``total``, frames/s, success rate and ETA [s]."""
+    eta = (total - episodes) * seconds / episodes if episodes else float("nan")
+    return (f"{episodes}/{total} ep, {frames / max(seconds, 1e-9):.1f} frames/s, "
+            f"success {successes / max(episodes, 1):.0%}, ETA {eta:.0f}s")
+
+
 def worker_env(cfg: RunConfig) -> dict[str, str]:
     """Environment of a worker process: llvmpipe renders with as many threads as the task has
     CPUs (one process per core beat one process with a thread per core), unless already set."""

@@ -215,7 +215,8 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
 
     for c in scene.cameras:
         world.add_camera(name=c.name, pos=list(c.pos), quat=list(c.quat), fovy=c.fovy)
-    for li, shadow in zip(scene.lights, shadow_casters(scene.lights, quality)):
+    casters = shadow_casters(scene.lights, quality)
+    for li, shadow in zip(scene.lights, casters):
         world.add_light(
             pos=list(li.pos),
             dir=list(li.dir),
@@ -226,11 +227,11 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
             type=_LIGHT_TYPES[li.type],
         )
     model = spec.compile()
-    _fit_shadow_maps(model, scene, quality)
+    _fit_shadow_maps(model, scene, casters)
     return model
 
 
-def _fit_shadow_maps(model: mujoco.MjModel, scene: SceneSpec, quality: RenderConfig) -> None:
+def _fit_shadow_maps(model: mujoco.MjModel, scene: SceneSpec, casters: list[bool]) -> None:
     """Aim every shadow map at the workspace (SHADOW_RADIUS around the table centre), not the room.
 
     A directional light's map covers a disc of radius shadowclip * extent, and the floor
@@ -239,7 +240,7 @@ def _fit_shadow_maps(model: mujoco.MjModel, scene: SceneSpec, quality: RenderCon
     """
     model.vis.map.shadowclip = min(1.0, SHADOW_RADIUS / max(model.stat.extent, 1e-6))
     scale = 0.1
-    for li, casts in zip(scene.lights, shadow_casters(scene.lights, quality)):
+    for li, casts in zip(scene.lights, casters):
         if casts and li.type == "spot":
             dist = float(np.linalg.norm(np.subtract((*scene.table.center, scene.table.top_z), li.pos)))
             scale = max(scale, np.degrees(np.arctan2(SHADOW_RADIUS, dist)) / SPOT_CUTOFF_DEG)

@@ -205,14 +205,13 @@ class EpisodeGenerator:
         if not grasps:
             return EpisodeResult(index, False, "no_grasp_candidates", 0, None, timings)
         target_points = self.collision_points(scene, scene.target_index)
-        rig, redraws = None, 0
+        rig, redraws, visible = None, 0, True
         if record:
             with _timed(timings, "visibility"):
                 scene, sim, rig, redraws, visible = self.ensure_visible(scene, sim, target_points, rng.spawn(1)[0])
-            if not visible and self.cfg.visibility.require:
-                rig.close()
-                return EpisodeResult(index, False, "target_not_visible", 0, None, timings, redraws)
         try:
+            if not visible and self.cfg.visibility.require:
+                return EpisodeResult(index, False, "target_not_visible", 0, None, timings, redraws)
             return self._attempt_and_render(run_seed, index, scene, sim, rig, grasps, target_points, redraws, record,
                                             rng, timings)
         finally:
