@@ -27,6 +27,10 @@ class WriterConfig:
             a 2x256^2 frame in about 3.4 ms, 11% of episode time, for 2.2 KB at 37.9 dB PSNR;
             8 takes 6.7 ms (20%) for 2.0 KB at 38.3 dB (benchmarks/video.py).
         video_pix_fmt: ``yuv420p``; ``yuv444p`` with libx264 keeps full colour resolution.
+        action: what the ``action`` key holds: ``ee_delta`` (default; EE delta position [m] +
+            axis-angle [rad] + gripper, (T, 7)) or ``joint`` (absolute joint targets [rad] + gripper,
+            (T, 8)). The other definition is written under its own key, ``action.joint`` or
+            ``action.ee_delta`` (exporters/actions.py).
     """
 
     format: str = "hdf5"
@@ -38,6 +42,7 @@ class WriterConfig:
     video_gop: int = 10
     video_preset: int = 10
     video_pix_fmt: str = "yuv420p"
+    action: str = "ee_delta"
 
     def __post_init__(self):
         if self.format not in ("hdf5", "lerobot", "both"):
@@ -56,5 +61,7 @@ class WriterConfig:
             raise ConfigError("writer.video_crf", "must be in 0..63")
         if self.video_gop < 1:
             raise ConfigError("writer.video_gop", "must be >= 1")
+        if self.action not in ("ee_delta", "joint"):
+            raise ConfigError("writer.action", f"'{self.action}' is not one of ee_delta, joint")
         if not 0 <= self.gzip_level <= 9:
             raise ConfigError("writer.gzip_level", "must be in 0..9")

@@ -7,8 +7,10 @@ Layout of one shard::
     /data/demo_<episode_index>  attrs: num_samples, instruction, success, failure_reason,
                                        seed, episode_index, grasp_width, version, fps,
                                        scene (SceneSpec JSON)
-        actions                 float32 (T, 7)   = episode key "action"
-        actions_joint           float32 (T, 8)   = "action.joint"
+        actions                 the written ``action`` (``writer.action``, data.attrs["action"]):
+                                float32 (T, 7) EE delta (default) or (T, 8) joint targets
+        actions_joint           float32 (T, 8)   = "action.joint"   (writer.action=ee_delta)
+        actions_ee_delta        float32 (T, 7)   = "action.ee_delta" (writer.action=joint)
         obs/<key>               every other per-frame key, '.' kept in names,
                                 e.g. obs/observation.images.front uint8 (T, H, W, 3),
                                 chunked one frame per chunk
@@ -25,6 +27,7 @@ import h5py
 import numpy as np
 
 from ..core.episode import Episode
+from .actions import from_output, hdf5_action_name, to_output
 from .base import ShardWriter, register_writer
 
 _SCALAR_META = ("instruction", "success", "failure_reason", "seed", "episode_index", "attempts", "grasp_width",
@@ -59,11 +62,12 @@ class HDF5ShardWriter(ShardWriter):
                 for k in _SCALAR_META:
                     g.attrs[k] = ep.meta[k]
                 g.create_dataset("grasp_pose", data=np.asarray(ep.meta["grasp_pose"]))
-                g.create_dataset("actions", data=ep.frames["action"])
-                g.create_dataset("actions_joint", data=ep.frames["action.joint"])
+                frames = to_output(ep.frames, self.options.action)
+                for key in sorted(k for k in frames if k == "action" or k.startswith("action.")):
+                    g.create_dataset(hdf5_action_name(key), data=frames[key])
                 obs = g.create_group("obs")
-                for key, arr in ep.frames.items():
-                    if key in ("action", "action.joint"):
+                for key, arr in frames.items():
+                    if key == "action" or key.startswith("action."):
                         continue
                     if arr.ndim == 4:
                         obs.create_dataset(key, data=arr, chunks=(1, *arr.shape[1:]), **img_kw)
@@ -75,17 +79,21 @@ class HDF5ShardWriter(ShardWriter):
                     c.create_dataset("intrinsics", data=cal["intrinsics"])
                     c.create_dataset("extrinsics", data=cal["extrinsics"])
             data.attrs["total"] = total
+            data.attrs["action"] = self.options.action
             for k, v in attrs.items():
                 data.attrs[k] = json.dumps(v) if isinstance(v, (dict, list)) else v
 
 
 def read_episode(path: str, episode_index: int) -> Episode:
-    """Read one episode back from a shard (the inverse of the writer)."""
+    """Read one episode back from a shard (the inverse of the writer): Episode keys whatever ``writer.action`` was."""
     with h5py.File(path, "r") as f:
         g = f[f"data/demo_{episode_index}"]
+        mode = str(f["data"].attrs.get("action", "ee_delta"))
         frames = {k: g["obs"][k][()] for k in g["obs"]}
-        frames["action"] = g["actions"][()]
-        frames["action.joint"] = g["actions_joint"][()]
+        for name in g:
+            if name == "actions" or name.startswith("actions_"):
+                frames["action" if name == "actions" else "action." + name[len("actions_"):]] = g[name][()]
+        frames = from_output(frames, mode)
         cams = {c: {k: g["cameras"][c][k][()] for k in ("intrinsics", "extrinsics")} for c in g["cameras"]}
         meta = {k: (v.item() if hasattr(v, "item") else v) for k, v in g.attrs.items() if k != "num_samples"}
         meta["grasp_pose"] = g["grasp_pose"][()]

@@ -5,7 +5,8 @@ Per shard k (chunk c = k // 1000, file f = k % 1000), published atomically:
     videos/<camera key>/chunk-c/file-f.mp4   every episode of the shard, back to back
     syngrasp/frames/shard-k.parquet           per-frame low-dimensional columns
     syngrasp/stats/shard-k.json               per-camera colour histograms (for stats.json)
-    syngrasp/episodes/shard-k.parquet         per-episode metadata (written last)
+    syngrasp/episodes/shard-k.parquet         per-episode metadata and LeRobot's per-episode
+                                              ``stats/<feature>/<stat>`` columns (written last)
 
 ``finalize_lerobot`` (lerobot_meta.py) then numbers episodes densely and writes
 ``data/``, ``meta/info.json``, ``meta/stats.json``, ``meta/tasks.parquet`` and
@@ -23,7 +24,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.episode import Episode, image_key
+from .actions import ACTION_NAMES, output_keys, to_output
 from .base import ShardWriter, register_writer
+from .episode_stats import image_stats, pixel_histogram, stats_columns, vector_stats
 from .video import encode_video
 
 CHUNKS_SIZE = 1000
@@ -59,8 +62,11 @@ def column_to_numpy(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(col)
 
 
-def frames_table(episodes: list[Episode]) -> pa.Table:
-    """Per-frame low-dimensional columns of a shard, episodes in order."""
+def frames_table(episodes: list[Episode], action: str = "ee_delta") -> pa.Table:
+    """Per-frame low-dimensional columns of a shard, episodes in order; ``action`` is writer.action.
+
+    The action columns carry their element names as field metadata ``names`` (JSON), which
+    finalize copies into info.json."""
     cols: dict[str, Any] = {
         "source_episode_index": pa.array(
             np.concatenate([np.full(e.num_frames, e.meta["episode_index"], np.int64) for e in episodes]) if episodes else np.zeros(0, np.int64)
@@ -72,15 +78,44 @@ def frames_table(episodes: list[Episode]) -> pa.Table:
     if episodes:
         fps = float(episodes[0].meta["fps"])
         cols["timestamp"] = pa.array((cols["frame_index"].to_numpy() / fps).astype(np.float32))
-        for key in sorted(episodes[0].frames):
+        out = [to_output(e.frames, action) for e in episodes]
+        for key in sorted(out[0]):
             if key.startswith(LOWDIM_EXCLUDE_PREFIX):
                 continue
-            cols[key] = fixed_list(np.concatenate([e.frames[key] for e in episodes]).astype(np.float32))
-    return pa.table(cols)
+            cols[key] = fixed_list(np.concatenate([f[key] for f in out]).astype(np.float32))
+    names = {k: ACTION_NAMES[mode] for k, mode in output_keys(action).items()}
+    fields = [pa.field(k, v.type, metadata={"names": json.dumps(names[k])} if k in names else None) for k, v in cols.items()]
+    return pa.Table.from_arrays(list(cols.values()), schema=pa.schema(fields))
 
 
-def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str, list[float]]) -> pa.Table:
-    """Per-episode metadata that the LeRobot format has no column for."""
+def episode_stats_columns(frames: pa.Table, lengths: list[int], hists: dict[str, list[np.ndarray]]) -> dict[str, list]:
+    """LeRobot's per-episode ``stats/<feature>/<stat>`` columns, one cell per episode.
+
+    ``frames``: the shard's frames_table; ``lengths``: frames per episode, in order; ``hists``:
+    image key -> per-episode (3, 256) pixel histograms. Every low-dimensional feature plus
+    ``timestamp`` and ``frame_index`` (``episode_index``, ``index`` and ``task_index`` are
+    numbered at finalize and have none)."""
+    cols: dict[str, list] = {}
+    starts = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
+    for name in frames.column_names:
+        if name == "source_episode_index":
+            continue
+        arr = column_to_numpy(frames[name])
+        arr = arr.reshape(len(arr), -1)
+        for i in range(len(lengths)):
+            for k, v in stats_columns(name, vector_stats(arr[starts[i] : starts[i + 1]])).items():
+                cols.setdefault(k, []).append(v)
+    for key, per_episode in hists.items():
+        for h, n in zip(per_episode, lengths):
+            for k, v in stats_columns(key, image_stats(h, n)).items():
+                cols.setdefault(k, []).append(v)
+    return cols
+
+
+def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str, list[float]],
+                   stats: dict[str, list] | None = None) -> pa.Table:
+    """Per-episode metadata that the LeRobot format has no column for, plus ``stats`` columns
+    (episode_stats_columns) that finalize carries into meta/episodes."""
     rows: dict[str, list] = {
         "source_episode_index": [],
         "shard_index": [],
@@ -129,22 +164,21 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
             rows[f"camera.{cam}.height"].append(int(img.shape[1]))
             rows[f"camera.{cam}.width"].append(int(img.shape[2]))
             rows[f"video.{cam}.from_timestamp"].append(from_ts[cam][i])
+    rows.update(stats or {})
     return pa.table(rows)
 
 
-def colour_histograms(episodes: list[Episode]) -> dict:
+def episode_histograms(episodes: list[Episode]) -> dict[str, list[np.ndarray]]:
+    """Image key -> one (3, 256) pixel histogram per episode."""
+    cams = episodes[0].camera_names if episodes else ()
+    return {image_key(c): [pixel_histogram(e.frames[image_key(c)]) for e in episodes] for c in cams}
+
+
+def colour_histograms(episodes: list[Episode], hists: dict[str, list[np.ndarray]] | None = None) -> dict:
     """Per camera: frame count and a (3, 256) histogram of pixel values (exact stats after merging)."""
-    out = {}
-    for cam in episodes[0].camera_names if episodes else ():
-        hist = np.zeros((3, 256), np.int64)
-        n = 0
-        for e in episodes:
-            img = e.frames[image_key(cam)]
-            n += len(img)
-            for ch in range(3):
-                hist[ch] += np.bincount(img[..., ch].reshape(-1), minlength=256)
-        out[image_key(cam)] = {"frames": n, "hist": hist.tolist()}
-    return out
+    hists = episode_histograms(episodes) if hists is None else hists
+    n = int(sum(e.num_frames for e in episodes))
+    return {key: {"frames": n, "hist": np.sum(per, axis=0).tolist()} for key, per in hists.items()}
 
 
 @register_writer("lerobot")
@@ -179,7 +213,10 @@ class LeRobotShardWriter(ShardWriter):
                 opt.video_preset,
                 opt.video_pix_fmt,
             )
-        pq.write_table(frames_table(episodes), paths[staging_rel("frames", shard_index)])
+        table = frames_table(episodes, opt.action)
+        pq.write_table(table, paths[staging_rel("frames", shard_index)])
+        hists = episode_histograms(episodes)
         with open(paths[staging_rel("stats", shard_index)], "w") as f:
-            json.dump(colour_histograms(episodes), f)
-        pq.write_table(episodes_table(episodes, shard_index, from_ts), paths[staging_rel("episodes", shard_index)])
+            json.dump(colour_histograms(episodes, hists), f)
+        stats = episode_stats_columns(table, [e.num_frames for e in episodes], hists)
+        pq.write_table(episodes_table(episodes, shard_index, from_ts, stats), paths[staging_rel("episodes", shard_index)])

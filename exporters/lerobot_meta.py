@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.atomic import atomic_output, atomic_write_text
+from .card import write_card
 from .lerobot import CHUNKS_SIZE, chunk_file, column_to_numpy, staging_rel, video_rel
 from .video import CODEC_NAMES
 
@@ -108,6 +109,7 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
     lowdim: dict[str, list[np.ndarray]] = {}
     hists: dict[str, list] = {}
     video_keys: list[str] = []
+    names: dict[str, list] = {}  # feature -> element names the shard writer attached (action keys)
     cam_shapes: dict[str, tuple[int, int]] = {}
     fps = None
     n_frames = 0
@@ -117,6 +119,8 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
         if eps.num_rows == 0:
             continue
         frames = pq.read_table(os.path.join(out_dir, staging_rel("frames", k)))
+        names.update({fl.name: json.loads(fl.metadata[b"names"]) for fl in frames.schema if fl.metadata and b"names" in fl.metadata})
+        stat_cols = [col for col in eps.column_names if col.startswith("stats/")]
         with open(os.path.join(out_dir, staging_rel("stats", k))) as f:
             for key, h in json.load(f).items():
                 hists.setdefault(key, []).append((np.asarray(h["hist"]), h["frames"]))
@@ -159,12 +163,13 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
                 row[f"videos/{key}/file_index"] = f
                 row[f"videos/{key}/from_timestamp"] = t0
                 row[f"videos/{key}/to_timestamp"] = t0 + length / fps
+            row.update({col: epd[col][i] for col in stat_cols})  # LeRobot's per-episode stats, from the shard writer
             row["meta/episodes/chunk_index"] = e // (EPISODES_PER_META_FILE * CHUNKS_SIZE)
             row["meta/episodes/file_index"] = (e // EPISODES_PER_META_FILE) % CHUNKS_SIZE
             ep_rows.append(row)
             start += length
         n_frames = start
-        side.append(eps.append_column("episode_index", pa.array(np.arange(first_ep, first_ep + len(lengths), dtype=np.int64))))
+        side.append(eps.drop_columns(stat_cols).append_column("episode_index", pa.array(np.arange(first_ep, first_ep + len(lengths), dtype=np.int64))))
 
     for i in range(0, max(len(ep_rows), 1), EPISODES_PER_META_FILE):
         rows = ep_rows[i : i + EPISODES_PER_META_FILE]
@@ -200,7 +205,7 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
         if name in INDEX_FEATURES:
             continue
         dim = parts[0].shape[1]
-        features[name] = {"dtype": "float32", "shape": [dim], "names": FEATURE_NAMES.get(name, [f"{name}_{i}" for i in range(dim)])}
+        features[name] = {"dtype": "float32", "shape": [dim], "names": names.get(name) or FEATURE_NAMES.get(name, [f"{name}_{i}" for i in range(dim)])}
     for name, dtype in INDEX_FEATURES.items():
         features[name] = {"dtype": dtype, "shape": [1], "names": None}
     info = {
@@ -218,6 +223,7 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
         "video_path": VIDEO_PATH if video_keys else None,
         "features": features,
     }
+    write_card(out_dir, info)
     _atomic_json(info, os.path.join(out_dir, "meta/info.json"))
     return info
 

@@ -158,7 +158,7 @@ def validate_hdf5(root: str) -> list[str]:
                 seen[idx] = name
                 n = int(g.attrs["num_samples"])
                 total += n
-                cols = {"actions": g["actions"][()], "actions_joint": g["actions_joint"][()]}
+                cols = {k: g[k][()] for k in g if k == "actions" or k.startswith("actions_")}
                 sizes = {}
                 for k in g["obs"]:
                     ds = g["obs"][k]

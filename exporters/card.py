@@ -1,0 +1,163 @@
+"""The dataset card, ``README.md`` at a LeRobot dataset's root, written by finalize.
+
+It states what a training engineer needs before using the data: the robot,
+the cameras (resolution, field of view), the randomization (the run's
+``scene`` config and the ranges actually drawn), the action definitions (which
+one ``action`` holds), the code version and the run config. It is built from
+files already on disk (``meta/info.json`` content, ``meta/syngrasp/episodes.parquet``,
+``config.yaml`` when the folder was written by ``syngrasp generate``), so the
+same dataset always gets the same card.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pyarrow.parquet as pq
+import yaml
+
+from ..core.atomic import atomic_write_text
+from .actions import ACTION_NAMES, DEFINITIONS
+
+CARD = "README.md"
+
+
+def _range(values: list[float], fmt: str = "{:.3f}") -> str:
+    return f"{fmt.format(min(values))} to {fmt.format(max(values))}" if values else "n/a"
+
+
+def _scene_summary(scenes: list[dict]) -> list[str]:
+    heights = [s["table"]["top_z"] for s in scenes]
+    lights = [len(s["lights"]) for s in scenes]
+    objects = [len(s["objects"]) for s in scenes]
+    sizes = [max(o["scale"]) for s in scenes for o in s["objects"]]
+    cats: dict[str, int] = {}
+    for s in scenes:
+        c = s["objects"][s["target_index"]]["category"]
+        cats[c] = cats.get(c, 0) + 1
+    top = ", ".join(f"{k} ({v})" for k, v in sorted(cats.items(), key=lambda kv: (-kv[1], kv[0])))
+    return [
+        f"- table top height (robot base frame): {_range(heights)} m",
+        f"- lights per scene: {_range(lights, '{:d}')}",
+        f"- objects per scene (target + distractors): {_range(objects, '{:d}')}",
+        f"- object scale factors: {_range(sizes)}",
+        f"- target categories: {top or 'n/a'}",
+    ]
+
+
+def _action_mode(features: dict) -> str:
+    names = features.get("action", {}).get("names")
+    return "joint" if names == ACTION_NAMES["joint"] else "ee_delta"
+
+
+def card_text(out_dir: str, info: dict) -> str:
+    """The card's Markdown for the dataset in ``out_dir`` whose info.json content is ``info``."""
+    side_path = os.path.join(out_dir, "meta/syngrasp/episodes.parquet")
+    side = pq.read_table(side_path, columns=["scene", "version", "success"]).to_pydict() if os.path.isfile(side_path) else {}
+    scenes = [json.loads(s) for s in side.get("scene", [])]
+    cfg_path = os.path.join(out_dir, "config.yaml")
+    cfg = None
+    if os.path.isfile(cfg_path):
+        with open(cfg_path) as f:
+            cfg = yaml.safe_load(f)
+    feats = info["features"]
+    mode = _action_mode(feats)
+    lines = [
+        "---",
+        "license: apache-2.0",
+        "task_categories:",
+        "- robotics",
+        "tags:",
+        "- LeRobot",
+        "- syngrasp",
+        "- synthetic",
+        "- grasping",
+        "configs:",
+        "- config_name: default",
+        "  data_files: data/*/*.parquet",
+        "---",
+        "",
+        "# syngrasp synthetic grasping dataset",
+        "",
+        "Simulated Franka-style pick-and-lift episodes: randomized table-top scenes built in MuJoCo, "
+        "planned antipodal grasps validated by physics (lift, shake, hold), rendered from the cameras below. "
+        "LeRobot v3.0 layout; load with `LeRobotDataset(repo_id, root=<this folder>)`.",
+        "",
+        f"- episodes: {info['total_episodes']}, frames: {info['total_frames']}, tasks (instructions): {info['total_tasks']}",
+        f"- control rate: {info['fps']} Hz",
+        "",
+        "## Robot",
+        "",
+        f"- robot: `{info.get('robot_type')}`, 7 arm joints [rad] + parallel gripper",
+        "- `observation.state`: 7 joint positions [rad] + gripper opening [m]",
+        "- `observation.ee_pose`: grasp-site position [m] + quaternion (w, x, y, z), robot base frame",
+        "",
+        "## Cameras",
+        "",
+        "| key | resolution | vertical FoV [deg] (range over episodes) | codec |",
+        "|---|---|---|---|",
+    ]
+    for key, ft in feats.items():
+        if ft.get("dtype") != "video":
+            continue
+        cam = key.rsplit(".", 1)[1]
+        fov = [c["fovy"] for s in scenes for c in s["cameras"] if c["name"] == cam]
+        h, w = ft["shape"][:2]
+        lines.append(f"| `{key}` | {w}x{h} | {_range(fov, '{:.1f}')} | {ft['info'].get('video.codec')} |")
+    lines += [
+        "",
+        "Per-episode intrinsics (3x3, pixels) and extrinsics (4x4, base frame to OpenCV camera) are in "
+        "`meta/syngrasp/episodes.parquet`, with each episode's full scene description (SceneSpec JSON).",
+        "",
+        "## Actions",
+        "",
+        f"`action` holds the **{mode}** definition (`writer.action={mode}`); the other definition has its own key.",
+        "",
+        "| key | shape | definition |",
+        "|---|---|---|",
+    ]
+    for key in sorted(k for k in feats if k == "action" or k.startswith("action.")):
+        m = _action_mode({"action": feats[key]})
+        lines.append(f"| `{key}` | {feats[key]['shape']} | {DEFINITIONS[m]} |")
+    lines += [
+        "",
+        "Episodes include the frames where the gripper closes in place and a 1 s hold after the shake test: "
+        "they are what the physics check measured (the grasp must hold); `rollout.trim_idle=true` drops them.",
+        "",
+        "## Randomization",
+        "",
+        "Drawn per episode from `SeedSequence([seed, episode_index])`; ranges observed in this dataset:",
+        "",
+    ]
+    lines += _scene_summary(scenes) if scenes else ["- (no per-episode scenes found)"]
+    if cfg is not None:
+        lines += ["", "Configured ranges (`scene` section of the run config):", "", "```yaml",
+                  yaml.safe_dump(cfg.get("scene", {}), sort_keys=True).rstrip(), "```"]
+    versions = sorted(set(side.get("version", [])))
+    successes = side.get("success", [])
+    lines += [
+        "",
+        "## Provenance",
+        "",
+        f"- code: syngrasp {', '.join(versions) if versions else 'unknown'}",
+        f"- successful episodes: {sum(successes)} of {len(successes)} written",
+        "",
+        "## Run config",
+        "",
+    ]
+    if cfg is not None:
+        lines += ["```yaml", yaml.safe_dump(cfg, sort_keys=True).rstrip(), "```"]
+    else:
+        lines += ["Not recorded here (the folder was not written by `syngrasp generate`, e.g. a conversion)."]
+    return "\n".join(lines) + "\n"
+
+
+def write_card(out_dir: str, info: dict) -> str:
+    """Write ``out_dir/README.md`` atomically; returns its path."""
+    path = os.path.join(out_dir, CARD)
+    atomic_write_text(path, card_text(out_dir, info))
+    return path
+
+
+__all__ = ["CARD", "card_text", "write_card"]
