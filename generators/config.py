@@ -18,6 +18,12 @@ class RolloutConfig:
         keep_failures: also record and write episodes whose lift failed.
         robot: name of a robot under assets/robots/.
         max_frames: a plan longer than this many control steps is abandoned ("timeout").
+        trim_idle: drop idle frames from the written episode (physics still validates the whole
+            motion): close-phase frames once the fingers have stopped moving (opening changed
+            by less than 0.5 mm since the previous frame) and every hold-phase frame but the first.
+            Those frames exist because the success check needs them (the fingers must close
+            before the lift, the object must stay up through the 1 s hold); in the data they
+            teach a policy to wait. Off by default; see README "Idle frames".
     """
 
     physics_dt: float = 0.002
@@ -26,6 +32,7 @@ class RolloutConfig:
     keep_failures: bool = False
     robot: str = "panda"
     max_frames: int = 150
+    trim_idle: bool = False
 
     def __post_init__(self):
         if not 1e-4 <= self.physics_dt <= 0.01:

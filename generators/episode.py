@@ -21,7 +21,7 @@ from ..randomization.scene import redraw_view, sample_scene, with_target
 from ..randomization.spec import SceneSpec
 from .build import build_model
 from .camera import CameraRig
-from .rollout import execute, render_recording
+from .rollout import execute, render_recording, trim_idle
 from .sim import Sim
 from .visibility import is_visible, target_views
 
@@ -246,6 +246,8 @@ class EpisodeGenerator:
         if not record or (not ok and not cfg.rollout.keep_failures):
             return EpisodeResult(index, ok, why, attempts, None, timings, redraws)
 
+        if cfg.rollout.trim_idle:
+            traj, rec = trim_idle(sim, traj, rec)
         frames = render_recording(sim, traj, rec, rig, target_points, timings)
         names = rig.names
         cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim.data, c)} for c in names}

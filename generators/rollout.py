@@ -99,6 +99,26 @@ def execute(
     return success, reason, Recording(qpos, penetration)
 
 
+IDLE_WIDTH_TOL = 5e-4  # [m] finger opening change below which a close-phase frame counts as idle
+
+
+def trim_idle(sim: Sim, traj: JointTrajectory, rec: Recording) -> tuple[JointTrajectory, Recording]:
+    """The attempt without its idle frames (``rollout.trim_idle``), to render instead of the whole of it.
+
+    Dropped: close-phase ticks after the first whose gripper opening (sum of the finger joints [m],
+    from the recorded qpos) changed by less than IDLE_WIDTH_TOL since the previous tick, and
+    every hold-phase tick but the first. What remains is rendered as consecutive frames, so
+    each action goes from one written frame to the next.
+    """
+    width = rec.qpos[:, sim.finger_qadr].sum(1)
+    moved = np.abs(np.diff(width, prepend=width[0])) >= IDLE_WIDTH_TOL
+    close, hold = PHASES.index("close"), PHASES.index("hold")
+    first = np.r_[True, traj.phase[1:] != traj.phase[:-1]]
+    keep = ~(((traj.phase == close) & ~first & ~moved) | ((traj.phase == hold) & ~first))
+    out = JointTrajectory(traj.q[keep], traj.gripper[keep], traj.phase[keep], traj.dt)
+    return out, Recording(rec.qpos[keep], rec.max_penetration)
+
+
 def render_recording(
     sim: Sim,
     traj: JointTrajectory,
