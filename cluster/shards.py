@@ -114,6 +114,7 @@ def run_shard(
     gen = generator or EpisodeGenerator(cfg)
     shard_writers = [get_writer(n)(out_dir, cfg.writer) for n in writer_names(cfg.writer.format)]
     episodes, failures, timings = [], {}, {}
+    outcomes: dict[str, dict[str, int]] = {}  # target category -> outcome ("success" or failure reason) -> count
     redraws = 0
     t0 = time.perf_counter()
     for idx in range(shard.lo, shard.hi):
@@ -123,6 +124,9 @@ def run_shard(
         redraws += res.visibility_redraws
         if not res.success:
             failures[res.failure_reason] = failures.get(res.failure_reason, 0) + 1
+        by_cat = outcomes.setdefault(res.target_category, {})
+        outcome = "success" if res.success else res.failure_reason
+        by_cat[outcome] = by_cat.get(outcome, 0) + 1
         if res.episode is not None:
             res.episode.meta["shard_index"] = shard.index
             episodes.append(res.episode)
@@ -150,6 +154,7 @@ def run_shard(
         "frames": int(sum(e.num_frames for e in episodes)),
         "successes": int(sum(bool(e.meta["success"]) for e in episodes)),
         "failures": failures,
+        "outcomes_by_category": outcomes,
         "visibility_redraws": redraws,
         "bytes": int(sum(f["bytes"] for f in files.values())),
         "seconds": round(time.perf_counter() - t0, 3),

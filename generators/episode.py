@@ -39,6 +39,7 @@ class EpisodeResult:
     episode: Episode | None
     timings: dict[str, float]
     visibility_redraws: int = 0
+    target_category: str = ""  # category of the scene's final target ("" when no scene was built)
 
 
 @contextmanager
@@ -202,6 +203,11 @@ class EpisodeGenerator:
         """
         timings: dict[str, float] = {k: 0.0 for k in STAGES}
         scene, sim, grasps, rng = self.setup(run_seed, index, timings)
+        res = self._plan_and_record(run_seed, index, record, scene, sim, grasps, rng, timings)
+        res.target_category = scene.target.category
+        return res
+
+    def _plan_and_record(self, run_seed, index, record, scene, sim, grasps, rng, timings) -> EpisodeResult:
         if not grasps:
             return EpisodeResult(index, False, "no_grasp_candidates", 0, None, timings)
         target_points = self.collision_points(scene, scene.target_index)
