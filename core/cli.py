@@ -181,6 +181,41 @@ def _assets_export(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from ..tools.report_html import write_report
+
+    out = args.out or os.path.join(args.dir, "report.html")
+    try:
+        write_report(args.dir, out, episodes_shown=args.episodes)
+    except FileNotFoundError as e:
+        raise ConfigError("dir", str(e)) from e
+    print(out)
+    return 0
+
+
+def _export_usd(args) -> int:
+    from ..tools.usd_export import export_episode_usd
+
+    info = export_episode_usd(args.dir, args.episode, args.out)
+    print(json.dumps(info))
+    return 0
+
+
+def _add_ecosystem_commands(sub) -> None:
+    """``report`` (HTML page about a run) and ``export-usd`` (one episode as a USD stage)."""
+    rep = sub.add_parser("report", help="write one self-contained HTML report about a finished run")
+    rep.add_argument("dir", help="dataset folder written by syngrasp generate (HDF5 and/or LeRobot)")
+    rep.add_argument("--out", help="HTML file to write (default: DIR/report.html)")
+    rep.add_argument("--episodes", type=int, default=6, help="random episodes on the contact sheet")
+    rep.set_defaults(func=_report)
+    usd = sub.add_parser("export-usd", help="write one recorded episode as a USD stage (robot, objects, lights, "
+                                            "cameras, time-sampled body transforms)")
+    usd.add_argument("dir", help="dataset folder with shard-*.hdf5 and config.yaml")
+    usd.add_argument("--episode", type=int, required=True, help="generation episode index")
+    usd.add_argument("--out", required=True, help="USD file to write (.usd, .usda or .usdc)")
+    usd.set_defaults(func=_export_usd)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["preview"]:
@@ -245,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     ae.add_argument("--per-category", type=int, default=100)
     ae.set_defaults(func=_assets_export)
     sub.add_parser("preview", help="render a scene contact sheet (options: syngrasp preview --help)")
+    _add_ecosystem_commands(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

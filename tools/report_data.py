@@ -1,0 +1,193 @@
+"""What ``syngrasp report`` shows, gathered from a finished dataset folder (HDF5 shards and/or LeRobot).
+
+Sources: the stored SceneSpecs (one per written episode), the per-episode
+attributes, the shard completion records (attempts, failures per reason and per
+target category, seconds, file mtimes) and the files' sizes. Nothing is
+simulated again.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import glob
+import json
+import os
+
+import h5py
+import numpy as np
+import pyarrow.parquet as pq
+import yaml
+
+from ..core.dataconf import from_dict
+from ..exporters.report import dataset_stats
+from ..randomization.config import SceneConfig
+from ..randomization.lighting import kelvin_to_rgb
+
+_KELVIN_GRID = np.arange(1000.0, 15001.0, 10.0)
+_KELVIN_RGB = np.array([kelvin_to_rgb(k) for k in _KELVIN_GRID])
+
+
+def light_temperature(diffuse) -> float:
+    """Colour temperature [K] (1000-15000, 10 K steps) whose normalised black-body colour is closest to ``diffuse``."""
+    rgb = np.asarray(diffuse, float)
+    rgb = rgb / max(rgb.max(), 1e-9)
+    return float(_KELVIN_GRID[np.argmin(((_KELVIN_RGB - rgb) ** 2).sum(1))])
+
+
+@dataclasses.dataclass
+class EpisodeInfo:
+    """One written episode: where it lives and what it was."""
+
+    index: int  # generation episode index
+    source: str  # "hdf5" path, or "lerobot"
+    shard: int
+    success: bool
+    failure_reason: str
+    instruction: str
+    length: int
+    grasp_width: float
+    scene: dict
+    lerobot_row: int = -1  # dense LeRobot episode_index
+
+
+@dataclasses.dataclass
+class ReportData:
+    root: str
+    episodes: list[EpisodeInfo]
+    records: list[dict]
+    record_mtimes: list[float]
+    stats: dict
+    scene_cfg: SceneConfig
+    cameras: tuple[str, ...]
+
+
+def _scene_config(root: str) -> SceneConfig:
+    path = os.path.join(root, "config.yaml")
+    if os.path.isfile(path):
+        with open(path) as f:
+            tree = yaml.safe_load(f) or {}
+        if "scene" in tree:
+            return from_dict(SceneConfig, tree["scene"])
+    return SceneConfig()
+
+
+def _hdf5_episodes(root: str) -> list[EpisodeInfo]:
+    out = []
+    for path in sorted(glob.glob(os.path.join(root, "shard-*.hdf5"))):
+        shard = int(os.path.basename(path)[6:12])
+        with h5py.File(path, "r") as f:
+            for name, g in f["data"].items():
+                a = g.attrs
+                out.append(EpisodeInfo(int(a["episode_index"]), path, shard, bool(a["success"]), str(a["failure_reason"]),
+                                       str(a["instruction"]), int(a["num_samples"]), float(a["grasp_width"]),
+                                       json.loads(a["scene"])))
+    return sorted(out, key=lambda e: e.index)
+
+
+def _lerobot_episodes(root: str) -> list[EpisodeInfo]:
+    path = os.path.join(root, "meta/syngrasp/episodes.parquet")
+    if not os.path.isfile(path):
+        return []
+    side = pq.read_table(path).to_pydict()
+    return [
+        EpisodeInfo(side["source_episode_index"][i], "lerobot", side["shard_index"][i], side["success"][i],
+                    side["failure_reason"][i], side["instruction"][i], side["length"][i], side["grasp_width"][i],
+                    json.loads(side["scene"][i]), side["episode_index"][i])
+        for i in range(len(side["episode_index"]))
+    ]
+
+
+def load_report_data(root: str) -> ReportData:
+    """Everything the report needs from ``root``; raises FileNotFoundError when it holds no syngrasp dataset."""
+    episodes = _hdf5_episodes(root)
+    if not episodes:
+        episodes = _lerobot_episodes(root)
+        lerobot_rows = {}
+    else:
+        lerobot_rows = {e.index: e.lerobot_row for e in _lerobot_episodes(root)}
+    for e in episodes:
+        e.lerobot_row = lerobot_rows.get(e.index, e.lerobot_row)
+    rec_paths = sorted(p for p in glob.glob(os.path.join(root, "shard-*.json")))
+    records, mtimes = [], []
+    for p in rec_paths:
+        with open(p) as f:
+            records.append(json.load(f))
+        mtimes.append(os.path.getmtime(p))
+    if not episodes and not records:
+        raise FileNotFoundError(f"{root}: no shard-*.hdf5, meta/syngrasp/episodes.parquet or shard-*.json; "
+                                "run syngrasp report on a folder written by syngrasp generate")
+    cams = tuple(c["name"] for c in episodes[0].scene["cameras"]) if episodes else ()
+    return ReportData(root, episodes, records, mtimes, dataset_stats(root), _scene_config(root), cams)
+
+
+def outcome_counts(data: ReportData) -> tuple[collections.Counter, dict[str, collections.Counter]]:
+    """(outcome -> count over every attempted index, category -> outcome -> count) from the shard records.
+
+    Outcomes are "success" or a failure reason. Records without per-category counts fall back
+    to the written episodes (which hold failures only with ``rollout.keep_failures``).
+    """
+    overall: collections.Counter = collections.Counter()
+    per_cat: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    have_cats = bool(data.records) and all("outcomes_by_category" in r for r in data.records)
+    for r in data.records:
+        overall.update(r["failures"])
+        overall["success"] += r["successes"]
+        for cat, outs in r.get("outcomes_by_category", {}).items():
+            per_cat[cat or "(none)"].update(outs)
+    if not data.records:
+        for e in data.episodes:
+            overall["success" if e.success else e.failure_reason] += 1
+    if not have_cats:
+        for e in data.episodes:
+            per_cat[e.scene["objects"][e.scene["target_index"]]["category"]]["success" if e.success else e.failure_reason] += 1
+    return overall, dict(per_cat)
+
+
+def randomized_parameters(data: ReportData) -> dict[str, np.ndarray]:
+    """Per-episode (or per-light / per-object / per-camera) values of the randomized parameters.
+
+    Keys: table height [m] (top_z, base frame), light temperature [K] (estimated from each
+    light's colour), lights per scene, camera offset [m] per camera (distance from the nominal
+    pose moved with the table), objects per scene, object scale factor (largest axis),
+    target grasp width [m].
+    """
+    nominal = {c.name: np.asarray(c.pos, float) for c in data.scene_cfg.cameras}
+    out: dict[str, list] = collections.defaultdict(list)
+    for e in data.episodes:
+        s = e.scene
+        out["table height [m]"].append(s["table"]["top_z"])
+        out["lights per scene"].append(len(s["lights"]))
+        out["light temperature [K]"].extend(light_temperature(li["diffuse"]) for li in s["lights"])
+        out["objects per scene"].append(len(s["objects"]))
+        out["object scale factor"].extend(max(o["scale"]) for o in s["objects"])
+        out["target grasp width [m]"].append(e.grasp_width)
+        for c in s["cameras"]:
+            if c["name"] in nominal:
+                ref = nominal[c["name"]] + [0.0, 0.0, s["table"]["top_z"]]
+                out[f"camera offset {c['name']} [m]"].append(float(np.linalg.norm(np.asarray(c["pos"]) - ref)))
+    return {k: np.asarray(v, float) for k, v in out.items()}
+
+
+def episode_frames(data: ReportData, e: EpisodeInfo, cam: str, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(images uint8 (n, H, W, 3), boxes float32 (n, 4) px or -1s) of frames ``which`` of one camera."""
+    if e.source != "lerobot":
+        with h5py.File(e.source, "r") as f:
+            g = f[f"data/demo_{e.index}/obs"]
+            imgs = np.stack([g[f"observation.images.{cam}"][int(t)] for t in which])
+            boxes = g[f"annotation.bbox.{cam}"][()][which]
+        return imgs, boxes
+    from ..exporters.video import decode_video
+
+    root = data.root
+    ep = pq.read_table(glob.glob(os.path.join(root, "meta/episodes/*/*.parquet"))[0]).to_pylist()
+    row = next(r for r in ep if r["episode_index"] == e.lerobot_row)
+    key = f"observation.images.{cam}"
+    path = os.path.join(root, f"videos/{key}/chunk-{row[f'videos/{key}/chunk_index']:03d}/file-{row[f'videos/{key}/file_index']:03d}.mp4")
+    frames, times = decode_video(path)
+    fps = row["length"] / (row[f"videos/{key}/to_timestamp"] - row[f"videos/{key}/from_timestamp"])
+    idx = [int(np.argmin(np.abs(times - (row[f"videos/{key}/from_timestamp"] + t / fps)))) for t in which]
+    dpath = os.path.join(root, f"data/chunk-{row['data/chunk_index']:03d}/file-{row['data/file_index']:03d}.parquet")
+    d = pq.read_table(dpath, columns=["episode_index", f"annotation.bbox.{cam}"]).to_pydict()
+    bb = np.asarray([b for i, b in zip(d["episode_index"], d[f"annotation.bbox.{cam}"]) if i == e.lerobot_row], np.float32)
+    return frames[idx], bb[which]
