@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from pxr import Usd, UsdGeom, UsdLux, UsdShade  # usd-core, a declared dependency
 
 from syngrasp.cluster.local import generate_local
 from syngrasp.core.cli import main
@@ -12,9 +13,6 @@ from syngrasp.core.geometry import quat_to_mat
 from syngrasp.exporters.hdf5 import read_episode
 
 from .conftest import TINY
-
-pxr = pytest.importorskip("pxr", reason="usd-core is a declared dependency; pip install -e .")
-from pxr import Gf, Usd, UsdGeom, UsdLux, UsdShade  # noqa: E402
 
 pytestmark = pytest.mark.sim
 
