@@ -120,8 +120,11 @@ def card_text(out_dir: str, info: dict) -> str:
     for key in sorted(k for k in feats if k == "action" or k.startswith("action.")):
         m = _action_mode({"action": feats[key]})
         lines.append(f"| `{key}` | {feats[key]['shape']} | {DEFINITIONS[m]} |")
+    trimmed = bool(((cfg or {}).get("rollout") or {}).get("trim_idle", False))
     lines += [
         "",
+        "Idle frames (the gripper closing in place, the 1 s hold after the shake test) were dropped "
+        "(`rollout.trim_idle=true`); physics validated the whole motion." if trimmed else
         "Episodes include the frames where the gripper closes in place and a 1 s hold after the shake test: "
         "they are what the physics check measured (the grasp must hold); `rollout.trim_idle=true` drops them.",
         "",
