@@ -9,7 +9,7 @@ import numpy as np
 
 from ..assets.catalog import AssetCatalog
 from ..assets.lod import LodParams, lod_mesh
-from ..assets.meshes import load_mesh, object_geometry
+from ..assets.meshes import load_mesh, load_render_mesh, object_geometry
 from ..assets.robot import RobotSpec
 from ..randomization.spec import LightSpec, MaterialSpec, SceneSpec, TextureSpec
 from ..randomization.textures import texture_image
@@ -28,6 +28,16 @@ def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
     m.userface = np.asarray(mesh.faces, dtype=np.int32).ravel().tolist()
 
 
+def _add_uv_mesh(spec: mujoco.MjSpec, name: str, v: np.ndarray, f: np.ndarray, uv: np.ndarray) -> None:
+    """A mesh with per-vertex texture coordinates; ``uv`` (N, 2) in OpenGL's convention (v = 0 at
+    the image bottom), flipped here because MuJoCo maps v = 0 to the first image row."""
+    m = spec.add_mesh()
+    m.name = name
+    m.uservert = np.asarray(v, dtype=np.float32).ravel().tolist()
+    m.userface = np.asarray(f, dtype=np.int32).ravel().tolist()
+    m.usertexcoord = np.column_stack([uv[:, 0], 1.0 - uv[:, 1]]).astype(np.float32).ravel().tolist()
+
+
 _LIGHT_TYPES = {
     "directional": mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
     "spot": mujoco.mjtLightType.mjLIGHT_SPOT,
@@ -42,8 +52,9 @@ class _MaterialRegistry:
         self.spec = spec
         self.textures: dict[tuple[TextureSpec, int], str] = {}
 
-    def add(self, name: str, m: MaterialSpec, texture_size: int) -> str:
-        """Material ``mat_<name>``; its texture, if any, generated at ``texture_size`` [px]."""
+    def add(self, name: str, m: MaterialSpec, texture_size: int, uniform: bool = True) -> str:
+        """Material ``mat_<name>``; its texture, if any, generated at ``texture_size`` [px], mapped
+        by world size (``uniform``) or by the mesh's own texture coordinates."""
         mat = self.spec.add_material(name=f"mat_{name}")
         mat.rgba = list(m.rgba)
         mat.specular = m.specular
@@ -63,7 +74,7 @@ class _MaterialRegistry:
             textures[int(mujoco.mjtTextureRole.mjTEXROLE_RGB)] = tex_name
             mat.textures = textures
             mat.texrepeat = list(m.texrepeat)
-            mat.texuniform = True
+            mat.texuniform = uniform
         return mat.name
 
 
@@ -186,8 +197,13 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
         )
 
     for o in scene.objects:
-        geo = object_geometry(catalog.by_id(o.asset_id), tuple(o.scale))
-        _add_mesh(spec, f"{o.name}_vis", geo.visual)
+        asset = catalog.by_id(o.asset_id)
+        geo = object_geometry(asset, tuple(o.scale))
+        uv_mapped = o.appearance == "own" and bool(asset.render_mesh) and o.material.texture is not None
+        if uv_mapped:
+            _add_uv_mesh(spec, f"{o.name}_vis", *load_render_mesh(asset.render_mesh, tuple(o.scale)))
+        else:
+            _add_mesh(spec, f"{o.name}_vis", geo.visual)
         body = world.add_body(name=o.name, pos=list(o.pos), quat=list(o.quat))
         body.add_freejoint(name=f"{o.name}_joint")
         for k, hull in enumerate(geo.hulls):
@@ -209,7 +225,7 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
             conaffinity=0,
             mass=0.0,
             density=0.0,
-            material=materials.add(o.name, o.material, near),
+            material=materials.add(o.name, o.material, near, uniform=not uv_mapped),
             group=2,
         )
 
