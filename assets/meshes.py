@@ -114,6 +114,36 @@ def load_render_mesh(ref: str, scale: tuple[float, float, float]) -> tuple[np.nd
     return np.asarray(v, float) * np.asarray(scale, float), np.asarray(f, np.int32), np.asarray(uv, float)
 
 
+_IMAGE_SCHEMES: dict[str, Callable[[str], np.ndarray]] = {}
+
+
+def register_image_scheme(name: str):
+    """Decorator registering ``fn(rest) -> (H, W, 3) uint8`` for texture references ``name:rest``
+    (images generated from seeds); duplicates raise."""
+
+    def deco(fn):
+        if name in _IMAGE_SCHEMES:
+            raise ValueError(f"image scheme '{name}' is already registered")
+        _IMAGE_SCHEMES[name] = fn
+        return fn
+
+    return deco
+
+
+def load_image(ref: str) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of an image file, or of ``scheme:rest`` for a registered image scheme."""
+    scheme, _, rest = ref.partition(":")
+    if rest and scheme in _IMAGE_SCHEMES:
+        return _IMAGE_SCHEMES[scheme](rest)
+    from PIL import Image
+
+    try:
+        with Image.open(ref) as im:
+            return np.asarray(im.convert("RGB"), dtype=np.uint8)
+    except FileNotFoundError as e:
+        raise AssetError(f"{ref}: texture image not found; rebuild the catalog") from e
+
+
 @dataclasses.dataclass(frozen=True)
 class ObjectGeometry:
     """An object's meshes at a given scale, in its body frame [m].

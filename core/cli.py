@@ -192,6 +192,29 @@ def _assets_inspect(args) -> int:
     return 0
 
 
+def _assets_preview(args) -> int:
+    from PIL import Image
+
+    from ..assets import build_catalog, load_robot
+    from ..generators.object_sheet import object_sheet
+
+    sources = tuple(s if s in ("procedural", "pybullet_data") else f"catalog:{s}" for s in args.sources)
+    catalog = build_catalog(sources)
+    picks, seen = [], {}
+    for a in catalog.objects:  # textured objects first, at most --per-category of each category
+        if (a.texture or not args.textured_only) and seen.get(a.category, 0) < args.per_category:
+            seen[a.category] = seen.get(a.category, 0) + 1
+            picks.append(a)
+    if not picks:
+        raise ConfigError("assets preview", "no object to show; drop --textured-only or name another catalog")
+    sheet = object_sheet(picks[: args.limit], load_robot(args.robot), cols=args.cols, tile=args.tile, seed=args.seed)
+    tmp = args.out + ".tmp.png"
+    Image.fromarray(sheet).save(tmp)
+    os.replace(tmp, args.out)
+    print(f"{len(picks[: args.limit])} objects -> {args.out}")
+    return 0
+
+
 def _assets_export(args) -> int:
     from ..assets.ingest import export_procedural
 
@@ -263,6 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     ai = asub.add_parser("inspect", help="counts by category and a sample of the rejects")
     ai.add_argument("catalog")
     ai.set_defaults(func=_assets_inspect)
+    ap = asub.add_parser("preview", help="contact sheet (PNG) of objects in their own appearance")
+    ap.add_argument("sources", nargs="+", help="catalog folders, or 'procedural'")
+    ap.add_argument("--out", required=True, help="PNG file to write")
+    ap.add_argument("--textured-only", action="store_true", help="only objects with a texture")
+    ap.add_argument("--per-category", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=24)
+    ap.add_argument("--cols", type=int, default=6)
+    ap.add_argument("--tile", type=int, default=128, help="tile side [px]")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--robot", default="panda")
+    ap.set_defaults(func=_assets_preview)
     ae = asub.add_parser("export-procedural", help="write the procedural objects as OBJ files, one folder per category")
     ae.add_argument("dir")
     ae.add_argument("--per-category", type=int, default=100)

@@ -134,3 +134,9 @@ def write_collection(root: str) -> dict:
         "mm_extents": (0.032, 0.045, 0.058),
         "carton_extents": (0.07, 0.07, 0.16),
     }
+
+
+if __name__ == "__main__":  # used by scripts/check_clean_install.sh (runtime dependencies only)
+    import sys
+
+    print(write_collection(sys.argv[1]))
