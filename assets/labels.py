@@ -82,7 +82,8 @@ def label_image(category: str, seed: int) -> np.ndarray:
 
 def uv_mapped(vertices: np.ndarray, faces: np.ndarray, style: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unwelded (3F, 3) vertices, (F, 3) faces and (3F, 2) UVs for ``style`` ("print": box
-    projection; otherwise a cylindrical wrap about z). Row 0 of the image is the top (v = 1)."""
+    projection; otherwise a cylindrical wrap about z, with flat lids and bottoms on a plain texel).
+    Row 0 of the image is the top (v = 1)."""
     tri = np.asarray(vertices, float)[np.asarray(faces)]  # (F, 3, 3)
     lo, hi = tri.reshape(-1, 3).min(axis=0), tri.reshape(-1, 3).max(axis=0)
     span = np.maximum(hi - lo, 1e-9)
@@ -98,5 +99,8 @@ def uv_mapped(vertices: np.ndarray, faces: np.ndarray, style: str) -> tuple[np.n
         wrap = (ang.max(axis=1) - ang.min(axis=1)) > 0.5
         ang[wrap] = np.where(ang[wrap] < 0.5, ang[wrap] + 1.0, ang[wrap])  # no face spans the seam
         uv = np.stack([ang, t[..., 2]], axis=-1)
+        n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        cap = np.abs(n[:, 2]) > 0.9 * np.linalg.norm(n, axis=1)  # lids and bottoms: one plain texel
+        uv[cap] = (0.5, 0.86 if style == "label" else 0.5)  # label rows 0.08-0.2 from the top are plain
     f = np.arange(3 * len(tri), dtype=np.int32).reshape(-1, 3)
     return tri.reshape(-1, 3), f, uv.reshape(-1, 2)

@@ -1,17 +1,21 @@
 """A contact sheet of catalog objects in their own appearance, drawn by the project's renderer.
 
 Each tile is one object alone on a sampled table (own appearance kept, no
-distractors), seen from the scene camera that shows most of it, cropped to the
-object and resized to ``tile`` px. Used by ``syngrasp assets preview``.
+distractors, standing upright as authored, bright neutral light), seen from
+the scene camera that shows most of it, cropped to the object and resized to
+``tile`` px. Used by ``syngrasp assets preview``.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import mujoco
 import numpy as np
 from PIL import Image
 
 from ..assets.catalog import AssetCatalog, ObjectAsset
+from ..assets.meshes import object_geometry
 from ..assets.robot import RobotSpec
 from ..core.config import load_config
 from ..core.rng import episode_rng
@@ -26,9 +30,15 @@ def object_tile(asset: ObjectAsset, robot: RobotSpec, seed: int, tile: int) -> n
     """(tile, tile, 3) uint8 close-up of ``asset`` keeping its own appearance."""
     cfg = load_config(None, [f"scene.image_size=[{IMAGE},{IMAGE}]", "scene.objects.num_distractors=[0,0]",
                              "scene.objects.own_appearance_prob=1.0", "scene.objects.target_max_width=1.0",
-                             "scene.objects.target_min_thickness=0.0"], seed=seed, episodes=1)
+                             "scene.objects.target_min_thickness=0.0", "scene.lighting.intensity=[0.6,0.7]",
+                             "scene.lighting.ambient=[0.4,0.45]", "scene.lighting.temperature_k=[5000,6500]"],
+                      seed=seed, episodes=1)
     catalog = AssetCatalog((asset,))
     scene = sample_scene(cfg.scene, catalog, robot, episode_rng(seed, 0))
+    o = scene.objects[0]
+    lowest = float(np.min(object_geometry(asset, tuple(o.scale)).visual.vertices[:, 2]))
+    upright = dataclasses.replace(o, quat=(1.0, 0.0, 0.0, 0.0), pos=(o.pos[0], o.pos[1], scene.table.top_z - lowest))
+    scene = dataclasses.replace(scene, objects=(upright,))
     model = build_model(scene, catalog, robot, cfg.render)
     data = mujoco.MjData(model)
     mujoco.mj_forward(model, data)
