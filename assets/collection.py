@@ -64,6 +64,15 @@ def references(path: str) -> list[str]:
                     out.append(os.path.join(base, sub, _clean(el.get("file") or el.get("filename"))))
                 elif el.tag in ("texture", "hfield", "skin") and el.get("file"):
                     out.append(os.path.join(base, texdir if el.tag == "texture" else meshdir, _clean(el.get("file"))))
+        elif ext == ".gltf":
+            import json
+
+            with open(path) as f:
+                data = json.load(f)
+            for item in data.get("buffers", []) + data.get("images", []):
+                uri = item.get("uri", "")
+                if uri and not uri.startswith("data:"):
+                    out.append(os.path.join(base, uri))
         elif ext == ".obj":
             with open(path, errors="replace") as f:
                 mtls = [ln.split(None, 1)[1].strip() for ln in f if ln.startswith("mtllib ")]
@@ -77,7 +86,7 @@ def references(path: str) -> list[str]:
                                 parts = ln.split()
                                 if len(parts) > 1:
                                     out.append(os.path.join(os.path.dirname(mpath), parts[-1]))
-    except (ET.ParseError, OSError, IndexError):
+    except (ET.ParseError, OSError, IndexError, ValueError, AttributeError):
         pass
     return [os.path.normpath(p) for p in out]
 
@@ -92,7 +101,7 @@ def plan_collection(src: str) -> tuple[list[Entry], list[dict]]:
         stems.setdefault(_split(q)[:2], []).append(q)
     # 1. descriptions first: what they reference (and same-stem siblings of meshes) belongs to them
     for p in sorted(candidates, key=lambda q: bool(TWIN.match(_split(q)[1]))):  # twins last: owners are originals
-        if _split(p)[2] in (".xml", ".urdf", ".obj"):
+        if _split(p)[2] in (".xml", ".urdf", ".obj", ".gltf"):
             for ref in references(p):
                 if ref != p:
                     owner.setdefault(ref, p)

@@ -77,17 +77,18 @@ def _rgb(img) -> np.ndarray:
 def _appearance(mesh: trimesh.Trimesh) -> tuple[np.ndarray | None, np.ndarray | None, tuple | None]:
     """(uv, image, rgba) of a loaded trimesh; missing parts are None."""
     vis = mesh.visual
-    if getattr(vis, "kind", None) == "texture":
-        mat = vis.material
+    uv = getattr(vis, "uv", None)
+    uv = None if uv is None or len(uv) != len(mesh.vertices) else np.asarray(uv, float)
+    if getattr(vis, "kind", None) == "texture" or uv is not None:
+        mat = getattr(vis, "material", None)
         if hasattr(mat, "to_simple"):
             mat = mat.to_simple()
         img = getattr(mat, "image", None)
-        diffuse = getattr(mat, "diffuse", None)
-        rgba = tuple(float(c) / 255.0 for c in diffuse) if diffuse is not None else None
-        uv = None if vis.uv is None or len(vis.uv) != len(mesh.vertices) else np.asarray(vis.uv, float)
         if img is not None and uv is not None:
             return uv, _rgb(img), (1.0, 1.0, 1.0, 1.0)  # the image is the colour; MuJoCo multiplies by rgba
-        return None, None, rgba
+        diffuse = getattr(mat, "diffuse", None)
+        rgba = tuple(float(c) / 255.0 for c in diffuse) if diffuse is not None and img is None and mat is not None else None
+        return uv, None, rgba  # UVs without an image: an MJCF/URDF material may supply one
     if getattr(vis, "kind", None) in ("face", "vertex"):
         colors = np.asarray(vis.vertex_colors if vis.kind == "vertex" else vis.face_colors, float) / 255.0
         if len(colors):
@@ -145,6 +146,21 @@ def resolve_mesh_file(path: str, notes: list[str]) -> str:
     if not os.path.isfile(path):
         raise AssetError(f"missing file {path} (referenced by a URDF/MJCF); fix the reference or add the file")
     raise AssetError(f"{path}: unsupported mesh type '{ext}' and no same-stem .obj/.stl/.ply/.glb beside it; convert it")
+
+
+def read_referenced(path: str, notes: list[str]) -> tuple[str, Loaded]:
+    """Read a mesh a URDF/MJCF references: its readable form (``resolve_mesh_file``), or, when that
+    file cannot be parsed, a same-stem sibling (noted). Returns (file read, Loaded)."""
+    f = resolve_mesh_file(path, notes)
+    try:
+        return f, read(f, notes)
+    except Exception as e:  # noqa: BLE001 - try a sibling before giving up
+        stem = os.path.splitext(f)[0]
+        for alt in FALLBACK_ORDER:
+            if stem + alt != f and os.path.isfile(stem + alt):
+                notes.append(f"{os.path.basename(f)} unreadable ({type(e).__name__}): read sibling {os.path.basename(stem + alt)}")
+                return stem + alt, read(stem + alt, notes)
+        raise
 
 
 def _clean_ref(ref: str) -> str:
@@ -268,7 +284,7 @@ def _read_mjcf(path: str, notes: list[str]) -> Loaded:
     comp = root.find("compiler")
     meshdir = os.path.join(base, comp.get("meshdir", comp.get("assetdir", "")) if comp is not None else "")
     texdir = os.path.join(base, comp.get("texturedir", comp.get("assetdir", "")) if comp is not None else "")
-    radian = comp is None or comp.get("angle", "degree") == "radian"
+    radian = comp is not None and comp.get("angle", "degree") == "radian"  # MuJoCo's default is degrees
     defaults = _mjcf_defaults(root)
     meshes, textures, materials = {}, {}, {}
     for el in root.iter("mesh"):
@@ -296,9 +312,8 @@ def _read_mjcf(path: str, notes: list[str]) -> Loaded:
                 mel = meshes.get(a.get("mesh"))
                 if mel is None:
                     raise AssetError(f"{path}: geom uses mesh '{a.get('mesh')}' that no <asset><mesh file=...> defines")
-                f = resolve_mesh_file(os.path.join(meshdir, _clean_ref(mel.get("file"))), notes)
+                f, sub = read_referenced(os.path.join(meshdir, _clean_ref(mel.get("file"))), notes)
                 used.append(f)
-                sub = read(f, notes)
                 scale = _floats(mel.get("scale"), (1, 1, 1))
                 scaled = scaled or not np.allclose(scale, 1.0)
                 m = sub.mesh.copy()
@@ -348,8 +363,7 @@ def _read_mjcf(path: str, notes: list[str]) -> Loaded:
         el = root.find("asset/mesh")
         if el is None or not el.get("file"):
             raise AssetError(f"{path}: no geoms and no <asset><mesh file=...>; nothing to import")
-        f = resolve_mesh_file(os.path.join(meshdir, _clean_ref(el.get("file"))), notes)
-        sub = read(f, notes)
+        f, sub = read_referenced(os.path.join(meshdir, _clean_ref(el.get("file"))), notes)
         sub.mesh = sub.mesh.copy().apply_transform(np.diag([*np.resize(_floats(el.get("scale"), (1, 1, 1)), 3), 1.0]))
         sub.used = [f]
         sub.metric = sub.metric or el.get("scale") is not None
@@ -406,9 +420,8 @@ def _read_urdf(path: str, notes: list[str]) -> Loaded:
                 shape = g[0]
                 uv = image = rgba = None
                 if shape.tag == "mesh":
-                    f = resolve_mesh_file(os.path.join(base, _clean_ref(shape.get("filename", ""))), notes)
+                    f, sub = read_referenced(os.path.join(base, _clean_ref(shape.get("filename", ""))), notes)
                     used.append(f)
-                    sub = read(f, notes)
                     scale = _floats(shape.get("scale"), (1, 1, 1))
                     scaled = scaled or not np.allclose(scale, 1.0)
                     m = sub.mesh.copy().apply_transform(np.diag([*np.resize(scale, 3), 1.0]))

@@ -37,6 +37,14 @@ def _box_uv(extents) -> trimesh.Trimesh:
     return trimesh.Trimesh(tri, faces, process=False), uv
 
 
+def _write_obj(path: str, mesh, uv, mtl: str = "") -> None:
+    """An OBJ with per-vertex UVs (``vt``) and, optionally, an ``mtllib`` line."""
+    lines = [f"mtllib {mtl}", "usemtl skin"] if mtl else []
+    lines += [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in mesh.vertices] + [f"vt {u} {v}" for u, v in uv]
+    lines += [f"f {a + 1}/{a + 1} {b + 1}/{b + 1} {c + 1}/{c + 1}" for a, b, c in mesh.faces]
+    _write(path, "\n".join(lines) + "\n")
+
+
 def _write(path: str, text: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -50,9 +58,7 @@ def write_collection(root: str) -> dict:
     os.makedirs(j(d, "meshes"), exist_ok=True)
     mesh, uv = _box_uv((0.07, 0.07, 0.16))
     _texture(j(d, "meshes", "carton.png"), TEXTURE_RGB, 0)
-    lines = ["mtllib carton.mtl", "usemtl skin"] + [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in mesh.vertices]
-    lines += [f"vt {u} {v}" for u, v in uv] + [f"f {a + 1}/{a + 1} {b + 1}/{b + 1} {c + 1}/{c + 1}" for a, b, c in mesh.faces]
-    _write(j(d, "meshes", "carton.obj"), "\n".join(lines) + "\n")
+    _write_obj(j(d, "meshes", "carton.obj"), mesh, uv, "carton.mtl")
     _write(j(d, "meshes", "carton.mtl"), "newmtl skin\nKd 1 1 1\nmap_Kd carton.png\n")
     body = ('<mujoco model="carton"><compiler meshdir="meshes" texturedir="meshes"/><asset>'
             '<texture name="t" type="2d" file="carton.png"/><material name="m" texture="t"/>'
@@ -125,7 +131,23 @@ def write_collection(root: str) -> dict:
     os.makedirs(d, exist_ok=True)
     mm = trimesh.creation.box(extents=(32.0, 45.0, 58.0))
     mm.export(j(d, "mm_block.stl"))
-    # 10. not objects
+    # 10. a scanned-object MJCF: default classes, a textured visual mesh and convex collision meshes
+    d = j(root, "bowls", "gso_bowl")
+    os.makedirs(j(d, "meshes"), exist_ok=True)
+    mesh, uv = _box_uv((0.12, 0.12, 0.05))
+    _write_obj(j(d, "meshes", "model.obj"), mesh, uv)  # UVs, no MTL: the MJCF material supplies the image
+    _texture(j(d, "texture.png"), (60, 160, 70), 2)
+    for k, x in enumerate((-0.03, 0.03)):
+        trimesh.creation.box(extents=(0.06, 0.12, 0.05)).apply_translation((x, 0, 0)).export(j(d, "meshes", f"model_collision_{k}.obj"))
+    _write(j(d, "model.xml"),
+           '<mujoco model="bowl"><compiler meshdir="meshes" angle="radian"/><default><default class="visual">'
+           '<geom group="2" type="mesh" contype="0" conaffinity="0"/></default><default class="collision">'
+           '<geom group="3" type="mesh"/></default></default><asset><texture type="2d" name="tex" file="texture.png"/>'
+           '<material name="mat" texture="tex" specular="0.5"/><mesh file="model.obj"/><mesh file="model_collision_0.obj"/>'
+           '<mesh file="model_collision_1.obj"/></asset><worldbody><body name="model" euler="0 0 1.5708">'
+           '<geom material="mat" mesh="model" class="visual"/><geom mesh="model_collision_0" class="collision"/>'
+           '<geom mesh="model_collision_1" class="collision"/><site name="s" pos="0 0 0.1"/></body></worldbody></mujoco>')
+    # 11. not objects
     _write(j(root, "README.txt"), "downloaded collection\n")
     _write(j(root, "toys", "broken.stl"), "solid nothing\nendsolid\n")
     return {

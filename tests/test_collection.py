@@ -63,6 +63,10 @@ def test_duplicates_twins_and_stand_ins_are_imported_once(built):
     assert "carton-visual.xml" not in sources and any("visual twin" in n for n in objs["carton.xml"]["notes"])
     assert "bracket_vhacd.obj" not in sources and objs["bracket.obj"]["parts"] == 2
     assert any("read sibling can.obj" in n for n in objs["can.xml"]["notes"])
+    # a scanned-object MJCF: textured visual class, two collision meshes as its parts, rotated 90 deg (radian)
+    bowl = objs["model.xml"]
+    assert bowl["has_texture"] and bowl["parts"] == 2 and bowl["category"] == "bowl"
+    np.testing.assert_allclose(sorted(bowl["extents"]), [0.05, 0.12, 0.12], rtol=0.01)
 
 
 def test_keep_mode_preserves_metric_extents_and_detects_units(built):
@@ -123,7 +127,7 @@ def _mask_mean(scene, catalog, robot, cfg):
         r.close()
 
 
-@pytest.mark.parametrize("source", ["carton.xml", "block.glb"])
+@pytest.mark.parametrize("source", ["carton.xml", "block.glb", "model.xml"])
 def test_textured_objects_render_their_texture(built, source):
     """Own appearance vs the same scene with a white untextured object: the ratio of the masked mean
     colours is the texture's mean colour (lighting cancels), within 0.06 per channel."""
