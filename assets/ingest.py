@@ -348,6 +348,8 @@ def _process(args) -> dict:
         return {"source": path, "category": category, "notes": notes, "extents": extents,
                 "rejected": f"too large for a tabletop: largest extent {max(extents):.2f} m > {MAX_TABLETOP} m "
                             f"(wrong units? pass --units, or --size-mode category)"}
+    if max(extents) > MAX_TABLETOP:
+        notes.append(f"largest extent {max(extents):.2f} m is not tabletop-sized: rescaled to the category's size range")
     mesh = res.mesh
     obj_id = f"{re.sub(r'[^a-z0-9]+', '_', category.lower())}_{index:06d}"
     try:

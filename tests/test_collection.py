@@ -166,3 +166,23 @@ def test_primitive_geom_object_is_grasped(tmp_path):
     gen = EpisodeGenerator(cfg)
     results = [gen.generate(cfg.seed, i) for i in range(3)]
     assert sum(r.success for r in results) >= 2, [r.failure_reason for r in results]
+
+
+def test_mapping_file_and_category_size_mode(built, tmp_path):
+    """A JSON mapping gives display names and synonyms; category mode rescales within size ranges
+    and reports each object's final extents at both ends of its range."""
+    root, _, _ = built
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"categories": {"nuts": {"name": "hex nut", "synonyms": ["nut", "fastener"]}},
+                                   "size_ranges": {"toy": [0.06, 0.08]}}))
+    cat = build_catalog_dir(str(root / "src"), str(tmp_path / "cat"), str(mapping), log=lambda *_: None,
+                            size_mode="category")
+    assert cat["categories"]["hex nut"]["synonyms"] == ["nut", "fastener"]
+    assets = [a for a in load_catalog_dir(str(tmp_path / "cat")) if a.category == "hex nut"]
+    assert assets and all(a.synonyms == ("nut", "fastener") for a in assets)
+    toy = next(o for o in cat["objects"] if o["category"] == "toy")
+    lo, hi = toy["final_extents"]
+    assert max(lo) == pytest.approx(0.06) and max(hi) == pytest.approx(0.08)
+    # category mode rescales whatever the metric size, and says so
+    table = next(o for o in cat["objects"] if o["source"].endswith("table.stl"))
+    assert any("not tabletop-sized" in n for n in table["notes"]) and max(table["final_extents"][1]) <= 0.1 + 1e-9
