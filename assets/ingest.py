@@ -35,7 +35,7 @@ from ..core.atomic import atomic_output, atomic_write_text
 from ..core.errors import AssetError
 from . import readers
 from .catalog import ObjectAsset
-from .collection import Entry, plan_collection
+from .collection import plan_collection
 from .names import display_name
 
 MAX_FACES = 20_000

@@ -19,6 +19,7 @@ TABLE_THICKNESS = 0.04  # m
 FLOOR_BELOW_TABLE = 0.75  # m
 SHADOW_RADIUS = 0.7  # m: shadow maps cover the workspace and the arm above it, not the room
 SPOT_CUTOFF_DEG = 60.0
+CREASE_DEG = 40.0  # textured meshes: corners whose smoothed normal leans further than this keep the face normal
 
 
 def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
@@ -29,13 +30,33 @@ def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
 
 
 def _add_uv_mesh(spec: mujoco.MjSpec, name: str, v: np.ndarray, f: np.ndarray, uv: np.ndarray) -> None:
-    """A mesh with per-vertex texture coordinates; ``uv`` (N, 2) in OpenGL's convention (v = 0 at
-    the image bottom), flipped here because MuJoCo maps v = 0 to the first image row."""
+    """A mesh with texture coordinates; ``uv`` (N, 2) per vertex of ``v`` in OpenGL's convention
+    (v = 0 at the image bottom), flipped here because MuJoCo maps v = 0 to the first image row.
+
+    Normals are given per face corner: the area-weighted mean over the faces sharing the corner's
+    position (so UV seams do not show), or the face's own normal where that mean leans more than
+    CREASE_DEG away from it (box edges stay sharp).
+    """
+    v = np.asarray(v, float)
+    f = np.asarray(f, dtype=np.int64)
+    _, inverse = np.unique(np.round(v, 7), axis=0, return_inverse=True)
+    welded = inverse.ravel()[f]  # (F, 3) position ids
+    fn = np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])  # (F, 3), length = 2 * area
+    smooth = np.zeros((int(inverse.max()) + 1, 3))
+    np.add.at(smooth, welded.ravel(), np.repeat(fn, 3, axis=0))
+    smooth /= np.maximum(np.linalg.norm(smooth, axis=1, keepdims=True), 1e-12)
+    unit = fn / np.maximum(np.linalg.norm(fn, axis=1, keepdims=True), 1e-12)
+    corner = smooth[welded]  # (F, 3, 3)
+    sharp = np.einsum("fck,fk->fc", corner, unit) < np.cos(np.radians(CREASE_DEG))
+    corner[sharp] = np.broadcast_to(unit[:, None, :], corner.shape)[sharp]
     m = spec.add_mesh()
     m.name = name
-    m.uservert = np.asarray(v, dtype=np.float32).ravel().tolist()
-    m.userface = np.asarray(f, dtype=np.int32).ravel().tolist()
+    m.uservert = v.astype(np.float32).ravel().tolist()
+    m.userface = f.astype(np.int32).ravel().tolist()
+    m.usernormal = corner.reshape(-1, 3).astype(np.float32).ravel().tolist()
+    m.userfacenormal = np.arange(3 * len(f), dtype=np.int32).tolist()
     m.usertexcoord = np.column_stack([uv[:, 0], 1.0 - uv[:, 1]]).astype(np.float32).ravel().tolist()
+    m.userfacetexcoord = np.asarray(f, dtype=np.int32).ravel().tolist()
 
 
 _LIGHT_TYPES = {

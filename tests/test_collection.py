@@ -153,9 +153,7 @@ def test_textured_objects_render_their_texture(built, source):
 def test_primitive_geom_object_is_grasped(tmp_path):
     from syngrasp.generators.episode import EpisodeGenerator
 
-    from .collection import write_collection as _w
-
-    _w(str(tmp_path / "all"))
+    write_collection(str(tmp_path / "all"))
     src = tmp_path / "src" / "pegs"
     src.mkdir(parents=True)
     (src / "peg.xml").write_text((tmp_path / "all" / "nuts" / "peg.xml").read_text())
