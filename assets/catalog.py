@@ -29,6 +29,13 @@ class ObjectAsset:
         size_range: (min, max) largest extent [m] for this object's category; None
             uses the scene's ``objects.size``.
         density: [kg/m^3], for the mass of the collision volume.
+        render_mesh: mesh reference with UVs (``<ref>_uv`` (V, 2), OpenGL convention: v = 0 at
+            the image bottom) drawn instead of ``visual_mesh`` when the object keeps its own
+            appearance; same frame and units as ``visual_mesh``. Empty: none.
+        texture: image file of the object's own appearance (mapped by ``render_mesh`` UVs); empty: none.
+        own_rgba: the object's own base colour, rgba in [0, 1], or None.
+        distractor_only: never drawn as the target (too wide for the gripper in every orientation).
+        synonyms: other nouns for ``category`` (from a catalog mapping file).
     """
 
     asset_id: str
@@ -39,6 +46,15 @@ class ObjectAsset:
     collision_parts: tuple[str, ...] = ()
     size_range: tuple[float, float] | None = None
     density: float = 500.0
+    render_mesh: str = ""
+    texture: str = ""
+    own_rgba: tuple[float, float, float, float] | None = None
+    distractor_only: bool = False
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def has_own_appearance(self) -> bool:
+        return bool(self.texture) or self.own_rgba is not None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,11 +1,19 @@
 """Build a categorised object catalog from a folder of meshes, URDF or MJCF files.
 
-``build_catalog_dir(src, out)`` imports every supported file under ``src``
-(category = first folder below ``src``, or a CSV/JSON mapping), validates it,
-repairs what it can (with a note) and rejects the rest (with the reason), then
-writes ``out/catalog.json`` and one ``out/objects/<id>.npz`` per object holding
-the visual mesh and its convex collision parts. Convex decompositions (CoACD)
-are cached by mesh content hash, so a second build reuses them. One bad file
+``build_catalog_dir(src, out)`` plans the collection (``collection.py``: what
+is an object, what belongs to one, duplicates and stand-ins), imports every
+object (category = first folder below ``src``, made a singular noun, or a
+CSV/JSON mapping), validates it, repairs what it can (with a note) and rejects
+the rest (with the reason), then writes ``out/catalog.json``, one
+``out/objects/<id>.npz`` per object (geometry, convex collision parts and, for
+textured objects, the UV-mapped render mesh) and ``out/textures/<sha>.png``
+(texture images, content-hashed, so shared images are stored once).
+
+Sizes: ``size_mode="keep"`` detects the file's unit (m, cm or mm) and keeps
+the metric size; ``"category"`` rescales each episode within the category's
+size range. Objects larger than ``MAX_TABLETOP`` are rejected; objects the
+robot's gripper cannot close around in any orientation are distractor-only.
+Convex decompositions (CoACD) are cached by mesh content hash. One bad file
 never stops the build.
 """
 
@@ -18,167 +26,94 @@ import json
 import os
 import re
 import time
-import xml.etree.ElementTree as ET
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable
 
 import numpy as np
 import trimesh
 
 from ..core.atomic import atomic_output, atomic_write_text
 from ..core.errors import AssetError
+from . import readers
 from .catalog import ObjectAsset
+from .collection import plan_collection
+from .names import display_name
 
 MAX_FACES = 20_000
-MAX_EXTENT = 10.0  # m; larger is absurd (after the millimetre guess)
+TEXTURED_MAX_FACES = 100_000  # textured render meshes keep their UVs up to this many faces
+MAX_EXTENT = 10.0  # m; larger is absurd even after the unit guess
 MIN_EXTENT = 1e-3  # m
+MAX_TABLETOP = 0.5  # m; a larger object does not belong on a tabletop
+GRASP_MARGIN = 0.9  # an object fits when its thinnest width is below this fraction of the gripper opening
 CONVEX_ENOUGH = 0.9  # volume / hull volume at or above this: one hull is the collision shape
 DEFAULT_SIZE = (0.05, 0.10)
 DEFAULT_DENSITY = 500.0
+TEXTURE_MAX_SIDE = 1024  # px; larger texture images are downsampled when stored
+UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001}
+TYPICAL_SIZE = 0.1  # m; the unit guess picks the reading closest (in log scale) to this
+SIZE_MODES = ("keep", "category")
 COACD_PARAMS = dict(threshold=0.15, max_convex_hull=8, mcts_iterations=5, mcts_nodes=3, mcts_max_depth=1,
                     resolution=200, seed=0)
-
-_IMPORTERS: dict[str, Callable[[str, list[str]], tuple[trimesh.Trimesh, bool]]] = {}
-
-
-def register_importer(*extensions: str):
-    """Decorator for ``fn(path, notes) -> (mesh in metres, has_texture)`` handling ``extensions``."""
-
-    def deco(fn):
-        for ext in extensions:
-            if ext in _IMPORTERS:
-                raise ValueError(f"an importer for '{ext}' is already registered")
-            _IMPORTERS[ext] = fn
-        return fn
-
-    return deco
-
-
-def _texture_refs(obj_path: str, notes: list[str]) -> bool:
-    """Whether an OBJ's materials reference image textures; notes missing MTL or texture files."""
-    base = os.path.dirname(obj_path)
-    found = False
-    with open(obj_path, errors="replace") as f:
-        mtls = [line.split(None, 1)[1].strip() for line in f if line.startswith("mtllib ")]
-    for mtl in mtls:
-        mpath = os.path.join(base, mtl)
-        if not os.path.isfile(mpath):
-            notes.append(f"material file {mtl} missing: uses flat colour")
-            continue
-        with open(mpath, errors="replace") as f:
-            for line in f:
-                if line.strip().lower().startswith("map_kd"):
-                    tex = line.split()[-1]
-                    if os.path.isfile(os.path.join(os.path.dirname(mpath), tex)):
-                        found = True
-                    else:
-                        notes.append(f"texture {tex} missing: uses flat colour")
-    return found
-
-
-def _load_trimesh(path: str) -> trimesh.Trimesh:
-    if not os.path.isfile(path):
-        raise AssetError(f"missing file {path}")
-    loaded = trimesh.load(path, force="mesh", process=False, skip_materials=False)
-    if not isinstance(loaded, trimesh.Trimesh):
-        raise AssetError(f"{path}: no triangle mesh inside")
-    return loaded
-
-
-@register_importer(".obj")
-def _import_obj(path: str, notes: list[str]):
-    has_tex = _texture_refs(path, notes)
-    return _load_trimesh(path), has_tex
-
-
-@register_importer(".stl", ".ply", ".glb", ".gltf")
-def _import_generic(path: str, notes: list[str]):
-    mesh = _load_trimesh(path)
-    return mesh, getattr(mesh.visual, "kind", None) == "texture"
-
-
-def _mesh_from_element(el: ET.Element, attr: str, base: str, notes: list[str]):
-    fname = el.get(attr)
-    if fname is None:
-        raise AssetError("mesh element without a file name")
-    fname = re.sub(r"^package://[^/]*/", "", fname).replace("file://", "")
-    scale = np.array([float(v) for v in el.get("scale", "1 1 1").split()])
-    path = os.path.join(base, fname)
-    if not os.path.isfile(path):
-        raise AssetError(f"missing file {path} (referenced by a URDF/MJCF); fix the reference or add the file")
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in _IMPORTERS or ext in (".urdf", ".xml"):
-        raise AssetError(f"{path}: unsupported mesh type '{ext}'")
-    mesh, tex = _IMPORTERS[ext](path, notes)
-    mesh.apply_transform(np.diag([*(scale if len(scale) == 3 else np.repeat(scale[0], 3)), 1.0]))
-    return mesh, tex
-
-
-@register_importer(".urdf")
-def _import_urdf(path: str, notes: list[str]):
-    root = ET.parse(path).getroot()
-    el = root.find(".//visual/geometry/mesh")
-    if el is None:
-        raise AssetError(f"{path}: no <visual> mesh; only mesh-based URDF objects are supported")
-    return _mesh_from_element(el, "filename", os.path.dirname(path), notes)
-
-
-@register_importer(".xml")
-def _import_mjcf(path: str, notes: list[str]):
-    root = ET.parse(path).getroot()
-    if root.tag != "mujoco":
-        raise AssetError(f"{path}: not an MJCF file (root <{root.tag}>)")
-    comp = root.find("compiler")
-    meshdir = comp.get("meshdir", "") if comp is not None else ""
-    el = root.find("asset/mesh")
-    if el is None:
-        raise AssetError(f"{path}: no <asset><mesh>; only mesh-based MJCF objects are supported")
-    return _mesh_from_element(el, "file", os.path.join(os.path.dirname(path), meshdir), notes)
-
-
-def supported(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in _IMPORTERS
 
 
 @dataclasses.dataclass
 class Imported:
-    """Outcome of one file: accepted (maybe repaired, with notes) or rejected (with the reason)."""
+    """Outcome of one file: accepted (maybe repaired, with notes) or rejected (with the reason).
+
+    ``mesh``: validated geometry [file units until ``to_metres``]; ``render``: (V, 3) vertices,
+    (F, 3) faces and (V, 2) UVs of the textured render mesh, same units and frame, or None;
+    ``parts``: given convex collision pieces (primitives, collision geoms, stand-ins) or empty.
+    """
 
     source: str
     category: str
     mesh: trimesh.Trimesh | None = None
     has_texture: bool = False
+    image: np.ndarray | None = None
+    rgba: tuple | None = None
+    render: tuple | None = None
+    parts: list = dataclasses.field(default_factory=list)
+    metric: bool = False
     notes: list[str] = dataclasses.field(default_factory=list)
     rejected: str = ""
 
 
-def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES) -> Imported:
-    """Import one file and apply the validation rules; never raises for a bad file."""
+def supported(path: str) -> bool:
+    return readers.readable(path)
+
+
+def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES, collision_files=()) -> Imported:
+    """Import one file (and its collision stand-ins) and apply the validation rules; never raises."""
     out = Imported(path, category)
-    ext = os.path.splitext(path)[1].lower()
     try:
-        mesh, out.has_texture = _IMPORTERS[ext](path, out.notes)
+        loaded = readers.read(path, out.notes)
+        out.parts = list(loaded.parts)
+        for c in collision_files:
+            pieces = readers.read(c, out.notes).mesh.split(only_watertight=False)
+            out.parts.extend(p.convex_hull for p in pieces if len(p.faces) >= 4)
     except AssetError as e:
         out.rejected = str(e)
         return out
     except Exception as e:  # noqa: BLE001 - any parser failure rejects this file only
         out.rejected = f"unreadable ({type(e).__name__}: {e})"
         return out
+    out.metric, out.rgba = loaded.metric, loaded.rgba
     try:
-        _validate_and_repair(mesh, out, max_faces)
+        _validate_and_repair(loaded, out, max_faces)
     except Exception as e:  # noqa: BLE001 - a failing check or repair rejects this file only
         out.mesh = None
         out.rejected = f"validation or repair failed ({type(e).__name__}: {e})"
     return out
 
 
-def _validate_and_repair(mesh, out: Imported, max_faces: int) -> None:
+def _validate_and_repair(loaded, out: Imported, max_faces: int) -> None:
     """The validation rules and repairs of ``import_and_validate``; sets ``out.mesh`` or ``out.rejected``."""
+    mesh = loaded.mesh
     v, f = np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64)
     if len(f) == 0 or len(v) == 0:
         out.rejected = "unreadable or empty: no faces found"
         return
     bad = ~np.all(np.isfinite(v), axis=1)
+    keep = np.ones(len(f), bool)
     if bad.any():
         keep = ~bad[f].any(axis=1)
         if keep.mean() < 0.5:
@@ -187,6 +122,12 @@ def _validate_and_repair(mesh, out: Imported, max_faces: int) -> None:
         f = f[keep]
         v = np.where(bad[:, None], 0.0, v)
         out.notes.append(f"removed {int(bad.sum())} NaN/inf vertices and {int((~keep).sum())} faces")
+    if loaded.image is not None and loaded.uv is not None and len(f) <= TEXTURED_MAX_FACES:
+        uv = np.nan_to_num(np.asarray(loaded.uv, float), nan=0.0)
+        out.render, out.image, out.has_texture = (v.copy(), f.copy(), uv), loaded.image, True
+    elif loaded.image is not None:
+        out.notes.append(f"more than {TEXTURED_MAX_FACES} faces: texture dropped, uses its mean colour")
+        out.rgba = (*(loaded.image.reshape(-1, 3).mean(axis=0) / 255.0), 1.0)
     mesh = trimesh.Trimesh(v, f, process=True)
     mesh.update_faces(mesh.nondegenerate_faces())
     mesh.remove_unreferenced_vertices()
@@ -194,14 +135,10 @@ def _validate_and_repair(mesh, out: Imported, max_faces: int) -> None:
         out.rejected = "degenerate: zero volume (fewer than 4 valid faces)"
         return
     ext_max = float(np.max(mesh.extents))
-    if MAX_EXTENT < ext_max <= 1000 * MAX_EXTENT:
-        mesh.apply_scale(0.001)
-        out.notes.append(f"largest extent {ext_max:.1f} looked like millimetres: scaled by 0.001")
-        ext_max *= 0.001
-    if not MIN_EXTENT <= ext_max <= MAX_EXTENT:
-        out.rejected = f"absurd size: largest extent {ext_max:.3g} m (allowed {MIN_EXTENT}-{MAX_EXTENT} m)"
+    if not MIN_EXTENT <= ext_max <= MAX_EXTENT * 1000:
+        out.rejected = f"absurd size: largest extent {ext_max:.3g} (allowed {MIN_EXTENT}-{MAX_EXTENT} m, or mm)"
         return
-    if mesh.convex_hull.volume < 1e-9 or np.min(mesh.extents) < 1e-5:
+    if mesh.convex_hull.volume < 1e-9 * ext_max**3 or np.min(mesh.extents) < 1e-5 * ext_max:
         out.rejected = "degenerate: zero volume (flat or a line)"
         return
     if len(mesh.faces) > max_faces:
@@ -213,10 +150,53 @@ def _validate_and_repair(mesh, out: Imported, max_faces: int) -> None:
         trimesh.repair.fix_normals(mesh)
         if mesh.is_watertight:
             out.notes.append("not watertight: holes filled")
-        else:
+        elif not out.parts:
             out.notes.append("not watertight: collision uses convex pieces of the surface")
     out.mesh = mesh
 
+
+def detect_units(largest: float, metric: bool, units: str = "auto") -> tuple[float, str]:
+    """(factor to metres, unit name) for a mesh whose largest extent is ``largest`` file units.
+
+    ``units`` m/cm/mm forces it. ``auto``: metres when the format or an explicit scale fixes them
+    (``metric``) or when the reading in metres is a plausible object (<= 3 m); otherwise the
+    unit whose reading lies closest, in log scale, to a typical tabletop object (0.1 m).
+    """
+    if units != "auto":
+        return UNITS[units], units
+    if metric or largest <= 3.0:
+        return 1.0, "m"
+    name = min(("cm", "mm"), key=lambda u: abs(np.log(largest * UNITS[u] / TYPICAL_SIZE)))
+    return UNITS[name], name
+
+
+def to_metres(res: Imported, factor: float) -> None:
+    """Scale the mesh, render mesh and parts of ``res`` by ``factor`` in place."""
+    if factor == 1.0:
+        return
+    res.mesh.apply_scale(factor)
+    res.parts = [p.copy().apply_scale(factor) for p in res.parts]
+    if res.render is not None:
+        res.render = (res.render[0] * factor, res.render[1], res.render[2])
+
+
+def shape_hash(mesh: trimesh.Trimesh) -> str:
+    """Hash of a mesh's surface independent of vertex order and face order (coordinates rounded
+    to 1e-5 of the largest extent): identical shapes in different files or formats collide."""
+    t = mesh.triangles - mesh.bounds[0]
+    q = np.round(t / max(float(np.max(mesh.extents)), 1e-9) * 1e5).astype(np.int64)  # in [0, 1e5] < 2**17
+    keys = np.sort((q[..., 0] << 34) | (q[..., 1] << 17) | q[..., 2], axis=1)  # (F, 3), corner order ignored
+    tri = keys[np.lexsort(keys.T[::-1])]
+    return hashlib.sha256(tri.tobytes()).hexdigest()[:32]
+
+
+def thinnest_width(mesh: trimesh.Trimesh) -> float:
+    """Smallest extent of the mesh's minimum-volume oriented box [m]: the narrowest the object gets
+    between two parallel jaws over all orientations (approximately)."""
+    try:
+        return float(np.min(trimesh.bounds.oriented_bounds(mesh.convex_hull)[1]))
+    except Exception:  # noqa: BLE001 - fall back to the axis-aligned box
+        return float(np.min(mesh.extents))
 
 
 def content_hash(mesh: trimesh.Trimesh) -> str:
@@ -251,22 +231,35 @@ def decompose(mesh: trimesh.Trimesh, cache_dir: str) -> tuple[list[trimesh.Trime
     return parts, False
 
 
-def _category_of(src: str, path: str, mapping: dict[str, str]) -> str:
+
+@dataclasses.dataclass(frozen=True)
+class Mapping:
+    """A mapping file: relative path -> category label; label -> size range [m]; label ->
+    display name; display name -> synonyms."""
+
+    files: dict
+    size_ranges: dict
+    names: dict
+    synonyms: dict
+
+
+def _category_of(src: str, path: str, mapping: Mapping) -> str:
     rel = os.path.relpath(path, src)
-    if rel in mapping:
-        return mapping[rel]
+    if rel in mapping.files:
+        return mapping.files[rel]
     parts = rel.split(os.sep)
-    return parts[0].replace("_", " ") if len(parts) > 1 else "object"
+    return parts[0] if len(parts) > 1 else "object"
 
 
-def load_mapping(path: str | None) -> tuple[dict[str, str], dict[str, tuple[float, float]]]:
-    """(relative path -> category, category -> size range) from a CSV (path,category) or JSON file.
+def load_mapping(path: str | None) -> Mapping:
+    """A CSV (path,category) or JSON mapping file.
 
-    JSON: {"files": {relpath: category}, "size_ranges": {category: [min, max]}} or a flat
-    {relpath: category} mapping.
+    JSON: {"files": {relpath: category}, "size_ranges": {category: [min, max]},
+    "categories": {label: {"name": display name, "synonyms": [...]}}} or a flat
+    {relpath: category} mapping. Labels are folder names or the categories ``files`` gives.
     """
     if path is None:
-        return {}, {}
+        return Mapping({}, {}, {}, {})
     if not os.path.isfile(path):
         raise AssetError(f"{path}: category mapping not found; pass an existing CSV or JSON file")
     if path.endswith(".csv"):
@@ -274,100 +267,221 @@ def load_mapping(path: str | None) -> tuple[dict[str, str], dict[str, tuple[floa
             rows = [r for r in csv.reader(f) if r and not r[0].startswith("#")]
         if rows and rows[0][:2] == ["path", "category"]:
             rows = rows[1:]
-        return {r[0]: r[1] for r in rows}, {}
+        return Mapping({r[0]: r[1] for r in rows}, {}, {}, {})
     with open(path) as f:
         data = json.load(f)
-    if "files" in data:
-        return data["files"], {k: tuple(v) for k, v in data.get("size_ranges", {}).items()}
-    return data, {}
+    if not any(k in data for k in ("files", "size_ranges", "categories")):
+        return Mapping(data, {}, {}, {})
+    unknown = set(data) - {"files", "size_ranges", "categories"}
+    if unknown:
+        raise AssetError(f"{path}: unknown keys {sorted(unknown)}; allowed: files, size_ranges, categories")
+    names, syn = {}, {}
+    for label, c in data.get("categories", {}).items():
+        name = c.get("name", display_name(label)) if isinstance(c, dict) else str(c)
+        names[label] = name
+        if isinstance(c, dict) and c.get("synonyms"):
+            syn[name] = tuple(c["synonyms"])
+    return Mapping(data.get("files", {}), {k: tuple(v) for k, v in data.get("size_ranges", {}).items()}, names, syn)
+
+
+@dataclasses.dataclass(frozen=True)
+class BuildOptions:
+    """How a build treats sizes and which gripper decides graspability.
+
+    size_mode: "keep" (metric size, units detected) or "category" (category size ranges).
+    units: "auto", "m", "cm" or "mm" for files whose unit the format does not fix.
+    gripper_max_width: widest gripper opening [m] (from the robot spec).
+    size_range: (min, max) largest extent [m] in category mode; None for the category's own.
+    """
+
+    size_mode: str = "keep"
+    units: str = "auto"
+    gripper_max_width: float = 0.08
+    size_range: tuple[float, float] | None = None
+
+
+def _save_texture(image: np.ndarray, out_dir: str) -> str:
+    """Store ``image`` as ``textures/<sha>.png`` once; returns the path relative to ``out_dir``."""
+    from PIL import Image
+
+    img = Image.fromarray(image)
+    if max(img.size) > TEXTURE_MAX_SIDE:
+        k = TEXTURE_MAX_SIDE / max(img.size)
+        img = img.resize((max(1, int(img.width * k)), max(1, int(img.height * k))), Image.Resampling.LANCZOS)
+    data = np.asarray(img)
+    key = hashlib.sha256(np.asarray(data.shape).tobytes() + data.tobytes()).hexdigest()[:32]
+    rel = os.path.join("textures", f"{key}.png")
+    path = os.path.join(out_dir, rel)
+    if not os.path.isfile(path):
+        with atomic_output(path, suffix=".png") as tmp:
+            img.save(tmp, format="PNG")
+    return rel
+
+
+def _role(res: Imported, opts: BuildOptions) -> tuple[str, str]:
+    """("target" or "distractor", reason) from the smallest width the object can have in the gripper."""
+    width = thinnest_width(res.mesh)
+    if opts.size_mode == "category" and opts.size_range is not None:
+        width *= opts.size_range[0] / float(np.max(res.mesh.extents))
+    limit = GRASP_MARGIN * opts.gripper_max_width
+    if width > limit:
+        return "distractor", (f"fits the gripper in no orientation: thinnest width {width * 1000:.0f} mm "
+                              f"> {limit * 1000:.0f} mm ({GRASP_MARGIN:.0%} of the {opts.gripper_max_width * 1000:.0f} mm opening)")
+    return "target", ""
 
 
 def _process(args) -> dict:
-    path, category, out_dir, cache_dir, index = args
+    entry, category, out_dir, cache_dir, index, opts = args
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     t0 = time.perf_counter()
-    res = import_and_validate(path, category)
+    path = entry.path
+    res = import_and_validate(path, category, collision_files=entry.collision_files)
+    notes = entry.notes + res.notes
     if res.rejected:
-        return {"source": path, "category": category, "rejected": res.rejected, "notes": res.notes}
+        return {"source": path, "category": category, "rejected": res.rejected, "notes": notes}
+    factor, unit = detect_units(float(np.max(res.mesh.extents)), res.metric, opts.units)
+    to_metres(res, factor)
+    if unit != "m":
+        notes.append(f"units look like {unit}: scaled by {factor:g}")
+    extents = [float(x) for x in res.mesh.extents]
+    if max(extents) > MAX_TABLETOP and opts.size_mode == "keep":
+        return {"source": path, "category": category, "notes": notes, "extents": extents,
+                "rejected": f"too large for a tabletop: largest extent {max(extents):.2f} m > {MAX_TABLETOP} m "
+                            f"(wrong units? pass --units, or --size-mode category)"}
+    if max(extents) > MAX_TABLETOP:
+        notes.append(f"largest extent {max(extents):.2f} m is not tabletop-sized: rescaled to the category's size range")
     mesh = res.mesh
     obj_id = f"{re.sub(r'[^a-z0-9]+', '_', category.lower())}_{index:06d}"
     try:
-        parts, cached = decompose(mesh, cache_dir)
+        if res.parts:
+            parts, cached = [p.convex_hull for p in res.parts], False
+        else:
+            parts, cached = decompose(mesh, cache_dir)
         arrays = {"visual_v": mesh.vertices, "visual_f": mesh.faces}
         for i, p in enumerate(parts):
             arrays[f"part{i}_v"], arrays[f"part{i}_f"] = p.vertices, p.faces
+        texture = None
+        if res.render is not None:
+            arrays["render_v"], arrays["render_f"], arrays["render_uv"] = res.render
+            texture = _save_texture(res.image, out_dir)
         with atomic_output(os.path.join(out_dir, "objects", f"{obj_id}.npz"), suffix=".npz") as tmp:
             np.savez(tmp, **arrays)
     except Exception as e:  # noqa: BLE001 - one file never stops a build
-        return {"source": path, "category": category, "notes": res.notes,
+        return {"source": path, "category": category, "notes": notes,
                 "rejected": f"decomposition or save failed ({type(e).__name__}: {e})"}
+    role, reason = _role(res, opts)
     volume = float(mesh.volume) if mesh.is_watertight else float(sum(p.volume for p in parts))
+    rgba = None if res.rgba is None else [float(c) for c in np.resize(res.rgba, 4)]
     return {
         "id": obj_id,
         "source": path,
         "category": category,
-        "extents": [float(x) for x in mesh.extents],
+        "extents": extents,
         "volume_m3": volume,
         "watertight": bool(mesh.is_watertight),
-        "has_texture": bool(res.has_texture),
+        "has_texture": texture is not None,
+        "texture": texture,
+        "rgba": rgba,
+        "role": role,
+        "role_reason": reason,
+        "shape_hash": shape_hash(mesh),
         "faces": int(len(mesh.faces)),
         "parts": len(parts),
         "decomposition_cached": cached,
-        "notes": res.notes,
+        "notes": notes,
         "seconds": round(time.perf_counter() - t0, 3),
     }
 
 
+def _drop_duplicates(objects: list[dict], out_dir: str) -> tuple[list[dict], list[dict]]:
+    """Keep the first object of each shape hash; later ones become skipped rows (npz removed)."""
+    first: dict[str, dict] = {}
+    kept, dupes = [], []
+    for r in objects:
+        k = r["shape_hash"]
+        if k in first:
+            first[k]["notes"].append(f"identical mesh also at {r['source']} (not imported twice)")
+            dupes.append({"source": r["source"], "reason": f"identical mesh to {first[k]['source']}"})
+            try:
+                os.remove(os.path.join(out_dir, "objects", f"{r['id']}.npz"))
+            except OSError:
+                pass
+        else:
+            first[k] = r
+            kept.append(r)
+    return kept, dupes
+
+
 def build_catalog_dir(
-    src: str, out_dir: str, mapping_file: str | None = None, workers: int = 1, cache_dir: str | None = None, log=print
+    src: str, out_dir: str, mapping_file: str | None = None, workers: int = 1, cache_dir: str | None = None, log=print,
+    size_mode: str = "keep", units: str = "auto", robot: str = "panda",
 ) -> dict:
-    """Build ``out_dir/catalog.json`` from every supported file under ``src``; returns the catalog dict."""
+    """Build ``out_dir/catalog.json`` from every object under ``src``; returns the catalog dict.
+
+    ``robot`` names the robot spec whose ``gripper_max_width`` decides which objects can be targets.
+    """
     from .procedural import CATEGORIES
+    from .robot import load_robot
 
     if not os.path.isdir(src):
         raise AssetError(f"{src}: source folder not found")
-    mapping, sizes = load_mapping(mapping_file)
+    if size_mode not in SIZE_MODES:
+        raise AssetError(f"size mode '{size_mode}' is unknown; use one of {', '.join(SIZE_MODES)}")
+    if units not in ("auto", *UNITS):
+        raise AssetError(f"units '{units}' are unknown; use auto, m, cm or mm")
+    gripper = load_robot(robot).gripper_max_width
+    mapping = load_mapping(mapping_file)
     cache_dir = cache_dir or os.path.join(out_dir, "cache", "coacd")
-    files = sorted(
-        os.path.join(d, n) for d, _, names in os.walk(src) for n in names if supported(n)
-    )
-    # mesh files referenced by a URDF/MJCF next to them are imported through it, not twice
-    referenced = set()
-    for p in files:
-        if p.endswith((".urdf", ".xml")):
-            try:
-                for el in ET.parse(p).getroot().iter("mesh"):
-                    ref = el.get("filename") or el.get("file")
-                    if ref:
-                        referenced.add(os.path.normpath(os.path.join(os.path.dirname(p), re.sub(r"^package://[^/]*/", "", ref))))
-            except ET.ParseError:
-                pass
-    files = [p for p in files if os.path.normpath(p) not in referenced]
-    jobs = [(p, _category_of(src, p, mapping), out_dir, cache_dir, i) for i, p in enumerate(files)]
+    entries, skipped = plan_collection(src)
+    jobs = []
+    for i, e in enumerate(entries):
+        label = _category_of(src, e.path, mapping)
+        name = mapping.names.get(label) or display_name(label)
+        size = mapping.size_ranges.get(label) or mapping.size_ranges.get(name)
+        if size is None and size_mode == "category":
+            size = CATEGORIES[name][0] if name in CATEGORIES else DEFAULT_SIZE
+        jobs.append((e, name, out_dir, cache_dir, i, BuildOptions(size_mode, units, gripper, size)))
     t0 = time.perf_counter()
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_process, jobs, chunksize=4))
     else:
         results = [_process(j) for j in jobs]
-    objects = [r for r in results if "id" in r]
+    objects, dupes = _drop_duplicates([r for r in results if "id" in r], out_dir)
     rejected = [r for r in results if "rejected" in r]
     categories = {}
-    for r in objects:
+    for r, job in zip(results, jobs):
+        if "id" not in r or r not in objects:
+            continue
         c = r["category"]
-        size = sizes.get(c) or (CATEGORIES[c][0] if c in CATEGORIES else DEFAULT_SIZE)
+        size = job[5].size_range
         density = CATEGORIES[c][1] if c in CATEGORIES else DEFAULT_DENSITY
-        categories.setdefault(c, {"count": 0, "size_range": list(size), "density": density})["count"] += 1
+        entry = categories.setdefault(c, {"count": 0, "size_range": list(size) if size else None, "density": density})
+        if c in mapping.synonyms:
+            entry["synonyms"] = list(mapping.synonyms[c])
+        entry["count"] += 1
+        if size:
+            k0, k1 = size[0] / max(r["extents"]), size[1] / max(r["extents"])
+            r["final_extents"] = [[round(x * k0, 5) for x in r["extents"]], [round(x * k1, 5) for x in r["extents"]]]
+        else:
+            r["final_extents"] = [[round(x, 5) for x in r["extents"]]] * 2
     catalog = {
-        "version": 1,
+        "version": 2,
         "source": os.path.abspath(src),
+        "size_mode": size_mode,
+        "robot": robot,
+        "gripper_max_width": gripper,
         "categories": categories,
         "objects": objects,
         "report": {
-            "files": len(files),
+            "files": len(entries) + len(skipped),
+            "objects_found": len(entries),
             "accepted": len(objects),
             "repaired": [{"source": r["source"], "notes": r["notes"]} for r in objects if r["notes"]],
+            "distractor_only": [{"source": r["source"], "reason": r["role_reason"]} for r in objects if r["role"] != "target"],
             "rejected": [{"source": r["source"], "reason": r["rejected"]} for r in rejected],
+            "skipped": skipped + dupes,
+            "extents": [{"id": r["id"], "source": r["source"], "final_extents": r["final_extents"]} for r in objects],
             "decompositions_from_cache": sum(r["decomposition_cached"] for r in objects),
             "seconds": round(time.perf_counter() - t0, 2),
         },
@@ -375,9 +489,9 @@ def build_catalog_dir(
     atomic_write_text(os.path.join(out_dir, "catalog.json"), json.dumps(catalog, indent=1))
     rep = catalog["report"]
     log(
-        f"catalog: {rep['accepted']}/{rep['files']} objects in {len(categories)} categories, "
-        f"{len(rep['repaired'])} repaired, {len(rep['rejected'])} rejected, "
-        f"{rep['decompositions_from_cache']} decompositions from cache, {rep['seconds']} s"
+        f"catalog: {rep['accepted']} objects from {rep['files']} files in {len(categories)} categories, "
+        f"{len(rep['repaired'])} repaired, {len(rep['distractor_only'])} distractor-only, {len(rep['rejected'])} rejected, "
+        f"{len(rep['skipped'])} files skipped, {rep['decompositions_from_cache']} decompositions from cache, {rep['seconds']} s"
     )
     return catalog
 
@@ -391,19 +505,26 @@ def load_catalog_dir(path: str) -> list[ObjectAsset]:
         raise ConfigError("scene.asset_sources", f"{cat_path} not found; build it with: syngrasp assets build SRC --out {path}")
     with open(cat_path) as f:
         cat = json.load(f)
+    root = os.path.abspath(path)
     out = []
     for r in cat["objects"]:
-        npz = os.path.join(os.path.abspath(path), "objects", f"{r['id']}.npz")
+        npz = os.path.join(root, "objects", f"{r['id']}.npz")
         c = cat["categories"][r["category"]]
+        size = c.get("size_range") or [max(r["extents"])] * 2
         out.append(
             ObjectAsset(
-                asset_id=f"catalog/{os.path.basename(os.path.abspath(path))}/{r['id']}",
+                asset_id=f"catalog/{os.path.basename(root)}/{r['id']}",
                 category=r["category"],
                 visual_mesh=f"npz:{npz}:visual",
                 collision_mesh=f"npz:{npz}:visual",
                 collision_parts=tuple(f"npz:{npz}:part{i}" for i in range(r["parts"])),
-                size_range=tuple(c["size_range"]),
+                size_range=tuple(size),
                 density=float(c["density"]),
+                render_mesh=f"npz:{npz}:render" if r.get("texture") else "",
+                texture=os.path.join(root, r["texture"]) if r.get("texture") else "",
+                own_rgba=tuple(r["rgba"]) if r.get("rgba") else None,
+                distractor_only=r.get("role", "target") != "target",
+                synonyms=tuple(c.get("synonyms", ())),
             )
         )
     return out

@@ -80,6 +80,70 @@ def load_mesh(
     return mesh
 
 
+_UV_SCHEMES: dict[str, Callable[[str], tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+
+def register_uv_scheme(name: str):
+    """Decorator registering ``fn(rest) -> (V (N, 3), F (M, 3), UV (N, 2))`` for render-mesh
+    references ``name:rest``; duplicates raise."""
+
+    def deco(fn):
+        if name in _UV_SCHEMES:
+            raise ValueError(f"uv scheme '{name}' is already registered")
+        _UV_SCHEMES[name] = fn
+        return fn
+
+    return deco
+
+
+@register_uv_scheme("npz")
+def _npz_uv(rest: str):
+    path, key = rest.rsplit(":", 1)
+    with np.load(path) as z:
+        return z[f"{key}_v"], z[f"{key}_f"], z[f"{key}_uv"]
+
+
+@functools.lru_cache(maxsize=256)
+def load_render_mesh(ref: str, scale: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A UV-mapped render mesh: vertices (N, 3) [m] (times ``scale``), faces (M, 3) int32 and
+    UVs (N, 2) in OpenGL's convention (v = 0 at the image bottom). Shared: do not mutate."""
+    scheme, _, rest = ref.partition(":")
+    if scheme not in _UV_SCHEMES:
+        raise AssetError(f"{ref}: no render-mesh scheme '{scheme}'; registered: {', '.join(sorted(_UV_SCHEMES))}")
+    v, f, uv = _UV_SCHEMES[scheme](rest)
+    return np.asarray(v, float) * np.asarray(scale, float), np.asarray(f, np.int32), np.asarray(uv, float)
+
+
+_IMAGE_SCHEMES: dict[str, Callable[[str], np.ndarray]] = {}
+
+
+def register_image_scheme(name: str):
+    """Decorator registering ``fn(rest) -> (H, W, 3) uint8`` for texture references ``name:rest``
+    (images generated from seeds); duplicates raise."""
+
+    def deco(fn):
+        if name in _IMAGE_SCHEMES:
+            raise ValueError(f"image scheme '{name}' is already registered")
+        _IMAGE_SCHEMES[name] = fn
+        return fn
+
+    return deco
+
+
+def load_image(ref: str) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of an image file, or of ``scheme:rest`` for a registered image scheme."""
+    scheme, _, rest = ref.partition(":")
+    if rest and scheme in _IMAGE_SCHEMES:
+        return _IMAGE_SCHEMES[scheme](rest)
+    from PIL import Image
+
+    try:
+        with Image.open(ref) as im:
+            return np.asarray(im.convert("RGB"), dtype=np.uint8)
+    except FileNotFoundError as e:
+        raise AssetError(f"{ref}: texture image not found; rebuild the catalog") from e
+
+
 @dataclasses.dataclass(frozen=True)
 class ObjectGeometry:
     """An object's meshes at a given scale, in its body frame [m].

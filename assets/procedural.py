@@ -14,7 +14,8 @@ import numpy as np
 import trimesh
 
 from .catalog import ObjectAsset, register_asset_source
-from .meshes import register_mesh_scheme
+from .labels import STYLES, label_image, uv_mapped
+from .meshes import register_image_scheme, register_mesh_scheme, register_uv_scheme
 
 PER_CATEGORY = 100
 SECTIONS = 24
@@ -200,10 +201,26 @@ def _procedural_ref(rest: str) -> trimesh.Trimesh:
     return visual if part == "visual" else parts[int(part[len("part"):])]
 
 
+@register_uv_scheme("procedural")
+def _procedural_render(rest: str):
+    """``<category>:<seed>:render``: the visual mesh with UVs for its label texture."""
+    category, seed, _ = rest.rsplit(":", 2)
+    visual, _ = procedural_object(category, int(seed))
+    return uv_mapped(visual.vertices, visual.faces, STYLES[category])
+
+
+@register_image_scheme("procedural")
+def _procedural_image(rest: str) -> np.ndarray:
+    """``<category>:<seed>``: the object's seeded label, print or glaze image."""
+    category, seed = rest.rsplit(":", 1)
+    return label_image(category, int(seed))
+
+
 @register_asset_source("procedural")
 @functools.lru_cache(maxsize=1)
 def procedural_objects() -> list[ObjectAsset]:
-    """PER_CATEGORY objects in each of the CATEGORIES."""
+    """PER_CATEGORY objects in each of the CATEGORIES; cans, bottles, boxes, mugs and cups carry
+    their own seeded texture (``labels.py``), used when an episode keeps the object's appearance."""
     out = []
     for category, (size, density) in CATEGORIES.items():
         n_parts = len(procedural_object(category, 0)[1])  # the same for every seed of a category
@@ -218,6 +235,8 @@ def procedural_objects() -> list[ObjectAsset]:
                     collision_parts=tuple(f"{ref}:part{k}" for k in range(n_parts)),
                     size_range=size,
                     density=density,
+                    render_mesh=f"{ref}:render" if category in STYLES else "",
+                    texture=ref if category in STYLES else "",
                 )
             )
     return out

@@ -149,7 +149,8 @@ def _assets_build(args) -> int:
 
     os.makedirs(args.out, exist_ok=True)
     build_catalog_dir(args.src, args.out, args.categories, max(1, args.workers), args.cache,
-                      log=lambda m: print(m, file=sys.stderr))
+                      log=lambda m: print(m, file=sys.stderr), size_mode=args.size_mode, units=args.units,
+                      robot=args.robot)
     return 0
 
 
@@ -160,17 +161,57 @@ def _assets_inspect(args) -> int:
     with open(path) as f:
         cat = json.load(f)
     rep = cat["report"]
-    print(f"{rep['accepted']} objects from {rep['files']} files; {len(rep['repaired'])} repaired, {len(rep['rejected'])} rejected")
+    distractors = rep.get("distractor_only", [])
+    print(f"{rep['accepted']} objects from {rep['files']} files; {len(rep['repaired'])} repaired, "
+          f"{len(distractors)} distractor-only, {len(rep['rejected'])} rejected, {len(rep.get('skipped', []))} skipped"
+          f" (size mode {cat.get('size_mode', 'category')})")
     for name, c in sorted(cat["categories"].items(), key=lambda kv: -kv[1]["count"]):
-        print(f"  {name:<16} {c['count']:>6}   size {c['size_range'][0]:.3f}-{c['size_range'][1]:.3f} m")
+        size = f"size {c['size_range'][0]:.3f}-{c['size_range'][1]:.3f} m" if c.get("size_range") else "own sizes"
+        print(f"  {name:<16} {c['count']:>6}   {size}")
+    print("objects (final extents [m], role):")
+    for o in cat["objects"][:20]:
+        lo = "x".join(f"{x:.3f}" for x in o.get("final_extents", [o["extents"]])[0])
+        tex = " textured" if o.get("has_texture") else ""
+        print(f"  {o['id']:<24} {lo:<20} {o.get('role', 'target')}{tex}  {o.get('role_reason', '')}")
+    if distractors:
+        print("distractor-only:")
+        for r in distractors[:10]:
+            print(f"  {r['source']}: {r['reason']}")
     if rep["rejected"]:
         print("rejected (sample):")
         for r in rep["rejected"][:10]:
+            print(f"  {r['source']}: {r['reason']}")
+    if rep.get("skipped"):
+        print("skipped (sample):")
+        for r in rep["skipped"][:10]:
             print(f"  {r['source']}: {r['reason']}")
     if rep["repaired"]:
         print("repaired (sample):")
         for r in rep["repaired"][:5]:
             print(f"  {r['source']}: {'; '.join(r['notes'])}")
+    return 0
+
+
+def _assets_preview(args) -> int:
+    from PIL import Image
+
+    from ..assets import build_catalog, load_robot
+    from ..generators.object_sheet import object_sheet
+
+    sources = tuple(s if s in ("procedural", "pybullet_data") else f"catalog:{s}" for s in args.sources)
+    catalog = build_catalog(sources)
+    picks, seen = [], {}
+    for a in catalog.objects:  # textured objects first, at most --per-category of each category
+        if (a.texture or not args.textured_only) and seen.get(a.category, 0) < args.per_category:
+            seen[a.category] = seen.get(a.category, 0) + 1
+            picks.append(a)
+    if not picks:
+        raise ConfigError("assets preview", "no object to show; drop --textured-only or name another catalog")
+    sheet = object_sheet(picks[: args.limit], load_robot(args.robot), cols=args.cols, tile=args.tile, seed=args.seed)
+    tmp = args.out + ".tmp.png"
+    Image.fromarray(sheet).save(tmp)
+    os.replace(tmp, args.out)
+    print(f"{len(picks[: args.limit])} objects -> {args.out}")
     return 0
 
 
@@ -268,13 +309,29 @@ def main(argv: list[str] | None = None) -> int:
     ab = asub.add_parser("build", help="import, validate, repair and decompose a folder of objects into a catalog")
     ab.add_argument("src", help="folder of OBJ/STL/PLY/GLB/GLTF/URDF/MJCF files; category = first sub-folder")
     ab.add_argument("--out", required=True, help="catalog folder to write")
-    ab.add_argument("--categories", help="CSV (path,category) or JSON mapping of files to categories")
+    ab.add_argument("--categories", help="CSV (path,category) or JSON mapping: files, size_ranges, categories (display names, synonyms)")
     ab.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
     ab.add_argument("--cache", help="decomposition cache folder (default: OUT/cache/coacd)")
+    ab.add_argument("--size-mode", choices=("keep", "category"), default="keep",
+                    help="keep: metric size (units detected); category: rescale within each category's size range")
+    ab.add_argument("--units", choices=("auto", "m", "cm", "mm"), default="auto",
+                    help="unit of files whose format does not fix it (default: detected from the size)")
+    ab.add_argument("--robot", default="panda", help="robot whose gripper opening decides which objects can be targets")
     ab.set_defaults(func=_assets_build)
     ai = asub.add_parser("inspect", help="counts by category and a sample of the rejects")
     ai.add_argument("catalog")
     ai.set_defaults(func=_assets_inspect)
+    ap = asub.add_parser("preview", help="contact sheet (PNG) of objects in their own appearance")
+    ap.add_argument("sources", nargs="+", help="catalog folders, or 'procedural'")
+    ap.add_argument("--out", required=True, help="PNG file to write")
+    ap.add_argument("--textured-only", action="store_true", help="only objects with a texture")
+    ap.add_argument("--per-category", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=24)
+    ap.add_argument("--cols", type=int, default=6)
+    ap.add_argument("--tile", type=int, default=128, help="tile side [px]")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--robot", default="panda")
+    ap.set_defaults(func=_assets_preview)
     ae = asub.add_parser("export-procedural", help="write the procedural objects as OBJ files, one folder per category")
     ae.add_argument("dir")
     ae.add_argument("--per-category", type=int, default=100)

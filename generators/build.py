@@ -9,7 +9,7 @@ import numpy as np
 
 from ..assets.catalog import AssetCatalog
 from ..assets.lod import LodParams, lod_mesh
-from ..assets.meshes import load_mesh, object_geometry
+from ..assets.meshes import load_mesh, load_render_mesh, object_geometry
 from ..assets.robot import RobotSpec
 from ..randomization.spec import LightSpec, MaterialSpec, SceneSpec, TextureSpec
 from ..randomization.textures import texture_image
@@ -19,6 +19,7 @@ TABLE_THICKNESS = 0.04  # m
 FLOOR_BELOW_TABLE = 0.75  # m
 SHADOW_RADIUS = 0.7  # m: shadow maps cover the workspace and the arm above it, not the room
 SPOT_CUTOFF_DEG = 60.0
+CREASE_DEG = 40.0  # textured meshes: corners whose smoothed normal leans further than this keep the face normal
 
 
 def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
@@ -26,6 +27,36 @@ def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
     m.name = name
     m.uservert = np.asarray(mesh.vertices, dtype=np.float32).ravel().tolist()
     m.userface = np.asarray(mesh.faces, dtype=np.int32).ravel().tolist()
+
+
+def _add_uv_mesh(spec: mujoco.MjSpec, name: str, v: np.ndarray, f: np.ndarray, uv: np.ndarray) -> None:
+    """A mesh with texture coordinates; ``uv`` (N, 2) per vertex of ``v`` in OpenGL's convention
+    (v = 0 at the image bottom), flipped here because MuJoCo maps v = 0 to the first image row.
+
+    Normals are given per face corner: the area-weighted mean over the faces sharing the corner's
+    position (so UV seams do not show), or the face's own normal where that mean leans more than
+    CREASE_DEG away from it (box edges stay sharp).
+    """
+    v = np.asarray(v, float)
+    f = np.asarray(f, dtype=np.int64)
+    _, inverse = np.unique(np.round(v, 7), axis=0, return_inverse=True)
+    welded = inverse.ravel()[f]  # (F, 3) position ids
+    fn = np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])  # (F, 3), length = 2 * area
+    smooth = np.zeros((int(inverse.max()) + 1, 3))
+    np.add.at(smooth, welded.ravel(), np.repeat(fn, 3, axis=0))
+    smooth /= np.maximum(np.linalg.norm(smooth, axis=1, keepdims=True), 1e-12)
+    unit = fn / np.maximum(np.linalg.norm(fn, axis=1, keepdims=True), 1e-12)
+    corner = smooth[welded]  # (F, 3, 3)
+    sharp = np.einsum("fck,fk->fc", corner, unit) < np.cos(np.radians(CREASE_DEG))
+    corner[sharp] = np.broadcast_to(unit[:, None, :], corner.shape)[sharp]
+    m = spec.add_mesh()
+    m.name = name
+    m.uservert = v.astype(np.float32).ravel().tolist()
+    m.userface = f.astype(np.int32).ravel().tolist()
+    m.usernormal = corner.reshape(-1, 3).astype(np.float32).ravel().tolist()
+    m.userfacenormal = np.arange(3 * len(f), dtype=np.int32).tolist()
+    m.usertexcoord = np.column_stack([uv[:, 0], 1.0 - uv[:, 1]]).astype(np.float32).ravel().tolist()
+    m.userfacetexcoord = np.asarray(f, dtype=np.int32).ravel().tolist()
 
 
 _LIGHT_TYPES = {
@@ -42,8 +73,9 @@ class _MaterialRegistry:
         self.spec = spec
         self.textures: dict[tuple[TextureSpec, int], str] = {}
 
-    def add(self, name: str, m: MaterialSpec, texture_size: int) -> str:
-        """Material ``mat_<name>``; its texture, if any, generated at ``texture_size`` [px]."""
+    def add(self, name: str, m: MaterialSpec, texture_size: int, uniform: bool = True) -> str:
+        """Material ``mat_<name>``; its texture, if any, generated at ``texture_size`` [px], mapped
+        by world size (``uniform``) or by the mesh's own texture coordinates."""
         mat = self.spec.add_material(name=f"mat_{name}")
         mat.rgba = list(m.rgba)
         mat.specular = m.specular
@@ -63,7 +95,7 @@ class _MaterialRegistry:
             textures[int(mujoco.mjtTextureRole.mjTEXROLE_RGB)] = tex_name
             mat.textures = textures
             mat.texrepeat = list(m.texrepeat)
-            mat.texuniform = True
+            mat.texuniform = uniform
         return mat.name
 
 
@@ -186,8 +218,13 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
         )
 
     for o in scene.objects:
-        geo = object_geometry(catalog.by_id(o.asset_id), tuple(o.scale))
-        _add_mesh(spec, f"{o.name}_vis", geo.visual)
+        asset = catalog.by_id(o.asset_id)
+        geo = object_geometry(asset, tuple(o.scale))
+        uv_mapped = o.appearance == "own" and bool(asset.render_mesh) and o.material.texture is not None
+        if uv_mapped:
+            _add_uv_mesh(spec, f"{o.name}_vis", *load_render_mesh(asset.render_mesh, tuple(o.scale)))
+        else:
+            _add_mesh(spec, f"{o.name}_vis", geo.visual)
         body = world.add_body(name=o.name, pos=list(o.pos), quat=list(o.quat))
         body.add_freejoint(name=f"{o.name}_joint")
         for k, hull in enumerate(geo.hulls):
@@ -209,7 +246,7 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
             conaffinity=0,
             mass=0.0,
             density=0.0,
-            material=materials.add(o.name, o.material, near),
+            material=materials.add(o.name, o.material, near, uniform=not uv_mapped),
             group=2,
         )
 

@@ -77,6 +77,9 @@ class ObjectsConfig:
         min_separation: minimum gap between object footprints at drop time [m].
         target_min_thickness: the target's smallest extent must reach this [m] (redrawn otherwise).
         target_max_width: the target's middle extent must fit the gripper [m] (redrawn otherwise).
+        own_appearance_prob: probability that an object with its own appearance (a catalog
+            texture or colour) keeps it instead of drawing a palette colour; objects whose category
+            appears twice in a scene always draw a colour, so instructions stay unambiguous.
         When disabled: only the catalog's first object, mid-size, upright, at the spawn centre.
     """
 
@@ -88,8 +91,11 @@ class ObjectsConfig:
     min_separation: float = 0.02
     target_min_thickness: float = 0.018
     target_max_width: float = 0.065
+    own_appearance_prob: float = 0.5
 
     def __post_init__(self):
+        if not 0.0 <= self.own_appearance_prob <= 1.0:
+            raise ConfigError("scene.objects.own_appearance_prob", f"{self.own_appearance_prob} is outside [0, 1]")
         check_range("scene.objects.num_distractors", *self.num_distractors, min_value=0)
         check_range("scene.objects.size", *self.size, min_value=0.01)
         check_range("scene.objects.spawn_x", *self.spawn_x)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
+
 import numpy as np
 
 from ..assets.catalog import AssetCatalog
 from ..assets.meshes import object_geometry
 from ..core.geometry import quat_to_mat
 from .config import MaterialsConfig, ObjectsConfig
-from .spec import ObjectSpec
+from .spec import ObjectSpec, TextureSpec
 from .surfaces import sample_material
 
 # Named colours for instructions; rgb in [0, 1].
@@ -64,17 +67,37 @@ def _place(rng, cfg: ObjectsConfig, radius: float, placed: list[tuple[float, flo
     return None
 
 
+def _with_appearance(objects: list[ObjectSpec], catalog: AssetCatalog, prob: float, rng: np.random.Generator):
+    """Objects whose asset has its own look keep it with probability ``prob`` (one draw per object,
+    always made, so the stream does not depend on the catalog), unless their category appears twice."""
+    counts = Counter(o.category for o in objects)
+    out = []
+    for o in objects:
+        keep = rng.random() < prob
+        asset = catalog.by_id(o.asset_id)
+        if keep and asset.has_own_appearance and counts[o.category] == 1:
+            tex = TextureSpec("file", 0, asset.texture) if asset.texture and asset.render_mesh else None
+            rgba = asset.own_rgba if asset.own_rgba is not None else (1.0, 1.0, 1.0, 1.0)
+            mat = dataclasses.replace(o.material, rgba=tuple(float(c) for c in rgba), texture=tex, texrepeat=(1.0, 1.0))
+            o = dataclasses.replace(o, appearance="own", color_name="", material=mat)
+        out.append(o)
+    return tuple(out)
+
+
 def sample_objects(
     cfg: ObjectsConfig,
     mat_cfg: MaterialsConfig,
     catalog: AssetCatalog,
     rng: np.random.Generator,
     mat_rng: np.random.Generator,
+    app_rng: np.random.Generator,
     top_z: float,
 ) -> tuple[ObjectSpec, ...]:
     """Target (index 0) and distractors with distinct colours, dropped just above the table top ``top_z``.
 
-    ``rng`` draws assets, sizes, colours and poses; ``mat_rng`` the surface properties.
+    ``rng`` draws assets, sizes, colours and poses; ``mat_rng`` the surface properties;
+    ``app_rng`` whether each object keeps its own appearance (``cfg.own_appearance_prob``).
+    Distractor-only assets are never the target.
     """
     colors = list(PALETTE)
     if not cfg.enabled:
@@ -87,7 +110,8 @@ def sample_objects(
         mass = _mass(asset, base, s)
         mat = sample_material(mat_cfg, mat_rng, PALETTE["red"])
         scale = tuple(float(s * k) for k in asset.mesh_scale)
-        return (ObjectSpec("obj0", asset.asset_id, asset.category, scale, "red", mat, pos, (1.0, 0.0, 0.0, 0.0), mass),)
+        return (ObjectSpec("obj0", asset.asset_id, asset.category, scale, "red", mat, pos, (1.0, 0.0, 0.0, 0.0), mass,
+                           synonyms=asset.synonyms),)
     n_obj = 1 + int(rng.integers(cfg.num_distractors[0], cfg.num_distractors[1] + 1))
     if n_obj > len(PALETTE):
         raise RuntimeError(f"at most {len(PALETTE)} objects have distinct colours; lower scene.objects.num_distractors")
@@ -100,7 +124,7 @@ def sample_objects(
             size = rng.uniform(*(asset.size_range or cfg.size))
             s = float(size / max(base.visual.extents))
             ext = np.sort(base.visual.extents * s)
-            if i > 0 or (ext[0] >= cfg.target_min_thickness and ext[1] <= cfg.target_max_width):
+            if i > 0 or (not asset.distractor_only and ext[0] >= cfg.target_min_thickness and ext[1] <= cfg.target_max_width):
                 break
         else:
             raise RuntimeError("no catalog object fits scene.objects.target_min_thickness/target_max_width; relax them")
@@ -128,6 +152,7 @@ def sample_objects(
                 pos=(float(xy[0]), float(xy[1]), float(top_z + 0.005 - lowest)),
                 quat=tuple(float(v) for v in quat),
                 mass=mass,
+                synonyms=asset.synonyms,
             )
         )
-    return tuple(objects)
+    return _with_appearance(objects, catalog, cfg.own_appearance_prob, app_rng)

@@ -39,8 +39,9 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
     """Draw table, background, objects, lights, cameras and the robot start pose.
 
     Object poses are drop poses just above the table; the generator settles them
-    with physics. Every object has its own colour, so "pick up the <colour>
-    <category>" is unambiguous whichever object ends up the target. Object 0 is
+    with physics. Every object has its own colour (or keeps its own look and is
+    the only one of its category), so "pick up the [<colour>] <category>" is
+    unambiguous whichever object ends up the target. Object 0 is
     the target; the generator may move the target to another object that has
     grasps (``with_target``).
     """
@@ -49,7 +50,7 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
     background = sample_background(
         cfg.background, cfg.materials, cfg.textures, SurfaceStreams.spawn(r["background"]), table
     )
-    objects = sample_objects(cfg.objects, cfg.materials, catalog, *r["objects"].spawn(2), table.top_z)
+    objects = sample_objects(cfg.objects, cfg.materials, catalog, *r["objects"].spawn(3), table.top_z)
     lights, ambient = sample_lights(cfg.lighting, r["lighting"], table.center, table.top_z)
     cams = sample_cameras(cfg.cameras, cfg.camera_jitter, cfg.image_size, r["cameras"], table.top_z)
     robot_start_rng, robot_shade_rng = r["robot"].spawn(2)
@@ -60,7 +61,7 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
 
 
 def instruction_for(obj: ObjectSpec) -> str:
-    return f"pick up the {obj.color_name} {obj.category}"
+    return f"pick up the {obj.color_name} {obj.category}" if obj.color_name else f"pick up the {obj.category}"
 
 
 def with_target(scene: SceneSpec, index: int) -> SceneSpec:

@@ -38,7 +38,12 @@ class MaterialSpec:
 
 @dataclasses.dataclass(frozen=True)
 class ObjectSpec:
-    """One object as dropped: ``pos``/``quat`` is the pose before settling; ``mass`` [kg]."""
+    """One object as dropped: ``pos``/``quat`` is the pose before settling; ``mass`` [kg].
+
+    ``category`` is the singular display noun; ``synonyms`` other nouns for it. ``appearance``
+    "own" keeps the catalog object's texture or colour (``color_name`` is then ""), "random"
+    uses the palette colour ``color_name`` in ``material``.
+    """
 
     name: str
     asset_id: str
@@ -49,6 +54,8 @@ class ObjectSpec:
     pos: tuple[float, float, float]
     quat: tuple[float, float, float, float]
     mass: float
+    appearance: str = "random"
+    synonyms: tuple[str, ...] = ()
 
     @property
     def rgba(self) -> tuple[float, float, float, float]:

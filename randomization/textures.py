@@ -22,6 +22,7 @@ import functools
 import numpy as np
 from PIL import Image
 
+from ..assets.meshes import load_image
 from .config import TEXTURE_FAMILIES, TexturesConfig, image_files
 from .spec import TextureSpec
 
@@ -182,9 +183,9 @@ _SMOOTH = ("marble", "wood", "gradient")
 @functools.lru_cache(maxsize=64)
 def texture_image(spec: TextureSpec, size: int) -> np.ndarray:
     """(size, size, 3) uint8 RGB pixels of ``spec``; identical for identical (spec, size)."""
-    if spec.family == "file":
-        with Image.open(spec.file) as im:
-            return np.asarray(im.convert("RGB").resize((size, size), Image.Resampling.LANCZOS), dtype=np.uint8)
+    if spec.family == "file":  # an image file, or an object's generated texture (``procedural:...``)
+        img = Image.fromarray(load_image(spec.file))
+        return np.asarray(img.resize((size, size), Image.Resampling.LANCZOS), dtype=np.uint8)
     rng = np.random.default_rng([TEXTURE_FAMILIES.index(spec.family), spec.seed])
     smooth = spec.family in _SMOOTH and size > SMOOTH_MAX
     img = _FAMILIES[spec.family](rng, SMOOTH_MAX if smooth else size)

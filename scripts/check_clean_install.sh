@@ -35,3 +35,19 @@ assert any("not watertight" in n for n in accepted["open_box.stl"]["notes"]), ac
 assert "ball.stl" in accepted and "broken.obj" in rejected, (sorted(accepted), rejected)
 print("clean install: catalog built from a non-watertight mesh; undeclared-dependency check passed")
 PYEOF
+# a mixed collection (textured OBJ/MTL/PNG, GLB, URDF, MJCF primitives, twins, duplicates, .msh siblings,
+# a 1.5 m table, a millimetre mesh): exit 0 and every file accounted for, each with a reason
+"$work/venv/bin/python" tests/collection.py "$work/mixed" >/dev/null
+"$work/venv/bin/syngrasp" assets build "$work/mixed" --out "$work/mixed_catalog" --workers 1
+"$work/venv/bin/python" - "$work/mixed" "$work/mixed_catalog" <<'PYEOF'
+import json, os, sys
+
+src, out = sys.argv[1:]
+cat = json.load(open(os.path.join(out, "catalog.json")))
+rep = cat["report"]
+files = sorted(os.path.normpath(os.path.join(d, n)) for d, _, ns in os.walk(src) for n in ns)
+seen = sorted([o["source"] for o in cat["objects"]] + [r["source"] for r in rep["rejected"] + rep["skipped"]])
+assert seen == files, set(files) ^ set(seen)
+assert sum(o["has_texture"] for o in cat["objects"]) >= 2, "textures were dropped"
+print(f"clean install: mixed collection -> {rep['accepted']} objects, {len(rep['rejected'])} rejected, {len(rep['skipped'])} skipped")
+PYEOF

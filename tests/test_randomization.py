@@ -59,7 +59,12 @@ def test_samples_respect_ranges(world):
         for o in s.objects:
             assert sc.objects.spawn_x[0] <= o.pos[0] <= sc.objects.spawn_x[1]
             assert sc.materials.specular[0] <= o.material.specular <= sc.materials.specular[1]
-        assert len({o.color_name for o in s.objects}) == len(s.objects)
+        # every object is told apart: a distinct colour, or its own look and a category of its own
+        drawn = [o for o in s.objects if o.appearance == "random"]
+        assert len({o.color_name for o in drawn}) == len(drawn) and all(o.color_name for o in drawn)
+        for o in s.objects:
+            if o.appearance == "own":
+                assert o.color_name == "" and [p.category for p in s.objects].count(o.category) == 1
         for cam, nominal in zip(s.cameras, sc.cameras):
             nom = np.asarray(nominal.pos) + [0, 0, s.table.top_z]
             assert np.linalg.norm(np.asarray(cam.pos) - nom) <= sc.camera_jitter.pos_radius + 1e-9
