@@ -35,11 +35,11 @@ VIDEO_PATH = "videos/{video_key}/chunk-{chunk_index:03d}/file-{file_index:03d}.m
 EPISODES_PER_META_FILE = 50_000
 QUANTILES = (0.01, 0.10, 0.50, 0.90, 0.99)
 
+# Names of the robot-independent keys; the robot-shaped ones (observation.state, action.joint)
+# come from the robot spec through finalize_lerobot's ``feature_names``.
 FEATURE_NAMES = {
-    "observation.state": ["joint1", "joint2", "joint3", "joint4", "joint5", "joint6", "joint7", "gripper_width"],
     "observation.ee_pose": ["x", "y", "z", "qw", "qx", "qy", "qz"],
     "action": ["dx", "dy", "dz", "drx", "dry", "drz", "gripper"],
-    "action.joint": ["joint1", "joint2", "joint3", "joint4", "joint5", "joint6", "joint7", "gripper"],
     "annotation.object_pose": ["x", "y", "z", "qw", "qx", "qy", "qz"],
 }
 INDEX_FEATURES = {
@@ -100,8 +100,16 @@ def _image_stats(hist: np.ndarray, frames: int) -> dict:
     return out
 
 
-def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) -> dict:
-    """Write LeRobot metadata and data files for the given complete shards; returns info.json's content."""
+def finalize_lerobot(
+    out_dir: str, shard_indices: list[int], robot_type: str, feature_names: dict[str, list[str]] | None = None
+) -> dict:
+    """Write LeRobot metadata and data files for the given complete shards; returns info.json's content.
+
+    ``feature_names`` maps robot-shaped keys to per-dimension names (the robot spec's
+    ``feature_names()``); a key whose names do not match its width is an error, a key
+    without names gets ``<key>_<i>``.
+    """
+    names_for = {**FEATURE_NAMES, **(feature_names or {})}
     tasks: dict[str, int] = {}
     ep_rows: list[dict] = []
     side: list[pa.Table] = []
@@ -200,7 +208,11 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
         if name in INDEX_FEATURES:
             continue
         dim = parts[0].shape[1]
-        features[name] = {"dtype": "float32", "shape": [dim], "names": FEATURE_NAMES.get(name, [f"{name}_{i}" for i in range(dim)])}
+        names = names_for.get(name, [f"{name}_{i}" for i in range(dim)])
+        if len(names) != dim:
+            raise ValueError(f"{out_dir}: '{name}' has {dim} values per frame but robot '{robot_type}' "
+                             f"names {len(names)}; finalize with the robot the data was generated with")
+        features[name] = {"dtype": "float32", "shape": [dim], "names": list(names)}
     for name, dtype in INDEX_FEATURES.items():
         features[name] = {"dtype": dtype, "shape": [1], "names": None}
     info = {
