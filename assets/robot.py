@@ -67,6 +67,8 @@ class RobotSpec:
         pedestal: the box drawn under the base; None draws none.
         target_max_width: widest middle extent [m] of a target the scene sampler accepts;
             default ``gripper_max_width`` less 15 mm.
+        finger_bodies: the two bodies whose collision geoms close on an object (left, right);
+            their distance is what ``gripper_width_curve`` tabulates.
     """
 
     name: str
@@ -93,6 +95,7 @@ class RobotSpec:
     gripper_width_curve: tuple[tuple[float, float], ...] | None = None
     pedestal: Pedestal | None = None
     target_max_width: float | None = None
+    finger_bodies: tuple[str, ...] = ()
 
     def __post_init__(self):
         n = self.n_arm
