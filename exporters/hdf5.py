@@ -8,7 +8,7 @@ Layout of one shard::
                                        seed, episode_index, grasp_width, version, fps,
                                        scene (SceneSpec JSON)
         actions                 float32 (T, 7)   = episode key "action"
-        actions_joint           float32 (T, 8)   = "action.joint"
+        actions_joint           float32 (T, n_arm+1) = "action.joint" (n_arm from the robot spec)
         obs/<key>               every other per-frame key, '.' kept in names,
                                 e.g. obs/observation.images.front uint8 (T, H, W, 3),
                                 chunked one frame per chunk
