@@ -10,6 +10,8 @@ import dataclasses
 import json
 import os
 
+import numpy as np
+
 from ..core.errors import ConfigError
 
 ROBOTS_DIR = os.path.join(os.path.dirname(__file__), "robots")
@@ -31,6 +33,19 @@ class GripperBox:
 
 
 @dataclasses.dataclass(frozen=True)
+class Pedestal:
+    """The visual-only box the robot stands on, from the floor up to the base (z = 0).
+
+    ``center_xy`` [m] is its centre in the base frame, ``half_xy`` [m] its half sizes,
+    ``rgba`` its colour.
+    """
+
+    center_xy: tuple[float, float]
+    half_xy: tuple[float, float]
+    rgba: tuple[float, float, float, float] = (0.25, 0.25, 0.27, 1.0)
+
+
+@dataclasses.dataclass(frozen=True)
 class RobotSpec:
     """Joint names, limits, home pose and gripper geometry of one robot.
 
@@ -44,6 +59,16 @@ class RobotSpec:
         max_joint_velocity / max_joint_acceleration / max_joint_jerk: (n_arm,) [rad/s, rad/s^2, rad/s^3].
         tint_materials: MJCF materials whose grey level the scene's ``robot_shade`` sets.
         visual_max_faces: meshes above this face count are decimated when loaded (render speed).
+        gripper_joint_scale: (n_gripper,) each gripper joint's position per unit of gripper
+            command: joint = scale * command (a linkage's mimic multipliers). Default all 1.
+        gripper_width_curve: ((command, width [m]), ...) the distance between the pads as a
+            piecewise-linear function of the gripper command, measured on the model's
+            kinematics. Default: width = sum(gripper_joint_scale) * command (prismatic fingers).
+        pedestal: the box drawn under the base; None draws none.
+        target_max_width: widest middle extent [m] of a target the scene sampler accepts;
+            default ``gripper_max_width`` less 15 mm.
+        finger_bodies: the two bodies whose collision geoms close on an object (left, right);
+            their distance is what ``gripper_width_curve`` tabulates.
     """
 
     name: str
@@ -66,10 +91,67 @@ class RobotSpec:
     gripper_boxes: tuple[GripperBox, ...]
     visual_max_faces: int | None = None
     tint_materials: tuple[str, ...] = ()
+    gripper_joint_scale: tuple[float, ...] | None = None
+    gripper_width_curve: tuple[tuple[float, float], ...] | None = None
+    pedestal: Pedestal | None = None
+    target_max_width: float | None = None
+    finger_bodies: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        n = self.n_arm
+        for key in ("arm_actuators", "home_qpos", "max_joint_velocity", "max_joint_acceleration", "max_joint_jerk"):
+            if len(getattr(self, key)) != n:
+                raise ConfigError(f"robot {self.name}: {key}", f"has {len(getattr(self, key))} entries; "
+                                  f"arm_joints has {n}: give one per arm joint")
+        if self.gripper_joint_scale is None:
+            object.__setattr__(self, "gripper_joint_scale", (1.0,) * len(self.gripper_joints))
+        elif len(self.gripper_joint_scale) != len(self.gripper_joints):
+            raise ConfigError(f"robot {self.name}: gripper_joint_scale", "give one scale per gripper joint")
+        if self.gripper_width_curve is None:
+            total = float(sum(self.gripper_joint_scale))
+            lo, hi = sorted((self.gripper_ctrl_open, self.gripper_ctrl_closed))
+            object.__setattr__(self, "gripper_width_curve", ((lo, total * lo), (hi, total * hi)))
+        u = np.array([p[0] for p in self.gripper_width_curve])
+        w = np.array([p[1] for p in self.gripper_width_curve])
+        if len(u) < 2 or not (np.all(np.diff(u) > 0) and (np.all(np.diff(w) > 0) or np.all(np.diff(w) < 0))):
+            raise ConfigError(f"robot {self.name}: gripper_width_curve",
+                              "needs >= 2 (command, width) points, commands increasing, widths strictly monotonic")
+        if self.target_max_width is None:
+            object.__setattr__(self, "target_max_width", round(self.gripper_max_width - 0.015, 6))
 
     @property
     def n_arm(self) -> int:
         return len(self.arm_joints)
+
+    @property
+    def gripper_stroke(self) -> float:
+        """Widest minus narrowest pad distance over the command range [m]."""
+        w = [p[1] for p in self.gripper_width_curve]
+        return float(max(w) - min(w))
+
+    def width_from_command(self, command: float) -> float:
+        """Pad distance [m] at gripper ``command`` (actuator units), from ``gripper_width_curve``."""
+        u, w = zip(*self.gripper_width_curve)
+        return float(np.interp(command, u, w))
+
+    def command_from_width(self, width: float) -> float:
+        """Gripper command (actuator units) that puts the pads ``width`` [m] apart (clipped to the stroke)."""
+        u, w = np.array(self.gripper_width_curve).T
+        order = np.argsort(w)
+        return float(np.interp(width, w[order], u[order]))
+
+    def finger_qpos(self, command: float) -> np.ndarray:
+        """(n_gripper,) gripper joint positions at ``command``: scale * command."""
+        return np.asarray(self.gripper_joint_scale, dtype=float) * float(command)
+
+    def command_from_qpos(self, finger_q) -> float:
+        """Gripper command implied by gripper joint positions ``finger_q`` (n_gripper,): their mean of q / scale."""
+        return float(np.mean(np.asarray(finger_q, dtype=float) / np.asarray(self.gripper_joint_scale, dtype=float)))
+
+    def feature_names(self) -> dict[str, list[str]]:
+        """Per-dimension names of the robot-shaped episode keys (LeRobot ``features[...].names``)."""
+        arm = list(self.arm_joints)
+        return {"observation.state": arm + ["gripper_width"], "action.joint": arm + ["gripper"]}
 
 
 def _resolve_dir(spec: str, robot_dir: str) -> str:
@@ -85,8 +167,7 @@ def load_robot(name: str) -> RobotSpec:
     robot_dir = os.path.join(ROBOTS_DIR, name)
     path = os.path.join(robot_dir, "robot.json")
     if not os.path.isfile(path):
-        known = sorted(d for d in os.listdir(ROBOTS_DIR) if os.path.isfile(os.path.join(ROBOTS_DIR, d, "robot.json")))
-        raise ConfigError("robot", f"unknown robot '{name}'; available: {', '.join(known)}")
+        raise ConfigError("rollout.robot", f"unknown robot '{name}'; available: {', '.join(available_robots())}")
     with open(path) as f:
         raw = json.load(f)
     boxes = tuple(
@@ -95,5 +176,18 @@ def load_robot(name: str) -> RobotSpec:
     )
     meshdir = _resolve_dir(raw.pop("meshdir"), robot_dir)
     mjcf = os.path.join(robot_dir, raw.pop("mjcf"))
+    ped = raw.pop("pedestal", None)
+    pedestal = None if ped is None else Pedestal(**{k: tuple(v) for k, v in ped.items()})
+    if "gripper_width_curve" in raw:
+        raw["gripper_width_curve"] = tuple(tuple(float(x) for x in p) for p in raw["gripper_width_curve"])
     tuples = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
-    return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, **tuples)
+    known = {f.name for f in dataclasses.fields(RobotSpec)}
+    unknown = sorted(set(tuples) - known)
+    if unknown:
+        raise ConfigError(f"{path}", f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, pedestal=pedestal, **tuples)
+
+
+def available_robots() -> list[str]:
+    """Names of the robots under ``assets/robots/`` (each folder with a robot.json), sorted."""
+    return sorted(d for d in os.listdir(ROBOTS_DIR) if os.path.isfile(os.path.join(ROBOTS_DIR, d, "robot.json")))

@@ -114,6 +114,8 @@ def generate_local(cfg: RunConfig, out_dir: str, progress: bool = True) -> dict:
 def finalize_outputs(cfg: RunConfig, out_dir: str, records: list[dict]) -> None:
     """Dataset-level files that need every shard: LeRobot's data/ and meta/."""
     if "lerobot" in writer_names(cfg.writer.format):
+        from ..assets.robot import load_robot
         from ..exporters.lerobot_meta import finalize_lerobot
 
-        finalize_lerobot(out_dir, [r["shard_index"] for r in records], cfg.rollout.robot)
+        names = load_robot(cfg.rollout.robot).feature_names()
+        finalize_lerobot(out_dir, [r["shard_index"] for r in records], cfg.rollout.robot, names)

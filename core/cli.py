@@ -86,11 +86,13 @@ def _stats(args) -> int:
 
 
 def _convert(args) -> int:
+    from ..assets.robot import load_robot
     from ..exporters.convert import convert_hdf5_to_lerobot
     from .config import load_config
 
     cfg = load_config(args.config, args.overrides, seed=0, episodes=0)
-    info = convert_hdf5_to_lerobot(args.src, args.dst, cfg.writer, cfg.rollout.robot)
+    info = convert_hdf5_to_lerobot(args.src, args.dst, cfg.writer, cfg.rollout.robot,
+                                   load_robot(cfg.rollout.robot).feature_names())
     print(json.dumps({k: info[k] for k in ("total_episodes", "total_frames", "total_tasks")}))
     return 0
 
@@ -111,13 +113,14 @@ def _run_config(out_dir: str):
 
 
 def _finalize(args) -> int:
+    from ..assets.robot import load_robot
     from ..cluster.shards import load_complete_record, plan_shards
     from ..exporters.lerobot_meta import finalize_lerobot
 
     cfg = _run_config(args.dir)
     shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
     done = [s.index for s in shards if load_complete_record(args.dir, s) is not None]
-    info = finalize_lerobot(args.dir, done, cfg.rollout.robot)
+    info = finalize_lerobot(args.dir, done, cfg.rollout.robot, load_robot(cfg.rollout.robot).feature_names())
     print(json.dumps({"complete_shards": len(done), "planned_shards": len(shards), "episodes": info["total_episodes"]}))
     return 0
 
@@ -141,6 +144,26 @@ def _replay(args) -> int:
             total += 1
             ok += int(good == bool(ep.meta["success"]))
     print(json.dumps({"replayed": total, "reproduced": ok, "rate": round(ok / max(total, 1), 3)}))
+    return 0
+
+
+def _robots(args) -> int:
+    from ..assets.robot import available_robots, load_robot
+
+    rows = []
+    for name in available_robots():
+        r = load_robot(name)
+        rows.append({"name": name, "arm_dof": r.n_arm, "gripper_stroke_m": round(r.gripper_stroke, 4),
+                     "gripper_max_width_m": round(r.gripper_max_width, 4),
+                     "target_max_width_m": round(r.target_max_width, 4)})
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    print(f"{'robot':<10} {'arm DoF':>7} {'gripper stroke':>15} {'max target width':>17}")
+    for row in rows:
+        print(f"{row['name']:<10} {row['arm_dof']:>7} {row['gripper_stroke_m'] * 1000:>12.1f} mm "
+              f"{row['target_max_width_m'] * 1000:>14.1f} mm")
+    print("select one with rollout.robot=<name>")
     return 0
 
 
@@ -304,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     rp.add_argument("dir", help="dataset folder with shard-*.hdf5 and config.yaml")
     rp.add_argument("--limit", type=int, default=0, help="replay at most this many episodes (0: all)")
     rp.set_defaults(func=_replay)
+    rb = sub.add_parser("robots", help="list the robots rollout.robot can name: arm DoF and gripper stroke")
+    rb.add_argument("--json", action="store_true", help="print JSON only")
+    rb.set_defaults(func=_robots)
     assets = sub.add_parser("assets", help="build and inspect object catalogs")
     asub = assets.add_subparsers(dest="assets_command", required=True)
     ab = asub.add_parser("build", help="import, validate, repair and decompose a folder of objects into a catalog")

@@ -31,9 +31,10 @@ class Episode:
 
     Attributes:
         frames: per-frame arrays keyed by schema name, each (T, ...):
-            observation.images.<cam> uint8 (T,H,W,3); observation.state float32 (T,8);
+            observation.images.<cam> uint8 (T,H,W,3); observation.state float32 (T,n_arm+1)
+            arm joints [rad] + gripper opening [m] (n_arm from the robot spec);
             observation.ee_pose float32 (T,7) position [m] + quat (w,x,y,z), base frame;
-            action float32 (T,7); action.joint float32 (T,8); annotation.bbox.<cam>
+            action float32 (T,7); action.joint float32 (T,n_arm+1); annotation.bbox.<cam>
             float32 (T,4) pixels, -1s when out of view; annotation.object_pose float32 (T,7).
         cameras: name -> {"intrinsics": (3,3), "extrinsics": (4,4) base->OpenCV camera}.
         meta: instruction, seed, episode_index, success, failure_reason,

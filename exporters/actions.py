@@ -4,7 +4,7 @@ Episodes (core.episode) always carry both definitions:
 
     action        float32 (T, 7)  EE delta: position [m] (3) + rotation axis-angle [rad] (3), base
                                   frame, from frame t to t+1 as achieved, + gripper command (0 open, 1 closed)
-    action.joint  float32 (T, 8)  absolute arm joint targets [rad] reached at t+1 + gripper command
+    action.joint  float32 (T, n_arm+1)  absolute arm joint targets [rad] reached at t+1 + gripper command
 
 Writers rename them on the way out: with ``writer.action=ee_delta`` (default)
 the keys stay as they are; with ``writer.action=joint`` the joint targets are
@@ -22,15 +22,13 @@ ACTION_MODES = ("ee_delta", "joint")
 # internal Episode key holding each definition
 _SOURCE = {"ee_delta": "action", "joint": "action.joint"}
 
-ACTION_NAMES = {
-    "ee_delta": ["dx", "dy", "dz", "drx", "dry", "drz", "gripper"],
-    "joint": ["joint1", "joint2", "joint3", "joint4", "joint5", "joint6", "joint7", "gripper"],
-}
+# element names of the EE delta; the joint definition's names come from the robot spec
+EE_DELTA_NAMES = ["dx", "dy", "dz", "drx", "dry", "drz", "gripper"]
 
 DEFINITIONS = {
     "ee_delta": "end-effector delta from frame t to t+1 as achieved: position [m] (3) + rotation axis-angle [rad] (3) "
                 "in the robot base frame, + gripper command (0 open, 1 closed)",
-    "joint": "absolute arm joint targets [rad] reached at frame t+1 (7) + gripper command (0 open, 1 closed)",
+    "joint": "absolute arm joint targets [rad] reached at frame t+1 (n_arm) + gripper command (0 open, 1 closed)",
 }
 
 

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from ..core.atomic import atomic_write_text
-from .actions import ACTION_NAMES, DEFINITIONS
+from .actions import DEFINITIONS, EE_DELTA_NAMES
 
 CARD = "README.md"
 
@@ -48,7 +48,7 @@ def _scene_summary(scenes: list[dict]) -> list[str]:
 
 def _action_mode(features: dict) -> str:
     names = features.get("action", {}).get("names")
-    return "joint" if names == ACTION_NAMES["joint"] else "ee_delta"
+    return "ee_delta" if names == EE_DELTA_NAMES else "joint"
 
 
 def card_text(out_dir: str, info: dict) -> str:
@@ -56,6 +56,7 @@ def card_text(out_dir: str, info: dict) -> str:
     side_path = os.path.join(out_dir, "meta/syngrasp/episodes.parquet")
     side = pq.read_table(side_path, columns=["scene", "version", "success"]).to_pydict() if os.path.isfile(side_path) else {}
     scenes = [json.loads(s) for s in side.get("scene", [])]
+    n_arm = int(info.get("features", {}).get("observation.state", {}).get("shape", [1])[0]) - 1
     cfg_path = os.path.join(out_dir, "config.yaml")
     cfg = None
     if os.path.isfile(cfg_path):
@@ -89,8 +90,8 @@ def card_text(out_dir: str, info: dict) -> str:
         "",
         "## Robot",
         "",
-        f"- robot: `{info.get('robot_type')}`, 7 arm joints [rad] + parallel gripper",
-        "- `observation.state`: 7 joint positions [rad] + gripper opening [m]",
+        f"- robot: `{info.get('robot_type')}`, {n_arm} arm joints [rad] + parallel gripper",
+        f"- `observation.state`: {n_arm} joint positions [rad] + gripper opening [m]",
         "- `observation.ee_pose`: grasp-site position [m] + quaternion (w, x, y, z), robot base frame",
         "",
         "## Cameras",

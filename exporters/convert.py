@@ -13,8 +13,13 @@ from .lerobot import LeRobotShardWriter
 from .lerobot_meta import finalize_lerobot
 
 
-def convert_hdf5_to_lerobot(src: str, dst: str, options: WriterConfig, robot_type: str = "panda") -> dict:
-    """Re-encode every HDF5 shard of ``src`` as LeRobot shard files in ``dst``, then finalize."""
+def convert_hdf5_to_lerobot(
+    src: str, dst: str, options: WriterConfig, robot_type: str, feature_names: dict[str, list[str]] | None = None
+) -> dict:
+    """Re-encode every HDF5 shard of ``src`` as LeRobot shard files in ``dst``, then finalize.
+
+    ``robot_type`` and ``feature_names`` (the robot spec's ``feature_names()``) go to info.json.
+    """
     paths = sorted(glob.glob(os.path.join(src, "shard-*.hdf5")))
     if not paths:
         raise FileNotFoundError(f"{src}: no shard-*.hdf5 files to convert")
@@ -27,4 +32,4 @@ def convert_hdf5_to_lerobot(src: str, dst: str, options: WriterConfig, robot_typ
         episodes = [read_episode(path, i) for i in shard_episode_indices(path)]
         writer.write(k, episodes, {"shard_index": k})
         indices.append(k)
-    return finalize_lerobot(dst, indices, robot_type)
+    return finalize_lerobot(dst, indices, robot_type, feature_names)

@@ -8,8 +8,8 @@ Layout of one shard::
                                        seed, episode_index, grasp_width, version, fps,
                                        scene (SceneSpec JSON)
         actions                 the written ``action`` (``writer.action``, data.attrs["action"]):
-                                float32 (T, 7) EE delta (default) or (T, 8) joint targets
-        actions_joint           float32 (T, 8)   = "action.joint"   (writer.action=ee_delta)
+                                float32 (T, 7) EE delta (default) or (T, n_arm+1) joint targets
+        actions_joint           float32 (T, n_arm+1) = "action.joint" (writer.action=ee_delta; n_arm from the robot spec)
         actions_ee_delta        float32 (T, 7)   = "action.ee_delta" (writer.action=joint)
         obs/<key>               every other per-frame key, '.' kept in names,
                                 e.g. obs/observation.images.front uint8 (T, H, W, 3),

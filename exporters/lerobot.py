@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.episode import Episode, image_key
-from .actions import ACTION_NAMES, output_keys, to_output
+from .actions import output_keys, to_output
 from .base import ShardWriter, register_writer
 from .episode_stats import image_stats, pixel_histogram, stats_columns, vector_stats
 from .video import encode_video
@@ -65,8 +65,8 @@ def column_to_numpy(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
 def frames_table(episodes: list[Episode], action: str = "ee_delta") -> pa.Table:
     """Per-frame low-dimensional columns of a shard, episodes in order; ``action`` is writer.action.
 
-    The action columns carry their element names as field metadata ``names`` (JSON), which
-    finalize copies into info.json."""
+    The action columns carry their definition (``ee_delta`` or ``joint``) as field metadata
+    ``definition``; finalize names their elements from it (the joint names from the robot spec)."""
     cols: dict[str, Any] = {
         "source_episode_index": pa.array(
             np.concatenate([np.full(e.num_frames, e.meta["episode_index"], np.int64) for e in episodes]) if episodes else np.zeros(0, np.int64)
@@ -83,8 +83,8 @@ def frames_table(episodes: list[Episode], action: str = "ee_delta") -> pa.Table:
             if key.startswith(LOWDIM_EXCLUDE_PREFIX):
                 continue
             cols[key] = fixed_list(np.concatenate([f[key] for f in out]).astype(np.float32))
-    names = {k: ACTION_NAMES[mode] for k, mode in output_keys(action).items()}
-    fields = [pa.field(k, v.type, metadata={"names": json.dumps(names[k])} if k in names else None) for k, v in cols.items()]
+    defs = output_keys(action)
+    fields = [pa.field(k, v.type, metadata={"definition": defs[k]} if k in defs else None) for k, v in cols.items()]
     return pa.Table.from_arrays(list(cols.values()), schema=pa.schema(fields))
 
 

@@ -36,11 +36,11 @@ VIDEO_PATH = "videos/{video_key}/chunk-{chunk_index:03d}/file-{file_index:03d}.m
 EPISODES_PER_META_FILE = 50_000
 QUANTILES = (0.01, 0.10, 0.50, 0.90, 0.99)
 
+# Names of the robot-independent keys; the robot-shaped ones (observation.state, action.joint)
+# come from the robot spec through finalize_lerobot's ``feature_names``.
 FEATURE_NAMES = {
-    "observation.state": ["joint1", "joint2", "joint3", "joint4", "joint5", "joint6", "joint7", "gripper_width"],
     "observation.ee_pose": ["x", "y", "z", "qw", "qx", "qy", "qz"],
     "action": ["dx", "dy", "dz", "drx", "dry", "drz", "gripper"],
-    "action.joint": ["joint1", "joint2", "joint3", "joint4", "joint5", "joint6", "joint7", "gripper"],
     "annotation.object_pose": ["x", "y", "z", "qw", "qx", "qy", "qz"],
 }
 INDEX_FEATURES = {
@@ -101,15 +101,23 @@ def _image_stats(hist: np.ndarray, frames: int) -> dict:
     return out
 
 
-def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) -> dict:
-    """Write LeRobot metadata and data files for the given complete shards; returns info.json's content."""
+def finalize_lerobot(
+    out_dir: str, shard_indices: list[int], robot_type: str, feature_names: dict[str, list[str]] | None = None
+) -> dict:
+    """Write LeRobot metadata and data files for the given complete shards; returns info.json's content.
+
+    ``feature_names`` maps robot-shaped keys to per-dimension names (the robot spec's
+    ``feature_names()``); a key whose names do not match its width is an error, a key
+    without names gets ``<key>_<i>``.
+    """
+    names_for = {**FEATURE_NAMES, **(feature_names or {})}
     tasks: dict[str, int] = {}
     ep_rows: list[dict] = []
     side: list[pa.Table] = []
     lowdim: dict[str, list[np.ndarray]] = {}
     hists: dict[str, list] = {}
     video_keys: list[str] = []
-    names: dict[str, list] = {}  # feature -> element names the shard writer attached (action keys)
+    names: dict[str, list] = {}  # written action key -> element names of the definition it holds
     cam_shapes: dict[str, tuple[int, int]] = {}
     fps = None
     n_frames = 0
@@ -119,7 +127,11 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
         if eps.num_rows == 0:
             continue
         frames = pq.read_table(os.path.join(out_dir, staging_rel("frames", k)))
-        names.update({fl.name: json.loads(fl.metadata[b"names"]) for fl in frames.schema if fl.metadata and b"names" in fl.metadata})
+        for fl in frames.schema:
+            definition = (fl.metadata or {}).get(b"definition")
+            source = {b"ee_delta": "action", b"joint": "action.joint"}.get(definition)
+            if source and names_for.get(source) is not None and fl.name != source:
+                names[fl.name] = names_for[source]
         stat_cols = [col for col in eps.column_names if col.startswith("stats/")]
         with open(os.path.join(out_dir, staging_rel("stats", k))) as f:
             for key, h in json.load(f).items():
@@ -205,7 +217,11 @@ def finalize_lerobot(out_dir: str, shard_indices: list[int], robot_type: str) ->
         if name in INDEX_FEATURES:
             continue
         dim = parts[0].shape[1]
-        features[name] = {"dtype": "float32", "shape": [dim], "names": names.get(name) or FEATURE_NAMES.get(name, [f"{name}_{i}" for i in range(dim)])}
+        elem = names.get(name) or names_for.get(name, [f"{name}_{i}" for i in range(dim)])
+        if len(elem) != dim:
+            raise ValueError(f"{out_dir}: '{name}' has {dim} values per frame but robot '{robot_type}' "
+                             f"names {len(elem)}; finalize with the robot the data was generated with")
+        features[name] = {"dtype": "float32", "shape": [dim], "names": list(elem)}
     for name, dtype in INDEX_FEATURES.items():
         features[name] = {"dtype": dtype, "shape": [1], "names": None}
     info = {

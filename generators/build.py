@@ -186,15 +186,17 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
         contype=0,
         conaffinity=0,
     )
-    world.add_geom(  # robot pedestal, visual only
-        name="pedestal",
-        type=mujoco.mjtGeom.mjGEOM_BOX,
-        size=[0.12, 0.12, (0.0 - floor_z) / 2],
-        pos=[-0.05, 0.0, floor_z / 2],
-        rgba=[0.25, 0.25, 0.27, 1.0],
-        contype=0,
-        conaffinity=0,
-    )
+    ped = robot.pedestal
+    if ped is not None and floor_z < 0.0:
+        world.add_geom(  # robot pedestal from the floor up to the base, visual only
+            name="pedestal",
+            type=mujoco.mjtGeom.mjGEOM_BOX,
+            size=[ped.half_xy[0], ped.half_xy[1], (0.0 - floor_z) / 2],
+            pos=[ped.center_xy[0], ped.center_xy[1], floor_z / 2],
+            rgba=list(ped.rgba),
+            contype=0,
+            conaffinity=0,
+        )
     for i, wall in enumerate(scene.background.walls):
         world.add_geom(
             name=f"wall{i}",

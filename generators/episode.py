@@ -163,16 +163,16 @@ class EpisodeGenerator:
         """Keep the sampled start pose if collision-free, else redraw it (home plus noise) and place the arm there."""
         q = np.asarray(scene.robot_start_qpos)
         lo, hi = sim.joint_limits[:, 0], sim.joint_limits[:, 1]
-        opening = self.robot.gripper_ctrl_open
+        width = self.robot.width_from_command(self.robot.gripper_ctrl_open)
         for _ in range(tries):
-            if np.all(q >= lo) and np.all(q <= hi) and not sim.in_collision(q, opening, allow_target=False):
+            if np.all(q >= lo) and np.all(q <= hi) and not sim.in_collision(q, width, allow_target=False):
                 break
             q = np.asarray(self.robot.home_qpos) + rng.uniform(-1, 1, self.robot.n_arm) * self.robot.start_noise
         else:
             q = np.asarray(self.robot.home_qpos)
         if np.array_equal(q, scene.robot_start_qpos):
             return scene
-        sim.reset_robot(q, opening)
+        sim.reset_robot(q, self.robot.gripper_ctrl_open)
         return dataclasses.replace(scene, robot_start_qpos=tuple(float(v) for v in q))
 
     def plan(self, scene: SceneSpec, sim: Sim, grasp, rng: np.random.Generator) -> JointTrajectory:
@@ -187,7 +187,7 @@ class EpisodeGenerator:
         )
         return plan_pick(
             sim, sim, np.asarray(scene.robot_start_qpos), np.asarray(r.home_qpos), grasp,
-            r.gripper_ctrl_open, self.cfg.motion, limits, rng,
+            r.width_from_command(r.gripper_ctrl_open), self.cfg.motion, limits, rng,
         )
 
     def generate(self, run_seed: int, index: int, record: bool = True) -> EpisodeResult:

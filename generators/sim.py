@@ -59,10 +59,11 @@ class Sim:
 
     # ----- state -------------------------------------------------------------
     def reset_robot(self, q_arm, gripper_ctrl: float) -> None:
-        """Place the arm at ``q_arm`` (n_arm,) [rad] with fingers at the ``gripper_ctrl`` opening, at rest."""
+        """Place the arm at ``q_arm`` (n_arm,) [rad] with the gripper at command ``gripper_ctrl``
+        (actuator units; its joints at the spec's ``finger_qpos``), at rest."""
         d = self.data
         d.qpos[self.arm_qadr] = q_arm
-        d.qpos[self.finger_qadr] = gripper_ctrl
+        d.qpos[self.finger_qadr] = self.robot.finger_qpos(gripper_ctrl)
         d.qvel[:] = 0.0
         d.ctrl[self.arm_act] = q_arm
         d.ctrl[self.grip_act] = gripper_ctrl
@@ -72,8 +73,9 @@ class Sim:
         return self.data.qpos[self.arm_qadr].copy()
 
     def gripper_width(self) -> float:
-        """Distance between the finger pads [m] (sum of both finger joints)."""
-        return float(self.data.qpos[self.finger_qadr].sum())
+        """Distance between the finger pads [m], from the gripper joints through the robot spec's
+        ``gripper_width_curve``."""
+        return self.robot.width_from_command(self.robot.command_from_qpos(self.data.qpos[self.finger_qadr]))
 
     def ee_pose(self) -> np.ndarray:
         """(4, 4) pose of the grasp site in the base frame."""
@@ -127,8 +129,8 @@ class Sim:
         return np.vstack([jp[:, self.arm_dadr], jr[:, self.arm_dadr]])
 
     # ----- planners.CollisionChecker --------------------------------------------
-    def robot_contacts(self, q, finger_opening: float, allow_target: bool, tol: float = 0.001) -> list[str]:
-        """Names of non-robot bodies the robot touches at ``q`` with fingers at ``finger_opening`` [m per finger].
+    def robot_contacts(self, q, opening: float, allow_target: bool, tol: float = 0.001) -> list[str]:
+        """Names of non-robot bodies the robot touches at ``q`` with the pads ``opening`` [m] apart.
 
         Objects are at their current simulated poses; penetrations shallower
         than ``tol`` [m] are ignored; the target is ignored when ``allow_target``.
@@ -136,7 +138,7 @@ class Sim:
         m, s = self.model, self._scratch
         s.qpos[:] = self.data.qpos
         s.qpos[self.arm_qadr] = q
-        s.qpos[self.finger_qadr] = finger_opening
+        s.qpos[self.finger_qadr] = self.robot.finger_qpos(self.robot.command_from_width(opening))
         mujoco.mj_fwdPosition(m, s)
         hits = []
         for i in range(s.ncon):
@@ -167,5 +169,6 @@ class Sim:
                 deepest = max(deepest, -float(c.dist))
         return deepest
 
-    def in_collision(self, q, finger_opening: float, allow_target: bool) -> bool:
-        return bool(self.robot_contacts(q, finger_opening, allow_target))
+    def in_collision(self, q, opening: float, allow_target: bool) -> bool:
+        """planners.CollisionChecker: any contact at ``q`` with the pads ``opening`` [m] apart."""
+        return bool(self.robot_contacts(q, opening, allow_target))

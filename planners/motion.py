@@ -104,7 +104,7 @@ def plan_pick(
     q_start: np.ndarray,
     q_posture: np.ndarray,
     grasp: Grasp,
-    open_finger: float,
+    open_width: float,
     cfg: MotionConfig,
     limits: JointLimits,
     rng: np.random.Generator,
@@ -113,7 +113,7 @@ def plan_pick(
 
     Args:
         q_start: (n,) current joints [rad]. q_posture: (n,) preferred posture for IK.
-        open_finger: per-finger opening used while the gripper is open [m].
+        open_width: distance between the pads while the gripper is open [m].
         limits: joint position, velocity, acceleration and jerk limits.
         rng: draws of the RRT (only used when the straight transit collides).
     """
@@ -132,7 +132,7 @@ def plan_pick(
     if best is None:
         raise PlanningFailure("ik_failed", "no IK solution for the pre-grasp pose")
     _, pose, pre, q_pre = best
-    if checker.in_collision(q_pre, open_finger, allow_target=False):
+    if checker.in_collision(q_pre, open_width, allow_target=False):
         raise PlanningFailure("collision_during_approach", "pre-grasp pose collides")
 
     n_app = max(2, int(np.ceil(cfg.pregrasp_offset / cfg.approach_speed / dt)))
@@ -140,7 +140,7 @@ def plan_pick(
     if q_app is None:
         raise PlanningFailure("ik_failed", "approach line leaves the workspace")
     for q in q_app:
-        if checker.in_collision(q, open_finger, allow_target=True):
+        if checker.in_collision(q, open_width, allow_target=True):
             raise PlanningFailure("collision_during_approach", "approach collides with the table or a distractor")
     q_grasp = q_app[-1]
 
@@ -159,7 +159,7 @@ def plan_pick(
             raise PlanningFailure("collision_during_approach", "lift or shake collides with the table or a distractor")
 
     def free(q: np.ndarray) -> bool:
-        return not checker.in_collision(q, open_finger, allow_target=False)
+        return not checker.in_collision(q, open_width, allow_target=False)
 
     path = rrt_connect(q_start, q_pre, limits.lower, limits.upper, free, rng,
                        resolution=cfg.collision_check_step, max_iters=cfg.rrt_max_iters)

@@ -28,7 +28,7 @@ class Kinematics(Protocol):
 
 @runtime_checkable
 class CollisionChecker(Protocol):
-    def in_collision(self, q: np.ndarray, finger_opening: float, allow_target: bool) -> bool:
-        """True when the robot at ``q`` with each finger at ``finger_opening`` [m] touches
+    def in_collision(self, q: np.ndarray, opening: float, allow_target: bool) -> bool:
+        """True when the robot at ``q`` with its pads ``opening`` [m] apart (0 = closed) touches
         the table or an object (the target excepted when ``allow_target``)."""
         ...

@@ -76,7 +76,8 @@ class ObjectsConfig:
         spawn_x / spawn_y: drop-position ranges in the base frame [m].
         min_separation: minimum gap between object footprints at drop time [m].
         target_min_thickness: the target's smallest extent must reach this [m] (redrawn otherwise).
-        target_max_width: the target's middle extent must fit the gripper [m] (redrawn otherwise).
+        target_max_width: the target's middle extent must fit the gripper [m] (redrawn otherwise);
+            None takes the robot spec's ``target_max_width`` (its gripper's width less a margin).
         own_appearance_prob: probability that an object with its own appearance (a catalog
             texture or colour) keeps it instead of drawing a palette colour; objects whose category
             appears twice in a scene always draw a colour, so instructions stay unambiguous.
@@ -90,7 +91,7 @@ class ObjectsConfig:
     spawn_y: tuple[float, float] = (-0.18, 0.18)
     min_separation: float = 0.02
     target_min_thickness: float = 0.018
-    target_max_width: float = 0.065
+    target_max_width: float | None = None
     own_appearance_prob: float = 0.5
 
     def __post_init__(self):
@@ -100,6 +101,9 @@ class ObjectsConfig:
         check_range("scene.objects.size", *self.size, min_value=0.01)
         check_range("scene.objects.spawn_x", *self.spawn_x)
         check_range("scene.objects.spawn_y", *self.spawn_y)
+        if self.target_max_width is not None and self.target_max_width <= self.target_min_thickness:
+            raise ConfigError("scene.objects.target_max_width", "must exceed target_min_thickness, or be null "
+                              "to take the robot's")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -92,13 +92,16 @@ def sample_objects(
     mat_rng: np.random.Generator,
     app_rng: np.random.Generator,
     top_z: float,
+    robot_max_width: float,
 ) -> tuple[ObjectSpec, ...]:
     """Target (index 0) and distractors with distinct colours, dropped just above the table top ``top_z``.
 
     ``rng`` draws assets, sizes, colours and poses; ``mat_rng`` the surface properties;
     ``app_rng`` whether each object keeps its own appearance (``cfg.own_appearance_prob``).
     Distractor-only assets are never the target.
+    ``robot_max_width`` [m] bounds the target's middle extent unless ``cfg.target_max_width`` is set.
     """
+    max_width = cfg.target_max_width if cfg.target_max_width is not None else robot_max_width
     colors = list(PALETTE)
     if not cfg.enabled:
         asset = catalog.objects[0]
@@ -124,7 +127,7 @@ def sample_objects(
             size = rng.uniform(*(asset.size_range or cfg.size))
             s = float(size / max(base.visual.extents))
             ext = np.sort(base.visual.extents * s)
-            if i > 0 or (not asset.distractor_only and ext[0] >= cfg.target_min_thickness and ext[1] <= cfg.target_max_width):
+            if i > 0 or (not asset.distractor_only and ext[0] >= cfg.target_min_thickness and ext[1] <= max_width):
                 break
         else:
             raise RuntimeError("no catalog object fits scene.objects.target_min_thickness/target_max_width; relax them")

@@ -50,7 +50,8 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
     background = sample_background(
         cfg.background, cfg.materials, cfg.textures, SurfaceStreams.spawn(r["background"]), table
     )
-    objects = sample_objects(cfg.objects, cfg.materials, catalog, *r["objects"].spawn(3), table.top_z)
+    objects = sample_objects(cfg.objects, cfg.materials, catalog, *r["objects"].spawn(3), table.top_z,
+                             robot.target_max_width)
     lights, ambient = sample_lights(cfg.lighting, r["lighting"], table.center, table.top_z)
     cams = sample_cameras(cfg.cameras, cfg.camera_jitter, cfg.image_size, r["cameras"], table.top_z)
     robot_start_rng, robot_shade_rng = r["robot"].spawn(2)

@@ -1,6 +1,7 @@
 import pytest
 
 from syngrasp.assets import asset_sources, build_catalog, load_robot
+from syngrasp.assets.robot import available_robots
 from syngrasp.assets.meshes import load_mesh
 from syngrasp.core.errors import AssetError, ConfigError
 
@@ -37,7 +38,8 @@ def test_broken_and_missing_meshes_name_the_file(tmp_path):
 
 
 def test_robot_spec_is_consistent():
-    r = load_robot("panda")
-    assert len(r.home_qpos) == len(r.arm_joints) == len(r.max_joint_velocity) == 7
-    with pytest.raises(ConfigError, match="unknown robot"):
+    for name in available_robots():
+        r = load_robot(name)
+        assert len(r.home_qpos) == len(r.arm_joints) == len(r.max_joint_velocity) == r.n_arm
+    with pytest.raises(ConfigError, match="unknown robot 'no_such_robot'; available: panda"):
         load_robot("no_such_robot")

@@ -26,22 +26,23 @@ def test_other_index_differs(generator, tiny_cfg, success_result):
     assert other.episode is None or other.episode.meta["scene"] != success_result.episode.meta["scene"]
 
 
-def test_success_is_a_real_lift(success_result, tiny_cfg):
+def test_success_is_a_real_lift(success_result, tiny_cfg, generator):
     ep = success_result.episode
     z = ep.frames["annotation.object_pose"][:, 2]
     assert 30 <= ep.num_frames <= 150
     assert z[-1] - z[0] >= tiny_cfg.motion.success_height - 0.005
     assert ep.meta["success"] is True
     # the gripper closed on something: final opening above zero, below max
-    w = ep.frames["observation.state"][-1, 7]
-    assert 0.002 < w < 0.079
+    robot = generator.robot
+    w = ep.frames["observation.state"][-1, robot.n_arm]
+    assert 0.002 < w < robot.gripper_max_width - 0.001
 
 
 def test_states_finite_and_within_limits(success_result, generator):
     ep = success_result.episode
     scene = SceneSpec.from_json(ep.meta["scene"])
     sim = generator.make_sim(scene)
-    q = ep.frames["observation.state"][:, :7]
+    q = ep.frames["observation.state"][:, : generator.robot.n_arm]
     for k, arr in ep.frames.items():
         if arr.dtype != np.uint8:
             assert np.all(np.isfinite(arr)), k

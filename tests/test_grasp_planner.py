@@ -1,9 +1,11 @@
 """Grasp sampling on meshes built in code; no simulator involved."""
 
 import numpy as np
+import pytest
 import trimesh
 
 from syngrasp.assets import load_robot
+from syngrasp.assets.robot import available_robots
 from syngrasp.planners.config import GraspConfig
 from syngrasp.planners.grasp import sample_grasps
 
@@ -14,8 +16,9 @@ def _box_on_table(extents=(0.04, 0.06, 0.05), xy=(0.5, 0.0)):
     return m
 
 
-def test_box_grasps_are_antipodal_and_fit():
-    robot = load_robot("panda")
+@pytest.mark.parametrize("name", available_robots())
+def test_box_grasps_are_antipodal_and_fit(name):
+    robot = load_robot(name)
     cfg = GraspConfig()
     box = _box_on_table()
     grasps = sample_grasps(box, np.zeros((0, 3)), 0.0, robot.gripper_boxes, robot.gripper_max_width, cfg, np.random.default_rng(0))
@@ -35,28 +38,31 @@ def test_box_grasps_are_antipodal_and_fit():
     assert scores == sorted(scores, reverse=True)
 
 
-def test_same_rng_same_grasps():
-    robot = load_robot("panda")
+@pytest.mark.parametrize("name", available_robots())
+def test_same_rng_same_grasps(name):
+    robot = load_robot(name)
     box = _box_on_table()
-    a = sample_grasps(box, np.zeros((0, 3)), 0.0, robot.gripper_boxes, 0.08, GraspConfig(), np.random.default_rng(3))
-    b = sample_grasps(box, np.zeros((0, 3)), 0.0, robot.gripper_boxes, 0.08, GraspConfig(), np.random.default_rng(3))
+    a = sample_grasps(box, np.zeros((0, 3)), 0.0, robot.gripper_boxes, robot.gripper_max_width, GraspConfig(), np.random.default_rng(3))
+    b = sample_grasps(box, np.zeros((0, 3)), 0.0, robot.gripper_boxes, robot.gripper_max_width, GraspConfig(), np.random.default_rng(3))
     assert len(a) == len(b) and all(np.array_equal(x.pose, y.pose) for x, y in zip(a, b))
 
 
-def test_too_wide_object_has_no_grasp():
-    robot = load_robot("panda")
+@pytest.mark.parametrize("name", available_robots())
+def test_too_wide_object_has_no_grasp(name):
+    robot = load_robot(name)
     wide = _box_on_table(extents=(0.12, 0.12, 0.05))
-    assert sample_grasps(wide, np.zeros((0, 3)), 0.0, robot.gripper_boxes, 0.08, GraspConfig(), np.random.default_rng(0)) == []
+    assert sample_grasps(wide, np.zeros((0, 3)), 0.0, robot.gripper_boxes, robot.gripper_max_width, GraspConfig(), np.random.default_rng(0)) == []
 
 
-def test_clutter_blocks_grasps():
-    robot = load_robot("panda")
+@pytest.mark.parametrize("name", available_robots())
+def test_clutter_blocks_grasps(name):
+    robot = load_robot(name)
     box = _box_on_table()
     # a dense ring of obstacle points hugging the box on every side
     ang = np.linspace(0, 2 * np.pi, 400)
     ring = np.concatenate(
         [np.stack([0.5 + r * np.cos(ang), r * np.sin(ang), np.full_like(ang, z)], 1) for r in (0.045, 0.055) for z in (0.01, 0.03, 0.05)]
     )
-    free = sample_grasps(box, np.zeros((0, 3)), 0.0, robot.gripper_boxes, 0.08, GraspConfig(), np.random.default_rng(0))
-    blocked = sample_grasps(box, ring, 0.0, robot.gripper_boxes, 0.08, GraspConfig(), np.random.default_rng(0))
+    free = sample_grasps(box, np.zeros((0, 3)), 0.0, robot.gripper_boxes, robot.gripper_max_width, GraspConfig(), np.random.default_rng(0))
+    blocked = sample_grasps(box, ring, 0.0, robot.gripper_boxes, robot.gripper_max_width, GraspConfig(), np.random.default_rng(0))
     assert free and not blocked

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from syngrasp.assets import load_robot
 from syngrasp.cluster.local import generate_local
 from syngrasp.core.atomic import sha256_file
 from syngrasp.core.cli import main
@@ -168,7 +169,8 @@ def test_finalize_after_a_kill_rebuilds_identical_metadata(both, tmp_path):
 
 def test_convert_hdf5_to_lerobot(both, tmp_path):
     cfg, out, _ = both
-    info = convert_hdf5_to_lerobot(str(out), str(tmp_path / "conv"), cfg.writer)
+    robot = load_robot(cfg.rollout.robot)
+    info = convert_hdf5_to_lerobot(str(out), str(tmp_path / "conv"), cfg.writer, robot.name, robot.feature_names())
     ref = json.loads((out / "meta/info.json").read_text())
     assert info["total_frames"] == ref["total_frames"] and info["total_episodes"] == ref["total_episodes"]
     assert validate(str(tmp_path / "conv")) == []

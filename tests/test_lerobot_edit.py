@@ -11,6 +11,7 @@ from syngrasp.cluster.local import generate_local
 from syngrasp.core.config import load_config
 from syngrasp.core.errors import ConfigError
 from syngrasp.exporters.config import WriterConfig
+from syngrasp.assets.robot import load_robot
 from syngrasp.exporters.convert import convert_hdf5_to_lerobot
 from syngrasp.exporters.hdf5 import HDF5ShardWriter, read_episode
 from syngrasp.exporters.validate import validate
@@ -137,9 +138,11 @@ def test_action_key_choice(ds, tmp_path):
     with pytest.raises(ConfigError, match="writer.action"):
         load_config(None, ["writer.action=cartesian"], seed=0, episodes=1)
     opts = WriterConfig(action="joint")
-    info = convert_hdf5_to_lerobot(str(ds), str(tmp_path / "joint"), opts)
-    assert info["features"]["action"]["shape"] == [8]
-    assert info["features"]["action"]["names"][0] == "joint1"
+    robot = load_robot("panda")
+    info = convert_hdf5_to_lerobot(str(ds), str(tmp_path / "joint"), opts, robot.name, robot.feature_names())
+    assert info["features"]["action"]["shape"] == [robot.n_arm + 1]
+    assert info["features"]["action"]["names"] == robot.feature_names()["action.joint"]
+    assert info["features"]["action.ee_delta"]["names"][0] == "dx"
     assert info["features"]["action.ee_delta"]["shape"] == [7] and "action.joint" not in info["features"]
     assert validate(str(tmp_path / "joint")) == []
     side = pq.read_table(ds / "meta/syngrasp/episodes.parquet").to_pydict()

@@ -83,7 +83,7 @@ def test_lod_robot_renders_like_the_full_robot():
     ious, psnrs, configs = [], [], 0
     for _ in range(300):  # random configurations until 20 show the robot in both cameras
         q = np.clip(home + rng.uniform(-1.2, 1.2, len(home)), lo, hi)
-        opening = rng.uniform(0.0, gen.robot.gripper_ctrl_open)
+        opening = rng.uniform(*sorted((gen.robot.gripper_ctrl_closed, gen.robot.gripper_ctrl_open)))
         for sim in sims:
             sim.reset_robot(q, opening)
         views = []

@@ -109,7 +109,8 @@ def test_start_pose_is_collision_free_and_within_limits(generator, tiny_cfg):
         scene, sim, _, _ = generator.setup(tiny_cfg.seed, idx, {})
         q = np.asarray(scene.robot_start_qpos)
         assert np.all(q >= sim.joint_limits[:, 0]) and np.all(q <= sim.joint_limits[:, 1])
-        assert not sim.in_collision(q, generator.robot.gripper_ctrl_open, allow_target=False)
+        open_width = generator.robot.width_from_command(generator.robot.gripper_ctrl_open)
+        assert not sim.in_collision(q, open_width, allow_target=False)
 
 
 @pytest.mark.sim
