@@ -31,6 +31,20 @@ class GripperBox:
 
 
 @dataclasses.dataclass(frozen=True)
+class WristCameraSpec:
+    """A camera fixed to one of the robot's bodies.
+
+    ``pos`` [m] and ``quat`` (w, x, y, z) place the MuJoCo camera frame (x right,
+    y up, looking along -z) in the frame of body ``body``; ``fovy`` [deg].
+    """
+
+    body: str
+    pos: tuple[float, float, float]
+    quat: tuple[float, float, float, float]
+    fovy: float
+
+
+@dataclasses.dataclass(frozen=True)
 class RobotSpec:
     """Joint names, limits, home pose and gripper geometry of one robot.
 
@@ -44,6 +58,7 @@ class RobotSpec:
         max_joint_velocity / max_joint_acceleration / max_joint_jerk: (n_arm,) [rad/s, rad/s^2, rad/s^3].
         tint_materials: MJCF materials whose grey level the scene's ``robot_shade`` sets.
         visual_max_faces: meshes above this face count are decimated when loaded (render speed).
+        wrist_camera: mount of the optional wrist camera; None when the robot has none.
     """
 
     name: str
@@ -66,6 +81,7 @@ class RobotSpec:
     gripper_boxes: tuple[GripperBox, ...]
     visual_max_faces: int | None = None
     tint_materials: tuple[str, ...] = ()
+    wrist_camera: WristCameraSpec | None = None
 
     @property
     def n_arm(self) -> int:
@@ -93,7 +109,14 @@ def load_robot(name: str) -> RobotSpec:
         GripperBox(b["name"], tuple(b["center"]), tuple(b["half_extents"]), int(b["at_opening"]))
         for b in raw.pop("gripper_boxes")
     )
+    wrist = raw.pop("wrist_camera", None)
+    if wrist is not None:
+        try:
+            wrist = WristCameraSpec(str(wrist["body"]), tuple(float(v) for v in wrist["pos"]),
+                                    tuple(float(v) for v in wrist["quat"]), float(wrist["fovy"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ConfigError(f"{path}: wrist_camera", f"needs body, pos (3), quat (4) and fovy ({e})") from e
     meshdir = _resolve_dir(raw.pop("meshdir"), robot_dir)
     mjcf = os.path.join(robot_dir, raw.pop("mjcf"))
     tuples = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
-    return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, **tuples)
+    return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, wrist_camera=wrist, **tuples)
