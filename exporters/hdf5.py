@@ -6,12 +6,14 @@ Layout of one shard::
                                        schema_version, shard_index, episode_range [lo, hi)
     /data/demo_<episode_index>  attrs: num_samples, instruction, success, failure_reason,
                                        seed, episode_index, grasp_width, version, fps,
-                                       scene (SceneSpec JSON)
+                                       scene (SceneSpec JSON), phase_names, subtasks, language
+                                       and (with segmentation) segmentation_ids, JSON each
         actions                 float32 (T, 7)   = episode key "action"
         actions_joint           float32 (T, 8)   = "action.joint"
         obs/<key>               every other per-frame key, '.' kept in names,
                                 e.g. obs/observation.images.front uint8 (T, H, W, 3),
-                                chunked one frame per chunk
+                                chunked one frame per chunk; likewise depth float32 (T, H, W) [m],
+                                segmentation int32 (T, H, W), point_cloud float32 (T, N, 6)
         grasp_pose              float64 (4, 4)
         cameras/<cam>/intrinsics (3, 3), cameras/<cam>/extrinsics (4, 4)
 """
@@ -29,6 +31,7 @@ from .base import ShardWriter, register_writer
 
 _SCALAR_META = ("instruction", "success", "failure_reason", "seed", "episode_index", "attempts", "grasp_width",
                 "version", "schema_version", "fps", "scene", "max_penetration_m", "visibility_redraws")
+_OPTIONAL_META = ("phase_names", "subtasks", "language", "segmentation_ids")  # JSON strings
 
 
 def hdf5_name(shard_index: int) -> str:
@@ -58,6 +61,9 @@ class HDF5ShardWriter(ShardWriter):
                 total += T
                 for k in _SCALAR_META:
                     g.attrs[k] = ep.meta[k]
+                for k in _OPTIONAL_META:
+                    if k in ep.meta:
+                        g.attrs[k] = ep.meta[k]
                 g.create_dataset("grasp_pose", data=np.asarray(ep.meta["grasp_pose"]))
                 g.create_dataset("actions", data=ep.frames["action"])
                 g.create_dataset("actions_joint", data=ep.frames["action.joint"])
@@ -65,7 +71,7 @@ class HDF5ShardWriter(ShardWriter):
                 for key, arr in ep.frames.items():
                     if key in ("action", "action.joint"):
                         continue
-                    if arr.ndim == 4:
+                    if arr.ndim == 4 or (arr.ndim == 3 and arr[0].size >= 1024):  # images, depth, ids, clouds
                         obs.create_dataset(key, data=arr, chunks=(1, *arr.shape[1:]), **img_kw)
                     else:
                         obs.create_dataset(key, data=arr)

@@ -4,7 +4,9 @@ Per shard k (chunk c = k // 1000, file f = k % 1000), published atomically:
 
     videos/<camera key>/chunk-c/file-f.mp4   every episode of the shard, back to back
     syngrasp/frames/shard-k.parquet           per-frame low-dimensional columns
-    syngrasp/stats/shard-k.json               per-camera colour histograms (for stats.json)
+    videos/observation.depth.<cam>/chunk-c/file-f.mp4   with depth: 12-bit depth videos
+                                              (exporters/observations.py)
+    syngrasp/stats/shard-k.json               per-camera colour, depth-code and instance-id histograms
     syngrasp/episodes/shard-k.parquet         per-episode metadata (written last)
 
 ``finalize_lerobot`` (lerobot_meta.py) then numbers episodes densely and writes
@@ -22,8 +24,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..core.episode import Episode, image_key
+from ..core.episode import Episode, depth_key, image_key
 from .base import ShardWriter, register_writer
+from .observations import (DEPTH_PREFIX, EXTRINSICS_PREFIX, SEGMENTATION_PREFIX, depth_histogram, encode_depth_video,
+                           nested_column)
 from .video import encode_video
 
 CHUNKS_SIZE = 1000
@@ -73,9 +77,17 @@ def frames_table(episodes: list[Episode]) -> pa.Table:
         fps = float(episodes[0].meta["fps"])
         cols["timestamp"] = pa.array((cols["frame_index"].to_numpy() / fps).astype(np.float32))
         for key in sorted(episodes[0].frames):
-            if key.startswith(LOWDIM_EXCLUDE_PREFIX):
+            if key.startswith((LOWDIM_EXCLUDE_PREFIX, DEPTH_PREFIX)):
                 continue
-            cols[key] = fixed_list(np.concatenate([e.frames[key] for e in episodes]).astype(np.float32))
+            arr = np.concatenate([e.frames[key] for e in episodes])
+            if arr.ndim == 1:
+                cols[key] = pa.array(arr.astype(np.int64) if arr.dtype.kind in "iu" else arr.astype(np.float32))
+            elif key.startswith(EXTRINSICS_PREFIX):
+                cols[key] = fixed_list(arr.reshape(len(arr), -1).astype(np.float32))
+            elif arr.ndim == 3:
+                cols[key] = nested_column(arr.astype(np.int32 if key.startswith(SEGMENTATION_PREFIX) else np.float32))
+            else:
+                cols[key] = fixed_list(arr.astype(np.float32))
     return pa.table(cols)
 
 
@@ -97,6 +109,10 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         "fps": [],
         "max_penetration_m": [],
         "visibility_redraws": [],
+        "phase_names": [],
+        "subtasks": [],
+        "language": [],
+        "segmentation_ids": [],
     }
     cams = episodes[0].camera_names if episodes else ()
     for cam in cams:
@@ -122,6 +138,8 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         rows["fps"].append(float(m["fps"]))
         rows["max_penetration_m"].append(float(m.get("max_penetration_m", float("nan"))))
         rows["visibility_redraws"].append(int(m.get("visibility_redraws", 0)))
+        for k in ("phase_names", "subtasks", "language", "segmentation_ids"):
+            rows[k].append(m.get(k, ""))
         for cam in cams:
             rows[f"camera.{cam}.intrinsics"].append(np.asarray(e.cameras[cam]["intrinsics"]).reshape(-1).tolist())
             rows[f"camera.{cam}.extrinsics"].append(np.asarray(e.cameras[cam]["extrinsics"]).reshape(-1).tolist())
@@ -132,9 +150,29 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
     return pa.table(rows)
 
 
+def depth_cameras(episodes: list[Episode]) -> tuple[str, ...]:
+    """Cameras whose depth the episodes carry."""
+    return tuple(c for c in (episodes[0].camera_names if episodes else ()) if depth_key(c) in episodes[0].frames)
+
+
 def colour_histograms(episodes: list[Episode]) -> dict:
-    """Per camera: frame count and a (3, 256) histogram of pixel values (exact stats after merging)."""
-    out = {}
+    """Per camera: frame count and a (3, 256) histogram of pixel values (exact stats after merging);
+    per depth camera: frame count and a (4096,) histogram of depth codes (``depth_hist``); per
+    segmentation key: frame count and pixel counts per instance id (``id_counts``)."""
+    out: dict = {}
+    for cam in depth_cameras(episodes):
+        key = depth_key(cam)
+        hist = np.zeros(4096, np.int64)
+        for e in episodes:
+            hist += np.asarray(depth_histogram(e.frames[key]), np.int64)
+        out[key] = {"frames": sum(e.num_frames for e in episodes), "depth_hist": hist.tolist()}
+    for key in sorted(k for k in (episodes[0].frames if episodes else {}) if k.startswith(SEGMENTATION_PREFIX)):
+        counts = np.zeros(1, np.int64)
+        for e in episodes:
+            c = np.bincount(e.frames[key].reshape(-1))
+            counts = np.pad(counts, (0, max(0, len(c) - len(counts))))
+            counts[: len(c)] += c
+        out[key] = {"frames": sum(e.num_frames for e in episodes), "id_counts": counts.tolist()}
     for cam in episodes[0].camera_names if episodes else ():
         hist = np.zeros((3, 256), np.int64)
         n = 0
@@ -154,6 +192,7 @@ class LeRobotShardWriter(ShardWriter):
     def outputs(self, shard_index: int, episodes: list[Episode]) -> list[str]:
         cams = episodes[0].camera_names if episodes else ()
         vids = [video_rel(image_key(c), shard_index) for c in cams]
+        vids += [video_rel(depth_key(c), shard_index) for c in depth_cameras(episodes)]
         # the episodes table is renamed last: its presence implies the rest
         return vids + [staging_rel("frames", shard_index), staging_rel("stats", shard_index), staging_rel("episodes", shard_index)]
 
@@ -179,6 +218,9 @@ class LeRobotShardWriter(ShardWriter):
                 opt.video_preset,
                 opt.video_pix_fmt,
             )
+        for cam in depth_cameras(episodes):
+            depth = np.concatenate([e.frames[depth_key(cam)] for e in episodes])
+            encode_depth_video(depth, paths[video_rel(depth_key(cam), shard_index)], fps, opt.video_gop)
         pq.write_table(frames_table(episodes), paths[staging_rel("frames", shard_index)])
         with open(paths[staging_rel("stats", shard_index)], "w") as f:
             json.dump(colour_histograms(episodes), f)
