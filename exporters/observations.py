@@ -51,8 +51,9 @@ def encode_depth_video(depth: np.ndarray, path: str, fps: float, gop: int) -> No
     """Encode (N, H, W) depth [m] as a lossless 12-bit HEVC MP4 of codes; frame i has pts i/fps [s]."""
     rate = int(round(fps))
     with av.open(path, "w", format="mp4") as out:
-        stream = out.add_stream("libx265", rate=rate, options={"x265-params": "lossless=1:log-level=error",
-                                                               "g": str(gop)})
+        # no B-frames and closed GOPs: LeRobot seeks to the keyframe before a timestamp and decodes forward
+        params = "lossless=1:bframes=0:open-gop=0:log-level=error"
+        stream = out.add_stream("libx265", rate=rate, options={"x265-params": params, "g": str(gop)})
         stream.pix_fmt = "gray12le"
         stream.height, stream.width = depth.shape[1], depth.shape[2]
         for i, z in enumerate(depth):

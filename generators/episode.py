@@ -21,7 +21,7 @@ from ..planners.motion import JointLimits, JointTrajectory, PlanningFailure, pla
 from ..randomization.scene import redraw_view, sample_scene, with_target
 from ..randomization.spec import SceneSpec
 from ..randomization.language import describe_target, subtask_texts
-from ..core.episode import PHASE_NAMES
+from ..core.episode import PHASE_NAMES, extrinsics_key
 from .build import WRIST_CAMERA, build_model
 from .camera import CameraRig
 from .observations import InstanceIds
@@ -298,6 +298,8 @@ class EpisodeGenerator:
         frames = render_recording(sim, traj, rec, rig, target_points, timings, plan)
         names = rig.names
         cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim.data, c)} for c in names}
+        for c in rig.moving:  # a moving camera's episode calibration is that of frame 0
+            cameras[c]["extrinsics"] = frames[extrinsics_key(c)][0].astype(np.float64)
         meta = {
             "instruction": scene.instruction,
             "seed": int(run_seed),
