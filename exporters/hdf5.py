@@ -72,7 +72,9 @@ class HDF5ShardWriter(ShardWriter):
                     if key in ("action", "action.joint"):
                         continue
                     if arr.ndim == 4 or (arr.ndim == 3 and arr[0].size >= 1024):  # images, depth, ids, clouds
-                        obs.create_dataset(key, data=arr, chunks=(1, *arr.shape[1:]), **img_kw)
+                        # byte shuffling lets gzip/lzf find the repeats in float and int32 values
+                        shuffle = bool(img_kw) and arr.dtype.itemsize > 1
+                        obs.create_dataset(key, data=arr, chunks=(1, *arr.shape[1:]), shuffle=shuffle, **img_kw)
                     else:
                         obs.create_dataset(key, data=arr)
                 cams = g.create_group("cameras")
