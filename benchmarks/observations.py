@@ -5,7 +5,8 @@ Usage: python benchmarks/observations.py [--episodes 2] [--seed 7] [key=value ..
 After one unmeasured warm-up run, generates the same episode indices once per configuration (in this process, one
 render thread, both writers): RGB only, then each option alone (depth,
 segmentation, wrist camera, 1,024-point cloud), then all of them. Prints per
-configuration the end-to-end frames/s and its ratio to RGB only, and per
+configuration the end-to-end frames/s and its ratio to RGB only, the render +
+labels and write time per frame (the stages the options change) and its ratio, and per
 episode key the stored bytes per frame: HDF5 (gzip level 1 dataset storage)
 and LeRobot (video file bytes, or the column's compressed parquet bytes).
 Keep runs small: timings on a shared machine are noisy, compare ratios.
@@ -83,18 +84,31 @@ def main() -> None:
             manifest = generate_local(cfg, out, progress=False)
             wall = time.perf_counter() - t0
             h5, lr, frames = key_bytes(out)
+            stages: dict[str, float] = collections.Counter()
+            for s in manifest["shards"]:
+                with open(os.path.join(out, s["record"])) as f:
+                    stages.update(json.load(f)["timings"])
         fps = manifest["frames"] / wall if wall else 0.0
+        n = max(frames, 1)
         report[name] = {
             "frames": frames,
             "frames_per_s": round(fps, 2),
+            # the stages the options change: rendering and labelling, and writing both formats
+            "render_labels_ms_per_frame": round(1000 * (stages["render"] + stages["labels"]) / n, 2),
+            "write_ms_per_frame": round(1000 * stages["write"] / n, 2),
             "hdf5_bytes_per_frame": {k: round(v / max(frames, 1)) for k, v in sorted(h5.items())},
             "lerobot_bytes_per_frame": {k: round(v / max(frames, 1)) for k, v in sorted(lr.items())},
         }
-        print(name, json.dumps({k: report[name][k] for k in ("frames", "frames_per_s")}), flush=True)
+        print(name, json.dumps({k: v for k, v in report[name].items() if not k.endswith("bytes_per_frame")}),
+              flush=True)
     report.pop("warm-up")
-    base = report["rgb"]["frames_per_s"] or 1.0
+    base = report["rgb"]
     for r in report.values():
-        r["fps_ratio_to_rgb"] = round(r["frames_per_s"] / base, 3)
+        r["fps_ratio_to_rgb"] = round(r["frames_per_s"] / (base["frames_per_s"] or 1.0), 3)
+        cost = r["render_labels_ms_per_frame"] + r["write_ms_per_frame"]
+        r["render_write_ratio_to_rgb"] = round(cost / (base["render_labels_ms_per_frame"] + base["write_ms_per_frame"]), 3)
+        r["hdf5_total_bytes_per_frame"] = sum(r["hdf5_bytes_per_frame"].values())
+        r["lerobot_total_bytes_per_frame"] = sum(r["lerobot_bytes_per_frame"].values())
     print(json.dumps(report, indent=1))
 
 
