@@ -193,3 +193,32 @@ def test_observations_config_rejects_unknown_keys_and_bad_values():
         load_config(None, ["observations.colour=true"], seed=0, episodes=1)
     with pytest.raises(ConfigError, match="observations.point_cloud"):
         load_config(None, ["observations.point_cloud=-4"], seed=0, episodes=1)
+
+
+def test_validate_reports_ids_and_boxes_that_disagree(dataset, tmp_path):
+    _, shard, demos = dataset
+    bad = tmp_path / "shard-000000.hdf5"
+    bad.write_bytes(shard.read_bytes())
+    with h5py.File(bad, "r+") as f:
+        obs = f["data"][demos[0]]["obs"]
+        seg = obs["observation.segmentation.side"]
+        frame = seg[0]
+        frame[0, 0] = 999  # an id the episode's segmentation_ids do not name
+        seg[0] = frame
+        box = obs["annotation.bbox_visible.front"]
+        b = box[1]
+        b[0] = b[0] + 3 if b[0] >= 0 else 5  # no longer the mask's box
+        box[1] = b
+    problems = validate(str(tmp_path))
+    assert any("observation.segmentation.side has ids [999]" in p for p in problems), problems
+    assert any("annotation.bbox_visible.front disagrees with the mask in 1 frames" in p for p in problems), problems
+
+
+def test_depth_quantizer_error_is_half_a_log_step():
+    z = np.geomspace(DEPTH_MIN, DEPTH_MAX, 10_000)
+    from syngrasp.exporters.observations import quantize_depth
+
+    rel = np.abs(dequantize_depth(quantize_depth(z)) - z) / z
+    step = np.log(DEPTH_MAX / DEPTH_MIN) / 4095
+    assert rel.max() <= step / 2 * 1.01 and rel.max() > step / 4
+    assert quantize_depth(np.array([100.0]))[0] == 4095 and quantize_depth(np.array([0.0]))[0] == 0
