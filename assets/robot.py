@@ -46,6 +46,20 @@ class Pedestal:
 
 
 @dataclasses.dataclass(frozen=True)
+class WristCameraSpec:
+    """A camera fixed to one of the robot's bodies.
+
+    ``pos`` [m] and ``quat`` (w, x, y, z) place the MuJoCo camera frame (x right,
+    y up, looking along -z) in the frame of body ``body``; ``fovy`` [deg].
+    """
+
+    body: str
+    pos: tuple[float, float, float]
+    quat: tuple[float, float, float, float]
+    fovy: float
+
+
+@dataclasses.dataclass(frozen=True)
 class RobotSpec:
     """Joint names, limits, home pose and gripper geometry of one robot.
 
@@ -69,6 +83,7 @@ class RobotSpec:
             default ``gripper_max_width`` less 15 mm.
         finger_bodies: the two bodies whose collision geoms close on an object (left, right);
             their distance is what ``gripper_width_curve`` tabulates.
+        wrist_camera: mount of the optional wrist camera; None when the robot has none.
     """
 
     name: str
@@ -96,6 +111,7 @@ class RobotSpec:
     pedestal: Pedestal | None = None
     target_max_width: float | None = None
     finger_bodies: tuple[str, ...] = ()
+    wrist_camera: WristCameraSpec | None = None
 
     def __post_init__(self):
         n = self.n_arm
@@ -174,6 +190,13 @@ def load_robot(name: str) -> RobotSpec:
         GripperBox(b["name"], tuple(b["center"]), tuple(b["half_extents"]), int(b["at_opening"]))
         for b in raw.pop("gripper_boxes")
     )
+    wrist = raw.pop("wrist_camera", None)
+    if wrist is not None:
+        try:
+            wrist = WristCameraSpec(str(wrist["body"]), tuple(float(v) for v in wrist["pos"]),
+                                    tuple(float(v) for v in wrist["quat"]), float(wrist["fovy"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ConfigError(f"{path}: wrist_camera", f"needs body, pos (3), quat (4) and fovy ({e})") from e
     meshdir = _resolve_dir(raw.pop("meshdir"), robot_dir)
     mjcf = os.path.join(robot_dir, raw.pop("mjcf"))
     ped = raw.pop("pedestal", None)
@@ -185,7 +208,8 @@ def load_robot(name: str) -> RobotSpec:
     unknown = sorted(set(tuples) - known)
     if unknown:
         raise ConfigError(f"{path}", f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, pedestal=pedestal, **tuples)
+    return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, pedestal=pedestal,
+                     wrist_camera=wrist, **tuples)
 
 
 def available_robots() -> list[str]:

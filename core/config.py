@@ -10,7 +10,7 @@ import yaml
 
 from ..cluster.config import ClusterConfig
 from ..exporters.config import WriterConfig
-from ..generators.config import RenderConfig, RolloutConfig, VisibilityConfig
+from ..generators.config import ObservationsConfig, RenderConfig, RolloutConfig, VisibilityConfig
 from ..planners.config import GraspConfig, MotionConfig
 from ..randomization.config import SceneConfig
 from .dataconf import apply_override, from_dict, to_dict
@@ -34,6 +34,7 @@ class RunConfig:
     rollout: RolloutConfig = dataclasses.field(default_factory=RolloutConfig)
     render: RenderConfig = dataclasses.field(default_factory=RenderConfig)
     visibility: VisibilityConfig = dataclasses.field(default_factory=VisibilityConfig)
+    observations: ObservationsConfig = dataclasses.field(default_factory=ObservationsConfig)
     writer: WriterConfig = dataclasses.field(default_factory=WriterConfig)
     cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
 

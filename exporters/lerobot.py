@@ -4,7 +4,9 @@ Per shard k (chunk c = k // 1000, file f = k % 1000), published atomically:
 
     videos/<camera key>/chunk-c/file-f.mp4   every episode of the shard, back to back
     syngrasp/frames/shard-k.parquet           per-frame low-dimensional columns
-    syngrasp/stats/shard-k.json               per-camera colour histograms (for stats.json)
+    videos/observation.depth.<cam>/chunk-c/file-f.mp4   with depth: 12-bit depth videos
+                                              (exporters/observations.py)
+    syngrasp/stats/shard-k.json               per-camera colour, depth-code and instance-id histograms
     syngrasp/episodes/shard-k.parquet         per-episode metadata and LeRobot's per-episode
                                               ``stats/<feature>/<stat>`` columns (written last)
 
@@ -23,10 +25,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..core.episode import Episode, image_key
+from ..core.episode import Episode, depth_key, image_key
 from .actions import output_keys, to_output
 from .base import ShardWriter, register_writer
 from .episode_stats import image_stats, pixel_histogram, stats_columns, vector_stats
+from .observations import (DEPTH_PREFIX, EXTRINSICS_PREFIX, SEGMENTATION_PREFIX, depth_histogram, encode_depth_video,
+                           nested_column)
 from .video import encode_video
 
 CHUNKS_SIZE = 1000
@@ -80,9 +84,17 @@ def frames_table(episodes: list[Episode], action: str = "ee_delta") -> pa.Table:
         cols["timestamp"] = pa.array((cols["frame_index"].to_numpy() / fps).astype(np.float32))
         out = [to_output(e.frames, action) for e in episodes]
         for key in sorted(out[0]):
-            if key.startswith(LOWDIM_EXCLUDE_PREFIX):
+            if key.startswith((LOWDIM_EXCLUDE_PREFIX, DEPTH_PREFIX)):
                 continue
-            cols[key] = fixed_list(np.concatenate([f[key] for f in out]).astype(np.float32))
+            arr = np.concatenate([f[key] for f in out])
+            if arr.ndim == 1:
+                cols[key] = pa.array(arr.astype(np.int64) if arr.dtype.kind in "iu" else arr.astype(np.float32))
+            elif key.startswith(EXTRINSICS_PREFIX):
+                cols[key] = fixed_list(arr.reshape(len(arr), -1).astype(np.float32))
+            elif arr.ndim == 3:
+                cols[key] = nested_column(arr.astype(np.int32 if key.startswith(SEGMENTATION_PREFIX) else np.float32))
+            else:
+                cols[key] = fixed_list(arr.astype(np.float32))
     defs = output_keys(action)
     fields = [pa.field(k, v.type, metadata={"definition": defs[k]} if k in defs else None) for k, v in cols.items()]
     return pa.Table.from_arrays(list(cols.values()), schema=pa.schema(fields))
@@ -98,8 +110,10 @@ def episode_stats_columns(frames: pa.Table, lengths: list[int], hists: dict[str,
     cols: dict[str, list] = {}
     starts = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
     for name in frames.column_names:
-        if name == "source_episode_index":
-            continue
+        col_type = frames.schema.field(name).type
+        if name == "source_episode_index" or (pa.types.is_fixed_size_list(col_type)
+                                              and pa.types.is_fixed_size_list(col_type.value_type)):
+            continue  # per-pixel ids and point clouds: no per-episode stats (LeRobot keeps none for them)
         arr = column_to_numpy(frames[name])
         arr = arr.reshape(len(arr), -1)
         for i in range(len(lengths)):
@@ -132,6 +146,10 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         "fps": [],
         "max_penetration_m": [],
         "visibility_redraws": [],
+        "phase_names": [],
+        "subtasks": [],
+        "language": [],
+        "segmentation_ids": [],
     }
     cams = episodes[0].camera_names if episodes else ()
     for cam in cams:
@@ -157,6 +175,8 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         rows["fps"].append(float(m["fps"]))
         rows["max_penetration_m"].append(float(m.get("max_penetration_m", float("nan"))))
         rows["visibility_redraws"].append(int(m.get("visibility_redraws", 0)))
+        for k in ("phase_names", "subtasks", "language", "segmentation_ids"):
+            rows[k].append(m.get(k, ""))
         for cam in cams:
             rows[f"camera.{cam}.intrinsics"].append(np.asarray(e.cameras[cam]["intrinsics"]).reshape(-1).tolist())
             rows[f"camera.{cam}.extrinsics"].append(np.asarray(e.cameras[cam]["extrinsics"]).reshape(-1).tolist())
@@ -174,11 +194,35 @@ def episode_histograms(episodes: list[Episode]) -> dict[str, list[np.ndarray]]:
     return {image_key(c): [pixel_histogram(e.frames[image_key(c)]) for e in episodes] for c in cams}
 
 
+def depth_cameras(episodes: list[Episode]) -> tuple[str, ...]:
+    """Cameras whose depth the episodes carry."""
+    return tuple(c for c in (episodes[0].camera_names if episodes else ()) if depth_key(c) in episodes[0].frames)
+
+
 def colour_histograms(episodes: list[Episode], hists: dict[str, list[np.ndarray]] | None = None) -> dict:
-    """Per camera: frame count and a (3, 256) histogram of pixel values (exact stats after merging)."""
-    hists = episode_histograms(episodes) if hists is None else hists
+    """Per camera: frame count and a (3, 256) histogram of pixel values (exact stats after merging);
+    per depth camera: frame count and a (4096,) histogram of depth codes (``depth_hist``); per
+    segmentation key: frame count and pixel counts per instance id (``id_counts``).
+    ``hists`` (episode_histograms) is reused when given."""
+    out: dict = {}
     n = int(sum(e.num_frames for e in episodes))
-    return {key: {"frames": n, "hist": np.sum(per, axis=0).tolist()} for key, per in hists.items()}
+    for cam in depth_cameras(episodes):
+        key = depth_key(cam)
+        hist = np.zeros(4096, np.int64)
+        for e in episodes:
+            hist += np.asarray(depth_histogram(e.frames[key]), np.int64)
+        out[key] = {"frames": n, "depth_hist": hist.tolist()}
+    for key in sorted(k for k in (episodes[0].frames if episodes else {}) if k.startswith(SEGMENTATION_PREFIX)):
+        counts = np.zeros(1, np.int64)
+        for e in episodes:
+            c = np.bincount(e.frames[key].reshape(-1))
+            counts = np.pad(counts, (0, max(0, len(c) - len(counts))))
+            counts[: len(c)] += c
+        out[key] = {"frames": n, "id_counts": counts.tolist()}
+    hists = episode_histograms(episodes) if hists is None else hists
+    for key, per in hists.items():
+        out[key] = {"frames": n, "hist": np.sum(per, axis=0).tolist()}
+    return out
 
 
 @register_writer("lerobot")
@@ -188,6 +232,7 @@ class LeRobotShardWriter(ShardWriter):
     def outputs(self, shard_index: int, episodes: list[Episode]) -> list[str]:
         cams = episodes[0].camera_names if episodes else ()
         vids = [video_rel(image_key(c), shard_index) for c in cams]
+        vids += [video_rel(depth_key(c), shard_index) for c in depth_cameras(episodes)]
         # the episodes table is renamed last: its presence implies the rest
         return vids + [staging_rel("frames", shard_index), staging_rel("stats", shard_index), staging_rel("episodes", shard_index)]
 
@@ -213,6 +258,9 @@ class LeRobotShardWriter(ShardWriter):
                 opt.video_preset,
                 opt.video_pix_fmt,
             )
+        for cam in depth_cameras(episodes):
+            depth = np.concatenate([e.frames[depth_key(cam)] for e in episodes])
+            encode_depth_video(depth, paths[video_rel(depth_key(cam), shard_index)], fps, opt.video_gop)
         table = frames_table(episodes, opt.action)
         pq.write_table(table, paths[staging_rel("frames", shard_index)])
         hists = episode_histograms(episodes)

@@ -27,7 +27,8 @@ import pyarrow.parquet as pq
 
 from ..core.atomic import atomic_output, atomic_write_text
 from .card import write_card
-from .lerobot import CHUNKS_SIZE, chunk_file, column_to_numpy, staging_rel, video_rel
+from .lerobot import CHUNKS_SIZE, chunk_file, staging_rel, video_rel
+from .observations import SEGMENTATION_PREFIX, depth_stats, depth_video_info, nested_to_numpy
 from .video import CODEC_NAMES
 
 CODEBASE_VERSION = "v3.0"
@@ -116,8 +117,12 @@ def finalize_lerobot(
     side: list[pa.Table] = []
     lowdim: dict[str, list[np.ndarray]] = {}
     hists: dict[str, list] = {}
+    depth_hists: dict[str, list] = {}
+    id_counts: dict[str, list] = {}
+    column_shapes: dict[str, tuple[str, list[int]]] = {}
     video_keys: list[str] = []
     names: dict[str, list] = {}  # written action key -> element names of the definition it holds
+    depth_keys: list[str] = []
     cam_shapes: dict[str, tuple[int, int]] = {}
     fps = None
     n_frames = 0
@@ -135,11 +140,17 @@ def finalize_lerobot(
         stat_cols = [col for col in eps.column_names if col.startswith("stats/")]
         with open(os.path.join(out_dir, staging_rel("stats", k))) as f:
             for key, h in json.load(f).items():
-                hists.setdefault(key, []).append((np.asarray(h["hist"]), h["frames"]))
+                if "depth_hist" in h:
+                    depth_hists.setdefault(key, []).append((np.asarray(h["depth_hist"]), h["frames"]))
+                elif "id_counts" in h:
+                    id_counts.setdefault(key, []).append((np.asarray(h["id_counts"]), h["frames"]))
+                else:
+                    hists.setdefault(key, []).append((np.asarray(h["hist"]), h["frames"]))
         epd = eps.to_pydict()
         fps = epd["fps"][0]
         cams = sorted({c.split(".")[1] for c in epd if c.startswith("camera.") and c.endswith(".intrinsics")})
         video_keys = [f"observation.images.{c}" for c in cams]
+        depth_keys = sorted(depth_hists)
         for c in cams:
             cam_shapes[c] = (epd[f"camera.{c}.height"][0], epd[f"camera.{c}.width"][0])
         lengths = epd["length"]
@@ -154,8 +165,12 @@ def finalize_lerobot(
         c, f = chunk_file(k)
         _atomic_parquet(data, os.path.join(out_dir, DATA_PATH.format(chunk_index=c, file_index=f)))
         for name in data.column_names:
-            arr = column_to_numpy(data[name])
-            lowdim.setdefault(name, []).append(arr.reshape(len(arr), -1).astype(np.float64))
+            arr = nested_to_numpy(data[name])
+            kind = "int64" if arr.dtype.kind in "iu" and arr.ndim == 1 else ("int32" if arr.dtype.kind in "iu" else "float32")
+            column_shapes[name] = (kind, list(arr.shape[1:]) or [1])
+            if name.startswith(SEGMENTATION_PREFIX):
+                continue  # id counts come from the shard's stats file
+            lowdim.setdefault(name, []).append(arr.reshape(-1, arr.shape[-1] if arr.ndim > 1 else 1).astype(np.float64))
         start = n_frames
         for i, length in enumerate(lengths):
             e = len(ep_rows)
@@ -175,6 +190,10 @@ def finalize_lerobot(
                 row[f"videos/{key}/file_index"] = f
                 row[f"videos/{key}/from_timestamp"] = t0
                 row[f"videos/{key}/to_timestamp"] = t0 + length / fps
+                dkey = f"observation.depth.{cam}"
+                if dkey in depth_keys:
+                    for part in ("chunk_index", "file_index", "from_timestamp", "to_timestamp"):
+                        row[f"videos/{dkey}/{part}"] = row[f"videos/{key}/{part}"]
             row.update({col: epd[col][i] for col in stat_cols})  # LeRobot's per-episode stats, from the shard writer
             row["meta/episodes/chunk_index"] = e // (EPISODES_PER_META_FILE * CHUNKS_SIZE)
             row["meta/episodes/file_index"] = (e // EPISODES_PER_META_FILE) % CHUNKS_SIZE
@@ -201,6 +220,14 @@ def finalize_lerobot(
     stats = {name: _array_stats(np.concatenate(parts)) for name, parts in lowdim.items()}
     for key, parts in hists.items():
         stats[key] = _image_stats(sum(h for h, _ in parts), sum(n for _, n in parts))
+    for key, parts in depth_hists.items():
+        stats[key] = depth_stats(sum(h for h, _ in parts), sum(n for _, n in parts), QUANTILES)
+    for key, parts in id_counts.items():
+        width = max(len(c) for c, _ in parts)
+        counts = sum(np.pad(c, (0, width - len(c))) for c, _ in parts)
+        ids = np.flatnonzero(counts)
+        stats[key] = {"min": [int(ids[0])], "max": [int(ids[-1])], "count": [int(sum(n for _, n in parts))],
+                      "pixels_per_id": counts.tolist()}
     _atomic_json(stats, os.path.join(out_dir, "meta/stats.json"))
 
     features = {}
@@ -213,15 +240,21 @@ def finalize_lerobot(
             "names": ["height", "width", "channels"],
             "info": _video_info(path, h, w, fps),
         }
-    for name, parts in lowdim.items():
-        if name in INDEX_FEATURES:
+    for key in depth_keys:
+        h, w = cam_shapes[key.split(".")[-1]]
+        features[key] = {"dtype": "video", "shape": [h, w, 1], "names": ["height", "width", "channels"],
+                         "info": depth_video_info(h, w, fps)}
+    for name, (kind, shape) in column_shapes.items():
+        if name in INDEX_FEATURES or name == "source_episode_index":
             continue
-        dim = parts[0].shape[1]
-        elem = names.get(name) or names_for.get(name, [f"{name}_{i}" for i in range(dim)])
-        if len(elem) != dim:
+        dim = shape[0] if len(shape) == 1 else None
+        elem = names.get(name) or names_for.get(name)
+        if elem is None and dim is not None:
+            elem = [f"{name}_{i}" for i in range(dim)]
+        if elem is not None and len(elem) != dim:
             raise ValueError(f"{out_dir}: '{name}' has {dim} values per frame but robot '{robot_type}' "
                              f"names {len(elem)}; finalize with the robot the data was generated with")
-        features[name] = {"dtype": "float32", "shape": [dim], "names": list(elem)}
+        features[name] = {"dtype": kind, "shape": shape, "names": list(elem) if elem is not None else None}
     for name, dtype in INDEX_FEATURES.items():
         features[name] = {"dtype": dtype, "shape": [1], "names": None}
     info = {

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from ..core.atomic import sha256_file
-from .lerobot import column_to_numpy
+from .observations import nested_to_numpy
 from .video import decode_video
 
 REQUIRED_INFO = ("codebase_version", "fps", "features", "total_episodes", "total_frames", "data_path")
@@ -22,7 +22,7 @@ def _finite_and_boxes(name: str, cols: dict[str, np.ndarray], sizes: dict[str, t
     for key, arr in cols.items():
         if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
             problems.append(f"{name}: {key} has non-finite values")
-        if key.startswith("annotation.bbox."):
+        if key.startswith(("annotation.bbox.", "annotation.bbox_visible.")):
             h, w = sizes.get(key.rsplit(".", 1)[1], (None, None))
             if h is None:
                 continue
@@ -31,6 +31,53 @@ def _finite_and_boxes(name: str, cols: dict[str, np.ndarray], sizes: dict[str, t
             bad = (b[:, 0] < 0) | (b[:, 1] < 0) | (b[:, 2] > w) | (b[:, 3] > h) | (b[:, 2] < b[:, 0]) | (b[:, 3] < b[:, 1])
             if np.any(bad):
                 problems.append(f"{name}: {key} has {int(bad.sum())} boxes outside the {w}x{h} image")
+    return problems
+
+
+def _mask_box(mask: np.ndarray) -> np.ndarray:
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    return np.array([cols[0], rows[0], cols[-1] + 1, rows[-1] + 1], np.float32) if len(rows) else np.full(4, -1.0, np.float32)
+
+
+def observation_checks(name: str, cols: dict[str, np.ndarray], meta: dict) -> list[str]:
+    """Shapes, ranges and id consistency of the optional observations of one episode (or data file).
+
+    ``meta`` may hold ``segmentation_ids`` and ``phase_names`` (JSON strings); without
+    them, ids are only checked to be >= 0 and phases to index the six default phases.
+    """
+    problems = []
+    n_phases = len(json.loads(meta["phase_names"])) if meta.get("phase_names") else 6
+    phase = cols.get("annotation.phase")
+    if phase is not None and phase.size and (phase.min() < 0 or phase.max() >= n_phases):
+        problems.append(f"{name}: annotation.phase outside [0, {n_phases})")
+    seg_meta = json.loads(meta["segmentation_ids"]) if meta.get("segmentation_ids") else None
+    known = set(seg_meta["ids"].values()) if seg_meta else None
+    for key, arr in cols.items():
+        if key.startswith("observation.depth.") and arr.size and not (np.all(np.isfinite(arr)) and arr.min() > 0):
+            problems.append(f"{name}: {key} has depths <= 0 or non-finite")
+        if key.startswith("observation.segmentation."):
+            cam = key.rsplit(".", 1)[1]
+            if arr.size and arr.min() < 0:
+                problems.append(f"{name}: {key} has negative ids")
+            if known is not None:
+                stray = sorted(set(np.unique(arr).tolist()) - known)
+                if stray:
+                    problems.append(f"{name}: {key} has ids {stray[:5]} missing from segmentation_ids")
+                if seg_meta["target_id"] not in known:
+                    problems.append(f"{name}: segmentation_ids target_id {seg_meta['target_id']} is not an id")
+                vis = cols.get(f"annotation.bbox_visible.{cam}")
+                if vis is not None and arr.ndim == 3:
+                    bad = sum(not np.array_equal(_mask_box(m == seg_meta["target_id"]), b) for m, b in zip(arr, vis))
+                    if bad:
+                        problems.append(f"{name}: annotation.bbox_visible.{cam} disagrees with the mask in {bad} frames")
+            img = cols.get(f"observation.depth.{cam}")
+            if img is not None and img.shape != arr.shape:
+                problems.append(f"{name}: {key} shape {arr.shape} differs from depth {img.shape}")
+        if key == "observation.point_cloud":
+            if arr.ndim != 3 or arr.shape[-1] != 6:
+                problems.append(f"{name}: {key} has shape {arr.shape}, expected (T, N, 6)")
+            elif arr.size and (arr[..., 3:].min() < 0 or arr[..., 3:].max() > 1 or not np.all(np.isfinite(arr))):
+                problems.append(f"{name}: {key} rgb outside [0, 1] or non-finite values")
     return problems
 
 
@@ -50,7 +97,11 @@ def validate_lerobot(root: str) -> list[str]:
     fps = float(info["fps"])
     feats = info["features"]
     video_keys = [k for k, v in feats.items() if v.get("dtype") == "video"]
-    sizes = {k.rsplit(".", 1)[1]: tuple(feats[k]["shape"][:2]) for k in video_keys}
+    for k in video_keys:
+        if k.startswith("observation.depth.") and not (feats[k].get("info") or {}).get("is_depth_map"):
+            problems.append(f"meta/info.json: {k} lacks info.is_depth_map; re-run syngrasp finalize")
+    video_keys_rgb = [k for k in video_keys if not k.startswith("observation.depth.")]
+    sizes = {k.rsplit(".", 1)[1]: tuple(feats[k]["shape"][:2]) for k in video_keys_rgb}
     try:
         pq.read_table(os.path.join(root, "meta/tasks.parquet"))
     except Exception as e:  # noqa: BLE001 - any reader error is a problem to report
@@ -88,7 +139,7 @@ def validate_lerobot(root: str) -> list[str]:
         except Exception as e:  # noqa: BLE001
             problems.append(f"{rel}: unreadable ({e})")
             continue
-        cols = {name: column_to_numpy(table[name]) for name in table.column_names}
+        cols = {name: nested_to_numpy(table[name]) for name in table.column_names}
         want = [k for k, v in feats.items() if v.get("dtype") != "video"]
         lacking = [k for k in want if k not in cols]
         if lacking:
@@ -104,6 +155,7 @@ def validate_lerobot(root: str) -> list[str]:
             if not np.array_equal(cols["frame_index"][s], np.arange(r["length"])):
                 problems.append(f"{rel}: frame_index not 0..{r['length'] - 1} in episode {r['episode_index']}")
         problems += _finite_and_boxes(rel, {k: v for k, v in cols.items() if v.ndim == 2}, sizes)
+        problems += observation_checks(rel, cols, {})
 
     for key in video_keys:
         files: dict[tuple[int, int], list[dict]] = {}
@@ -171,7 +223,8 @@ def validate_hdf5(root: str) -> list[str]:
                 for k, arr in cols.items():
                     if len(arr) != n:
                         problems.append(f"{name}/{demo}: {k} has {len(arr)} frames, num_samples {n}")
-                problems += _finite_and_boxes(f"{name}/{demo}", cols, sizes)
+                problems += _finite_and_boxes(f"{name}/{demo}", {k: v for k, v in cols.items() if v.ndim <= 2}, sizes)
+                problems += observation_checks(f"{name}/{demo}", cols, dict(g.attrs))
             if int(f["data"].attrs["total"]) != total:
                 problems.append(f"{name}: data.attrs['total'] {int(f['data'].attrs['total'])} != {total} frames")
     return problems

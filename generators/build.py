@@ -11,6 +11,7 @@ from ..assets.catalog import AssetCatalog
 from ..assets.lod import LodParams, lod_mesh
 from ..assets.meshes import load_mesh, load_render_mesh, object_geometry
 from ..assets.robot import RobotSpec
+from ..core.errors import ConfigError
 from ..randomization.spec import LightSpec, MaterialSpec, SceneSpec, TextureSpec
 from ..randomization.textures import texture_image
 from .config import RenderConfig
@@ -128,7 +129,16 @@ def _robot_mesh(robot: RobotSpec, mesh, lod: bool, quality: RenderConfig) -> tup
     return np.asarray(tm.vertices), np.asarray(tm.faces)
 
 
-def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quality: RenderConfig) -> mujoco.MjModel:
+WRIST_CAMERA = "wrist"
+
+
+def build_model(
+    scene: SceneSpec,
+    catalog: AssetCatalog,
+    robot: RobotSpec,
+    quality: RenderConfig,
+    wrist_size: tuple[int, int] | None = None,
+) -> mujoco.MjModel:
     """Compile the scene. Object visual meshes are rendered; their convex pieces collide.
 
     ``quality`` sets what the renderer bakes into the model: robot mesh level of
@@ -136,7 +146,8 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
 
     Body names: ``table``, ``obj<i>`` (scene.objects[i]); cameras carry the
     SceneSpec camera names; every object has a free joint ``obj<i>_joint`` and
-    collision geoms ``obj<i>_col<k>``.
+    collision geoms ``obj<i>_col<k>``. With ``wrist_size`` (height, width) [px], the
+    robot's wrist camera (``robot.wrist_camera``) is added as camera ``wrist``.
     """
     spec = mujoco.MjSpec.from_file(robot.mjcf_path)
     spec.meshdir = robot.meshdir
@@ -152,6 +163,15 @@ def build_model(scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, quali
             mesh.userface = np.asarray(f, dtype=np.int32).ravel().tolist()
     h = max(c.height for c in scene.cameras)
     w = max(c.width for c in scene.cameras)
+    if wrist_size is not None:
+        cam = robot.wrist_camera
+        if cam is None:
+            raise ConfigError("observations.wrist_camera", f"robot '{robot.name}' has no wrist_camera in its robot.json")
+        body = spec.body(cam.body)
+        if body is None:
+            raise ConfigError("observations.wrist_camera", f"robot '{robot.name}': wrist_camera body '{cam.body}' is not in its MJCF")
+        body.add_camera(name=WRIST_CAMERA, pos=list(cam.pos), quat=list(cam.quat), fovy=cam.fovy)
+        h, w = max(h, wrist_size[0]), max(w, wrist_size[1])
     spec.visual.global_.offwidth = max(w, 64)
     spec.visual.global_.offheight = max(h, 64)
     spec.visual.quality.offsamples = quality.msaa

@@ -20,18 +20,37 @@ class CameraRig:
     """
 
     def __init__(
-        self, model: mujoco.MjModel, names: tuple[str, ...], height: int, width: int, quality: RenderConfig
+        self,
+        model: mujoco.MjModel,
+        names: tuple[str, ...],
+        height: int,
+        width: int,
+        quality: RenderConfig,
+        sizes: dict[str, tuple[int, int]] | None = None,
+        moving: tuple[str, ...] = (),
     ):
+        """``height``/``width`` [px] is every camera's image size, except those ``sizes`` names (H, W).
+
+        ``moving`` names cameras mounted on the robot; ``static`` holds the others.
+        """
         self.model = model
         self.names = names
+        self.moving = tuple(moving)
+        self.static = tuple(n for n in names if n not in self.moving)
         self.height, self.width = height, width
+        self.sizes = {n: (sizes or {}).get(n, (height, width)) for n in names}
         self.renderer = SceneRenderer(model, height, width, quality)
         self.cam_ids = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, n) for n in names]
 
+    def size(self, name: str) -> tuple[int, int]:
+        """(height, width) [px] of camera ``name``'s images."""
+        return self.sizes[name]
+
     def intrinsics(self, name: str) -> np.ndarray:
         cid = self.cam_ids[self.names.index(name)]
-        fy = 0.5 * self.height / np.tan(np.deg2rad(self.model.cam_fovy[cid]) / 2.0)
-        return np.array([[fy, 0.0, self.width / 2.0], [0.0, fy, self.height / 2.0], [0.0, 0.0, 1.0]])
+        h, w = self.sizes[name]
+        fy = 0.5 * h / np.tan(np.deg2rad(self.model.cam_fovy[cid]) / 2.0)
+        return np.array([[fy, 0.0, w / 2.0], [0.0, fy, h / 2.0], [0.0, 0.0, 1.0]])
 
     def extrinsics(self, data: mujoco.MjData, name: str) -> np.ndarray:
         cid = self.cam_ids[self.names.index(name)]
@@ -43,11 +62,15 @@ class CameraRig:
 
     def render(self, data: mujoco.MjData, name: str) -> np.ndarray:
         """(H, W, 3) uint8 RGB image, row 0 at the top."""
-        return self.renderer.rgb(data, self.cam_ids[self.names.index(name)])
+        return self.renderer.rgb(data, self.cam_ids[self.names.index(name)], self.sizes[name])
+
+    def render_rgbd(self, data: mujoco.MjData, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(H, W, 3) uint8 RGB and (H, W) float32 z-depth [m] from one render pass, row 0 at the top."""
+        return self.renderer.rgbd(data, self.cam_ids[self.names.index(name)], self.sizes[name])
 
     def segmentation(self, data: mujoco.MjData, name: str) -> np.ndarray:
         """(H, W) int32 geom id seen at each pixel (-1: background), row 0 at the top."""
-        return self.renderer.segmentation(data, self.cam_ids[self.names.index(name)])
+        return self.renderer.segmentation(data, self.cam_ids[self.names.index(name)], self.sizes[name])
 
     def project(self, data: mujoco.MjData, name: str, points_world: np.ndarray) -> np.ndarray:
         """(N, 2) pixel coordinates (u, v) of base-frame points (N, 3); NaN behind the camera."""
@@ -68,13 +91,12 @@ class CameraRig:
         uv = uv[np.isfinite(uv[:, 0])]
         if len(uv) == 0:
             return np.full(4, -1.0, dtype=np.float32)
+        h, w = self.sizes[name]
         x0, y0 = uv.min(axis=0)
         x1, y1 = uv.max(axis=0)
-        if x1 < 0 or y1 < 0 or x0 > self.width or y0 > self.height:
+        if x1 < 0 or y1 < 0 or x0 > w or y0 > h:
             return np.full(4, -1.0, dtype=np.float32)
-        return np.array(
-            [max(x0, 0.0), max(y0, 0.0), min(x1, self.width), min(y1, self.height)], dtype=np.float32
-        )
+        return np.array([max(x0, 0.0), max(y0, 0.0), min(x1, w), min(y1, h)], dtype=np.float32)
 
     def close(self) -> None:
         self.renderer.close()

@@ -131,3 +131,39 @@ class VisibilityConfig:
             raise ConfigError("visibility", "min_pixels and max_redraws must be >= 0, ring_px >= 1")
         if not 0.0 <= self.min_contrast <= 1.7:
             raise ConfigError("visibility.min_contrast", f"{self.min_contrast} is outside [0, 1.7]")
+
+
+@dataclasses.dataclass(frozen=True)
+class ObservationsConfig:
+    """Optional observations recorded with each frame, beyond the static cameras' RGB.
+
+    Attributes:
+        wrist_camera: add the robot's wrist camera (its mount comes from the robot spec,
+            ``wrist_camera`` in assets/robots/<robot>/robot.json); its extrinsics move, so
+            they are recorded per frame as ``observation.extrinsics.wrist``.
+        wrist_height / wrist_width: wrist image size [px].
+        depth: per camera, float32 (H, W) z-depth [m] along the optical axis, from the RGB pass.
+        segmentation: per camera, int32 (H, W) instance ids (0 background, 1 table, robot
+            links, the target, each distractor; mapping in the episode's ``segmentation_ids``),
+            and the target's box from its visible pixels (``annotation.bbox_visible.<cam>``).
+        point_cloud: N > 0 fuses the static cameras' depth and RGB into (N, 6) points per frame
+            (xyz [m] in the robot base frame + rgb in [0, 1]); 0 = off. Needs no other option.
+        point_cloud_voxel: voxel size [m] of the grid the fused points are averaged on before
+            farthest-point sampling.
+    """
+
+    wrist_camera: bool = False
+    wrist_height: int = 128
+    wrist_width: int = 128
+    depth: bool = False
+    segmentation: bool = False
+    point_cloud: int = 0
+    point_cloud_voxel: float = 0.005
+
+    def __post_init__(self):
+        if not (16 <= self.wrist_height <= 2048 and 16 <= self.wrist_width <= 2048):
+            raise ConfigError("observations.wrist_height/wrist_width", "must be in [16, 2048] px")
+        if self.point_cloud < 0:
+            raise ConfigError("observations.point_cloud", f"{self.point_cloud} is negative; 0 turns it off")
+        if not 0.0 < self.point_cloud_voxel <= 0.05:
+            raise ConfigError("observations.point_cloud_voxel", f"{self.point_cloud_voxel} is outside (0, 0.05] m")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from contextlib import contextmanager
 
@@ -19,9 +20,12 @@ from ..planners.grasp import sample_grasps, sample_surface
 from ..planners.motion import JointLimits, JointTrajectory, PlanningFailure, plan_pick
 from ..randomization.scene import redraw_view, sample_scene, with_target
 from ..randomization.spec import SceneSpec
-from .build import build_model
+from ..randomization.language import describe_target, subtask_texts
+from ..core.episode import PHASE_NAMES, extrinsics_key
+from .build import WRIST_CAMERA, build_model
 from .camera import CameraRig
-from .rollout import execute, render_recording, trim_idle
+from .observations import InstanceIds
+from .rollout import ObservationPlan, execute, render_recording, trim_idle
 from .sim import Sim
 from .visibility import is_visible, target_views
 
@@ -61,7 +65,9 @@ class EpisodeGenerator:
 
     def compile(self, scene: SceneSpec) -> Sim:
         """Compile ``scene`` into a Sim at its drop poses (nothing simulated yet)."""
-        model = build_model(scene, self.catalog, self.robot, self.cfg.render)
+        obs = self.cfg.observations
+        wrist = (obs.wrist_height, obs.wrist_width) if obs.wrist_camera else None
+        model = build_model(scene, self.catalog, self.robot, self.cfg.render, wrist)
         model.opt.timestep = self.cfg.rollout.physics_dt
         return Sim(model, scene, self.robot)
 
@@ -73,8 +79,47 @@ class EpisodeGenerator:
         return sim
 
     def camera_rig(self, sim: Sim) -> CameraRig:
+        """The scene's cameras, plus the robot's wrist camera when ``observations.wrist_camera``."""
         cams = sim.scene.cameras
-        return CameraRig(sim.model, tuple(c.name for c in cams), cams[0].height, cams[0].width, self.cfg.render)
+        names = tuple(c.name for c in cams)
+        obs = self.cfg.observations
+        if not obs.wrist_camera:
+            return CameraRig(sim.model, names, cams[0].height, cams[0].width, self.cfg.render)
+        return CameraRig(sim.model, names + (WRIST_CAMERA,), cams[0].height, cams[0].width, self.cfg.render,
+                         sizes={WRIST_CAMERA: (obs.wrist_height, obs.wrist_width)}, moving=(WRIST_CAMERA,))
+
+    def describe(self, scene: SceneSpec, sim: Sim, rng: np.random.Generator):
+        """The scene with a varied instruction for its target, told from the settled poses and the
+        front (first) camera's viewpoint; also returns the Description."""
+        n = len(scene.objects)
+        positions = np.array([sim.object_pose(i)[:3, 3] for i in range(n)])
+        sizes = np.array([float(max(self.geometry(scene, i).visual.extents)) for i in range(n)])
+        cam = mujoco.mj_name2id(sim.model, mujoco.mjtObj.mjOBJ_CAMERA, scene.cameras[0].name)
+        R_wc = sim.data.cam_xmat[cam].reshape(3, 3) @ np.diag([1.0, -1.0, -1.0])
+        T = np.eye(4)
+        T[:3, :3] = R_wc.T
+        T[:3, 3] = -R_wc.T @ sim.data.cam_xpos[cam]
+        desc = describe_target(scene, positions, sizes, T, rng)
+        return dataclasses.replace(scene, instruction=desc.text), desc
+
+    def observation_plan(self, scene: SceneSpec, sim: Sim, rig: CameraRig, rng: np.random.Generator) -> ObservationPlan:
+        """What to record beyond RGB (``observations`` config); point clouds fuse the static cameras,
+        cropped to the table's footprint from 1 cm below its top to 0.6 m above."""
+        obs = self.cfg.observations
+        t = scene.table
+        lo = np.array([t.center[0] - t.size[0] / 2, t.center[1] - t.size[1] / 2, t.top_z - 0.01])
+        hi = np.array([t.center[0] + t.size[0] / 2, t.center[1] + t.size[1] / 2, t.top_z + 0.6])
+        return ObservationPlan(
+            depth=obs.depth,
+            segmentation=obs.segmentation,
+            ids=InstanceIds(sim) if obs.segmentation else None,
+            moving=rig.moving,
+            cloud_cameras=rig.static,
+            cloud_points=obs.point_cloud,
+            cloud_bounds=(lo, hi),
+            cloud_voxel=obs.point_cloud_voxel,
+            rng=rng,
+        )
 
     def ensure_visible(self, scene: SceneSpec, sim: Sim, target_points: np.ndarray, rng: np.random.Generator):
         """Redraw cameras and lights until the target is visible (``visibility`` config).
@@ -216,16 +261,19 @@ class EpisodeGenerator:
             with _timed(timings, "visibility"):
                 scene, sim, rig, redraws, visible = self.ensure_visible(scene, sim, target_points, rng.spawn(1)[0])
         try:
+            lang_rng, cloud_rng = rng.spawn(2)
+            scene, desc = self.describe(scene, sim, lang_rng)
+            sim.set_target(scene)
             if not visible and self.cfg.visibility.require:
                 return EpisodeResult(index, False, "target_not_visible", 0, None, timings, redraws)
             return self._attempt_and_render(run_seed, index, scene, sim, rig, grasps, target_points, redraws, record,
-                                            rng, timings)
+                                            rng, timings, desc, cloud_rng)
         finally:
             if rig is not None:
                 rig.close()
 
     def _attempt_and_render(self, run_seed, index, scene, sim, rig, grasps, target_points, redraws, record, rng,
-                            timings) -> EpisodeResult:
+                            timings, desc, cloud_rng) -> EpisodeResult:
         cfg = self.cfg
         settled = _get_state(sim)
         rest_z = float(sim.data.xpos[sim.target_body][2])
@@ -254,9 +302,12 @@ class EpisodeGenerator:
 
         if cfg.rollout.trim_idle:
             traj, rec = trim_idle(sim, traj, rec)
-        frames = render_recording(sim, traj, rec, rig, target_points, timings)
+        plan = self.observation_plan(scene, sim, rig, cloud_rng)
+        frames = render_recording(sim, traj, rec, rig, target_points, timings, plan)
         names = rig.names
         cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim.data, c)} for c in names}
+        for c in rig.moving:  # a moving camera's episode calibration is that of frame 0
+            cameras[c]["extrinsics"] = frames[extrinsics_key(c)][0].astype(np.float64)
         meta = {
             "instruction": scene.instruction,
             "seed": int(run_seed),
@@ -272,7 +323,12 @@ class EpisodeGenerator:
             "fps": float(cfg.motion.control_hz),
             "max_penetration_m": float(rec.max_penetration),
             "visibility_redraws": int(redraws),
+            "phase_names": json.dumps(list(PHASE_NAMES)),
+            "subtasks": json.dumps(list(subtask_texts(desc))),
+            "language": desc.to_json(),
         }
+        if plan.ids is not None:
+            meta["segmentation_ids"] = plan.ids.to_json(scene.target.name)
         return EpisodeResult(index, ok, why, attempts, Episode(frames, cameras, meta), timings, redraws)
 
 

@@ -40,25 +40,36 @@ class SceneRenderer:
     """
 
     def __init__(self, model: mujoco.MjModel, height: int, width: int, quality: RenderConfig):
-        if height > model.vis.global_.offheight or width > model.vis.global_.offwidth:
-            raise ValueError(f"image {height}x{width} exceeds the model's offscreen buffer")
         gl_context()
         self.model = model
         self.height, self.width = height, width
         self.quality = quality
+        self._check_size(height, width)
         self._con = mujoco.MjrContext(model, mujoco.mjtFontScale.mjFONTSCALE_100)
         mujoco.mjr_setBuffer(mujoco.mjtFramebuffer.mjFB_OFFSCREEN, self._con)
         self._scene = mujoco.MjvScene(model, maxgeom=2000)
-        self._rect = mujoco.MjrRect(0, 0, width, height)
         self._cam = mujoco.MjvCamera()
         self._cam.type = mujoco.mjtCamera.mjCAMERA_FIXED
         self.opt = mujoco.MjvOption()
         self.opt.geomgroup[:] = 0
         self.opt.geomgroup[:3] = 1
         self.opt.sitegroup[:] = 0
-        self._rgb = np.empty((height, width, 3), np.uint8)
+        self._bufs: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        # near and far clip planes [m], as MuJoCo's renderer sets them
+        self.near = float(model.vis.map.znear * model.stat.extent)
+        self.far = float(model.vis.map.zfar * model.stat.extent)
 
-    def _draw(self, data: mujoco.MjData, cam_id: int, segment: bool) -> None:
+    def _check_size(self, height: int, width: int) -> None:
+        if height > self.model.vis.global_.offheight or width > self.model.vis.global_.offwidth:
+            raise ValueError(f"image {height}x{width} exceeds the model's offscreen buffer")
+
+    def _draw(self, data: mujoco.MjData, cam_id: int, segment: bool, size: tuple[int, int] | None,
+              depth: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        h, w = size or (self.height, self.width)
+        if (h, w) not in self._bufs:
+            self._check_size(h, w)
+            self._bufs[(h, w)] = (np.empty((h, w, 3), np.uint8), np.empty((h, w), np.float32))
+        rgb, zbuf = self._bufs[(h, w)]
         self._cam.fixedcamid = cam_id
         mujoco.mjv_updateScene(self.model, data, self.opt, None, self._cam, mujoco.mjtCatBit.mjCAT_ALL, self._scene)
         f = self._scene.flags
@@ -71,19 +82,38 @@ class SceneRenderer:
         # GL's framebuffer binding is global to the context: bind this model's buffer every time,
         # or a frame drawn after another SceneRenderer was made lands in that one's buffer.
         mujoco.mjr_setBuffer(mujoco.mjtFramebuffer.mjFB_OFFSCREEN, self._con)
-        mujoco.mjr_render(self._rect, self._scene, self._con)
-        mujoco.mjr_readPixels(self._rgb, None, self._rect, self._con)
+        rect = mujoco.MjrRect(0, 0, w, h)
+        mujoco.mjr_render(rect, self._scene, self._con)
+        mujoco.mjr_readPixels(rgb, zbuf if depth else None, rect, self._con)
+        return rgb, (zbuf if depth else None)
 
-    def rgb(self, data: mujoco.MjData, cam_id: int) -> np.ndarray:
-        """(H, W, 3) uint8 sRGB image from camera ``cam_id`` (FXAA applied when configured)."""
-        self._draw(data, cam_id, segment=False)
-        img = self._rgb[::-1]
+    def rgb(self, data: mujoco.MjData, cam_id: int, size: tuple[int, int] | None = None) -> np.ndarray:
+        """(H, W, 3) uint8 sRGB image from camera ``cam_id`` (FXAA applied when configured).
+
+        ``size`` (H, W) [px] defaults to the renderer's size."""
+        img, _ = self._draw(data, cam_id, False, size)
+        img = img[::-1]
         return fxaa(img) if self.quality.fxaa else img.copy()
 
-    def segmentation(self, data: mujoco.MjData, cam_id: int) -> np.ndarray:
+    def rgbd(self, data: mujoco.MjData, cam_id: int, size: tuple[int, int] | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+        """RGB (H, W, 3) uint8 and z-depth (H, W) float32 [m] along the optical axis, from one pass.
+
+        MuJoCo's depth buffer holds d in [0, 1] of a perspective projection with
+        near/far planes ``self.near``/``self.far``; z = near / (1 - d (1 - near/far)).
+        Pixels with nothing drawn (sky) read ``self.far``.
+        """
+        img, zbuf = self._draw(data, cam_id, False, size, depth=True)
+        img = img[::-1]
+        img = fxaa(img) if self.quality.fxaa else img.copy()
+        d = zbuf[::-1].astype(np.float64)
+        z = self.near / (1.0 - d * (1.0 - self.near / self.far))
+        return img, z.astype(np.float32)
+
+    def segmentation(self, data: mujoco.MjData, cam_id: int, size: tuple[int, int] | None = None) -> np.ndarray:
         """(H, W) int32 id of the geom seen at each pixel; -1 for background (sky)."""
-        self._draw(data, cam_id, segment=True)
-        px = self._rgb[::-1].astype(np.int64)
+        img, _ = self._draw(data, cam_id, True, size)
+        px = img[::-1].astype(np.int64)
         seg = px[..., 0] + (px[..., 1] << 8) + (px[..., 2] << 16)  # segid + 1; 0 = nothing drawn
         n = self._scene.ngeom
         lut = np.full(n + 2, -1, np.int32)

@@ -8,10 +8,12 @@ import time
 import mujoco
 import numpy as np
 
-from ..core.episode import ACTION_DIM, POSE_DIM, bbox_key, image_key
+from ..core.episode import (ACTION_DIM, PHASE_KEY, POINT_CLOUD_KEY, POSE_DIM, bbox_key, bbox_visible_key,
+                            depth_key, extrinsics_key, image_key, segmentation_key)
 from ..core.geometry import mat_to_quat, pose_to_vec7, rotvec_from_mat
 from ..planners.motion import PHASES, JointTrajectory
 from .camera import CameraRig
+from .observations import InstanceIds, fuse_point_cloud, mask_bbox
 from .sim import Sim
 
 
@@ -44,6 +46,28 @@ def classify(phase: np.ndarray, rise: np.ndarray, height: float) -> tuple[bool, 
     if np.any(rise[hold] < height) or rise[-1] < height:
         return False, "slipped"
     return True, ""
+
+
+@dataclasses.dataclass
+class ObservationPlan:
+    """What ``render_recording`` records beyond RGB, boxes and low-dimensional keys.
+
+    depth / segmentation: per camera (``ids`` maps geoms to instance ids when segmenting).
+    moving: cameras whose extrinsics are recorded per frame (the wrist camera).
+    cloud_cameras: the cameras fused into ``observation.point_cloud`` (N = ``cloud_points``,
+        0 = off), cropped to ``cloud_bounds`` (lo (3,), hi (3,)) [m], averaged on a
+        ``cloud_voxel`` [m] grid, sampled with ``rng``.
+    """
+
+    depth: bool = False
+    segmentation: bool = False
+    ids: InstanceIds | None = None
+    moving: tuple[str, ...] = ()
+    cloud_cameras: tuple[str, ...] = ()
+    cloud_points: int = 0
+    cloud_bounds: tuple[np.ndarray, np.ndarray] | None = None
+    cloud_voxel: float = 0.005
+    rng: np.random.Generator | None = None
 
 
 @dataclasses.dataclass
@@ -126,17 +150,28 @@ def render_recording(
     rig: CameraRig,
     target_points: np.ndarray,
     timings: dict | None = None,
+    plan: ObservationPlan | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-frame arrays of a recorded attempt: restore each tick's state (kinematics only), label, render.
 
-    ``target_points`` (N, 3), target-local, give the 2D boxes. Returns the
-    episode's per-frame keys (core.episode), each (T, ...).
+    ``target_points`` (N, 3), target-local, give the 2D boxes; ``plan`` adds depth,
+    segmentation, moving-camera extrinsics and point clouds. Returns the episode's
+    per-frame keys (core.episode), each (T, ...).
     """
+    plan = plan or ObservationPlan()
     m, d = sim.model, sim.data
     T = len(traj)
     cams = rig.names
-    images = {c: np.empty((T, rig.height, rig.width, 3), np.uint8) for c in cams}
+    images = {c: np.empty((T, *rig.size(c), 3), np.uint8) for c in cams}
     boxes = {c: np.empty((T, 4), np.float32) for c in cams}
+    need_depth = set(cams) if plan.depth else set()
+    need_depth |= set(plan.cloud_cameras) if plan.cloud_points else set()
+    depths = {c: np.empty((T, *rig.size(c)), np.float32) for c in need_depth}
+    segs = {c: np.empty((T, *rig.size(c)), np.int32) for c in cams} if plan.segmentation else {}
+    vis_boxes = {c: np.empty((T, 4), np.float32) for c in segs}
+    moving = {c: np.empty((T, 4, 4), np.float32) for c in plan.moving}
+    cloud = np.empty((T, plan.cloud_points, 6), np.float32) if plan.cloud_points else None
+    far = rig.renderer.far * 0.999
     state = np.empty((T, sim.n_arm + 1), np.float32)
     ee = np.empty((T, POSE_DIM), np.float64)
     ee_R = np.empty((T, 3, 3))
@@ -157,8 +192,23 @@ def render_recording(
         r0 = time.perf_counter()
         world_pts = target_points @ P[:3, :3].T + P[:3, 3]
         for c in cams:
-            images[c][t] = rig.render(d, c)
+            if c in depths:
+                images[c][t], depths[c][t] = rig.render_rgbd(d, c)
+            else:
+                images[c][t] = rig.render(d, c)
             boxes[c][t] = rig.bbox(d, c, world_pts)
+            if c in segs:
+                segs[c][t] = plan.ids(rig.segmentation(d, c))
+                vis_boxes[c][t] = mask_bbox(segs[c][t] == plan.ids.target_id)
+            if c in moving:
+                moving[c][t] = rig.extrinsics(d, c)
+        if cloud is not None:
+            cc = plan.cloud_cameras
+            cloud[t] = fuse_point_cloud(
+                [images[c][t] for c in cc], [depths[c][t] for c in cc], [rig.intrinsics(c) for c in cc],
+                [rig.extrinsics(d, c) for c in cc], plan.cloud_bounds, plan.cloud_points, plan.cloud_voxel,
+                far, plan.rng,
+            )
         t_render += time.perf_counter() - r0
     if timings is not None:
         timings["render"] = timings.get("render", 0.0) + t_render
@@ -179,7 +229,17 @@ def render_recording(
         "action.joint": joint,
         "annotation.object_pose": obj,
     }
+    frames[PHASE_KEY] = np.asarray(traj.phase, np.int64)
     for c in cams:
         frames[image_key(c)] = images[c]
         frames[bbox_key(c)] = boxes[c]
+        if plan.depth:
+            frames[depth_key(c)] = depths[c]
+        if c in segs:
+            frames[segmentation_key(c)] = segs[c]
+            frames[bbox_visible_key(c)] = vis_boxes[c]
+        if c in moving:
+            frames[extrinsics_key(c)] = moving[c]
+    if cloud is not None:
+        frames[POINT_CLOUD_KEY] = cloud
     return frames

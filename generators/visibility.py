@@ -24,7 +24,7 @@ class CameraView:
 
 
 def target_views(sim: Sim, rig: CameraRig, target_points: np.ndarray, ring_px: int) -> list[CameraView]:
-    """One CameraView per camera of ``rig`` for the target at its current pose.
+    """One CameraView per static camera of ``rig`` for the target at its current pose.
 
     ``target_points`` (N, 3) are the target's collision points in its body frame [m].
     """
@@ -32,7 +32,7 @@ def target_views(sim: Sim, rig: CameraRig, target_points: np.ndarray, ring_px: i
     P = sim.object_pose(sim.scene.target_index)
     world = target_points @ P[:3, :3].T + P[:3, 3]
     out = []
-    for cam in rig.names:
+    for cam in rig.static:
         mask = np.isin(rig.segmentation(sim.data, cam), target_geoms)
         n = int(mask.sum())
         contrast = 0.0
