@@ -156,6 +156,9 @@ def main(work: str, out: str) -> None:
         sshd, port, key = start_sshd(work, home)
         result["sshd_pid"] = sshd.pid
         cfg = launcher_config(work, port, key, name)
+        # README step: one Ray token for the cluster, which the launcher copies to every node
+        subprocess.run([os.path.join(os.path.dirname(sys.executable), "ray"), "get-auth-token", "--generate"],
+                       env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         steps = result["steps"]
         steps["up"] = _ray(["up", "-y", "--no-config-cache", "--disable-usage-stats", cfg], f"{work}/up.log", 1200, env)
         mount = os.path.join(home, "syngrasp")
@@ -166,7 +169,7 @@ def main(work: str, out: str) -> None:
             run = ["--out", out, "--episodes", "4", "--seed", "7", "--quiet", *map(shlex.quote, TINY_ARGS)]
             steps["submit"] = _ray([*submit, *run], f"{work}/submit.log", 600, env)
             steps["resubmit"] = _ray([*submit, *run], f"{work}/resubmit.log", 300, env)
-            gpu = ["--out", f"{out}-gpu", "--episodes", "2", "--quiet", "cluster.num_gpus=0.25"]
+            gpu = ["--out", f"{out}-gpu", "--episodes", "2", "--seed", "0", "--quiet", "cluster.num_gpus=0.25"]
             steps["gpu"] = _ray([*submit, *gpu], f"{work}/gpu.log", 300, env)
         result["home_after_submit"] = _home_files(home)
         steps["down"] = _ray(["down", "-y", "--no-config-cache", cfg], f"{work}/down.log", 300, env)
