@@ -56,17 +56,31 @@ def init_ray(address: str | None, workers: int | None, cfg: RunConfig) -> bool:
     return True
 
 
-def _launchable_node_types() -> list[dict[str, float]]:
-    """Resources of each node type the autoscaler may still launch (max count > 0); [] when unknown."""
+def _node_groups() -> list[tuple[dict[str, float], int]]:
+    """(resources, max count) of each node type in the autoscaler's config; max count -1 is unlimited.
+
+    Empty when the cluster has no autoscaler (``ray start`` by hand) or the GCS does not say.
+    """
     try:
         from ray._private.state import state
 
         cfg = state.get_cluster_config()
-    except Exception:  # older GCS or no autoscaler: judge by the alive nodes alone
+    except Exception:  # no autoscaler config in this GCS: judge by the alive nodes alone
         return []
     if cfg is None:
         return []
-    return [dict(g.resources) for g in cfg.node_group_configs if g.max_count != 0 and g.resources]
+    return [(dict(g.resources), int(g.max_count)) for g in cfg.node_group_configs]
+
+
+def _launchable_node_types() -> list[dict[str, float]]:
+    """Resources of each node type the autoscaler may launch."""
+    return [res for res, n in _node_groups() if n != 0 and res]
+
+
+def _max_nodes() -> float:
+    """Most nodes the autoscaler's config allows (inf when unlimited; 0 when unknown)."""
+    counts = [n for _, n in _node_groups()]
+    return float("inf") if -1 in counts else float(sum(counts))
 
 
 def _alive_nodes() -> list[dict[str, float]]:
@@ -109,7 +123,7 @@ def check_resources(cfg: RunConfig, nodes: list[dict[str, float]] | None = None,
     )
 
 
-def check_output_is_shared(url: str, nodes: int | None = None, launchable: int | None = None) -> None:
+def check_output_is_shared(url: str, nodes: int | None = None, max_nodes: float | None = None) -> None:
     """Refuse a plain local ``--out`` when shards could be written on more than one machine.
 
     A bucket URL (``s3://``, ``gs://``) is fine; so is ``file:///path``, which declares a
@@ -118,20 +132,20 @@ def check_output_is_shared(url: str, nodes: int | None = None, launchable: int |
     Args:
         url: the run's ``--out``.
         nodes: alive nodes (default: asked from the connected cluster).
-        launchable: worker node types the autoscaler may still launch (default: from the GCS).
+        max_nodes: most nodes the autoscaler may run, head included (default: from the GCS).
     """
     if "://" in url:
         return
     nodes = len(_alive_nodes()) if nodes is None else nodes
-    launchable = len(_launchable_node_types()) if launchable is None else launchable
-    if nodes <= 1 and launchable == 0:
+    max_nodes = _max_nodes() if max_nodes is None else max_nodes
+    if max(nodes, max_nodes) <= 1:
         return
+    grow = " and may grow to more" if max_nodes > max(nodes, 1) else ""
     raise ConfigError(
         "--out",
-        f"'{url}' is a local folder but the Ray cluster has {nodes} node(s)"
-        + (" and can add more" if launchable else "")
-        + ": each worker would write its shards to its own disk. Use --out s3://BUCKET/prefix "
-        "(or gs://), or a folder every node mounts at the same path, given as file:///shared/path",
+        f"'{url}' is a local folder but the Ray cluster has {nodes} node(s){grow}: each worker would write "
+        "its shards to its own disk. Use --out s3://BUCKET/prefix (or gs://), or a folder every node mounts "
+        "at the same path, given as file:///shared/path",
     )
 
 

@@ -33,23 +33,26 @@ done
 
 # 1. System packages.
 APT_PKGS="libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libopengl0 libgles2 libosmesa6 rsync openssh-client python3-venv"
+apt_install() {  # installs those of "$@" that are missing; a no-op (no apt-get update) when none is
+  local missing="" p sudo=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "setup: need root or sudo to apt-get install:$missing" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "setup: apt-get install$missing"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+USE_APT=0
 if [ "${SYNGRASP_NO_APT:-0}" = 1 ]; then
   echo "setup: SYNGRASP_NO_APT=1: skipping apt ($APT_PKGS)"
 elif command -v apt-get >/dev/null 2>&1; then
-  missing=""
-  for p in $APT_PKGS; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-  done
-  if [ -n "$missing" ]; then
-    SUDO=""
-    if [ "$(id -u)" -ne 0 ]; then
-      command -v sudo >/dev/null 2>&1 || { echo "setup: need root or sudo to apt-get install:$missing" >&2; exit 1; }
-      SUDO="sudo"
-    fi
-    echo "setup: apt-get install$missing"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  fi
+  USE_APT=1
+  apt_install $APT_PKGS
 else
   echo "setup: no apt-get; install EGL/Mesa (libEGL, Mesa DRI drivers), rsync and ssh with your package manager" >&2
 fi
@@ -85,7 +88,13 @@ else
     echo "setup: Ubuntu 22.04: apt install python3.11 python3.11-venv) or set PYTHON=/path/to/python3.12" >&2
     exit 1
   fi
-  echo "setup: creating $VENV with $PY ($("$PY" -c 'import platform; print(platform.python_version())'))"
+  PY="$("$PY" -c 'import sys; print(sys.executable)')"  # the interpreter itself, not a pyenv shim
+  PYVER="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  if [ "$PYVER" = 3.12 ] && [ "${PY#/usr/bin/}" != "$PY" ] && [ "$USE_APT" = 1 ]; then
+    # pybullet (it ships the Panda and object meshes) publishes no 3.12 wheel: pip compiles it once
+    apt_install g++ python3.12-dev
+  fi
+  echo "setup: creating $VENV with $PY ($PYVER)"
   "$PY" -m venv "$VENV"
 fi
 

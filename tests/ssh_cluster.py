@@ -115,7 +115,7 @@ def launcher_config(work: str, port: int, key: str, name: str) -> str:
         "ssh_private_key": key,
         "ssh_proxy_command": f"{sys.executable} {proxy} 127.0.0.1 {port}",  # Ray's ssh has no port option
     }
-    cfg["file_mounts"] = {k: ROOT for k in cfg["file_mounts"]}
+    cfg["file_mounts"]["~/syngrasp"] = ROOT  # this checkout, wherever pytest runs from
     gcs, agent, client, metrics = (free_port() for _ in range(4))
     pin = (f"--node-ip-address=127.0.0.1 --port={gcs} --dashboard-agent-listen-port={agent} "
            f"--ray-client-server-port={client} --metrics-export-port={metrics} --include-dashboard=false "

@@ -153,10 +153,13 @@ def test_check_resources_names_the_key_and_what_the_cluster_has():
 
 
 def test_check_output_is_shared():
-    check_output_is_shared("/data/run", nodes=1, launchable=0)
+    check_output_is_shared("/data/run", nodes=1, max_nodes=0)  # ray start by hand: no autoscaler config
+    check_output_is_shared("/data/run", nodes=1, max_nodes=1)  # a launcher cluster of the head alone
     for url in ("s3://bucket/run", "gs://bucket/run", "file:///mnt/shared/run"):
-        check_output_is_shared(url, nodes=8, launchable=1)
-    for nodes, launchable in ((2, 0), (1, 1)):
+        check_output_is_shared(url, nodes=8, max_nodes=float("inf"))
+    for nodes, max_nodes in ((2, 0), (1, 3), (1, float("inf"))):
         with pytest.raises(ConfigError) as e:
-            check_output_is_shared("/data/run", nodes=nodes, launchable=launchable)
-        assert e.value.key == "--out"
+            check_output_is_shared("/data/run", nodes=nodes, max_nodes=max_nodes)
+        assert e.value.key == "--out" and "s3://" in str(e.value)
+    with pytest.raises(ConfigError, match="may grow to more"):
+        check_output_is_shared("/data/run", nodes=1, max_nodes=161)
