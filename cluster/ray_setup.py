@@ -2,7 +2,7 @@
 
 ``init_ray`` decides which Ray instance a run uses:
 
-* no address: a private local instance on 127.0.0.1 (``address="local"``), even
+* no address: a new private local instance (``address="local"``), even
   where ``RAY_ADDRESS`` is set or a cluster already runs on this machine, so a
   plain ``syngrasp generate`` never attaches to someone else's cluster;
 * ``--address auto`` (what ``ray submit`` uses) or ``HOST:PORT``: join that
@@ -20,12 +20,10 @@ from __future__ import annotations
 import os
 
 import ray
+import yaml
 
 from ..core.config import RunConfig
 from ..core.errors import ConfigError
-
-LOCAL_NODE_IP = "127.0.0.1"  # a private instance is reached from this machine only
-
 
 def init_ray(address: str | None, workers: int | None, cfg: RunConfig) -> bool:
     """Connect this process to Ray; return True when this call started it (the caller shuts it down).
@@ -45,7 +43,6 @@ def init_ray(address: str | None, workers: int | None, cfg: RunConfig) -> bool:
             num_cpus=workers or os.cpu_count(),
             object_store_memory=cfg.cluster.object_store_mb * 1024 * 1024,
             include_dashboard=False,
-            _node_ip_address=LOCAL_NODE_IP,
             **common,
         )
     else:
@@ -57,19 +54,31 @@ def init_ray(address: str | None, workers: int | None, cfg: RunConfig) -> bool:
 
 
 def _node_groups() -> list[tuple[dict[str, float], int]]:
-    """(resources, max count) of each node type in the autoscaler's config; max count -1 is unlimited.
+    """(resources, max count) of each node type the autoscaler knows; max count -1 is unlimited.
 
-    Empty when the cluster has no autoscaler (``ray start`` by hand) or the GCS does not say.
+    From the GCS when the autoscaler reported its config there, else from the config that
+    ``ray up`` left on the head (``$SYNGRASP_AUTOSCALER_CONFIG``, default
+    ``~/ray_bootstrap_config.yaml``): there the head type counts its own node. Empty when
+    neither exists (a cluster started by hand with ``ray start``).
     """
     try:
         from ray._private.state import state
 
         cfg = state.get_cluster_config()
-    except Exception:  # no autoscaler config in this GCS: judge by the alive nodes alone
+    except Exception:  # an older GCS without it
+        cfg = None
+    if cfg is not None and cfg.node_group_configs:
+        return [(dict(g.resources), int(g.max_count)) for g in cfg.node_group_configs]
+    path = os.environ.get("SYNGRASP_AUTOSCALER_CONFIG") or os.path.expanduser("~/ray_bootstrap_config.yaml")
+    if not os.path.isfile(path):
         return []
-    if cfg is None:
-        return []
-    return [(dict(g.resources), int(g.max_count)) for g in cfg.node_group_configs]
+    with open(path) as f:
+        boot = yaml.safe_load(f) or {}
+    head = boot.get("head_node_type")
+    return [
+        (dict(t.get("resources") or {}), int(t.get("max_workers", 0)) + (1 if name == head else 0))
+        for name, t in (boot.get("available_node_types") or {}).items()
+    ]
 
 
 def _launchable_node_types() -> list[dict[str, float]]:

@@ -120,7 +120,13 @@ def launcher_config(work: str, port: int, key: str, name: str) -> str:
     pin = (f"--node-ip-address=127.0.0.1 --port={gcs} --dashboard-agent-listen-port={agent} "
            f"--ray-client-server-port={client} --metrics-export-port={metrics} --include-dashboard=false "
            "--num-cpus=2 --num-gpus=0")
-    cfg["head_start_ray_commands"] = [c.replace("--port=6379", pin) for c in cfg["head_start_ray_commands"]]
+    # Ray turns --node-ip-address=127.0.0.1 into the machine's outward address unless it believes
+    # it runs a single-node cluster, which this variable (meant for macOS and Windows) declares.
+    cfg["head_start_ray_commands"] = [
+        c.replace("--port=6379", pin).replace("RAY_AUTH_MODE=token ", "RAY_AUTH_MODE=token RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 ")
+        for c in cfg["head_start_ray_commands"]
+    ]
+    assert any("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0" in c for c in cfg["head_start_ray_commands"])
     path = os.path.join(work, "cluster.yaml")
     with open(path, "w") as f:
         yaml.safe_dump(cfg, f, sort_keys=False)
@@ -172,7 +178,7 @@ def main(work: str, out: str) -> None:
             gpu = ["--out", f"{out}-gpu", "--episodes", "2", "--seed", "0", "--quiet", "cluster.num_gpus=0.25"]
             steps["gpu"] = _ray([*submit, *gpu], f"{work}/gpu.log", 300, env)
         result["home_after_submit"] = _home_files(home)
-        steps["down"] = _ray(["down", "-y", "--no-config-cache", cfg], f"{work}/down.log", 300, env)
+        steps["down"] = _ray(["down", "-y", cfg], f"{work}/down.log", 300, env)
     finally:
         if sshd is not None:
             sshd.terminate()

@@ -66,8 +66,8 @@ def test_ray_up_submit_down_over_ssh(tmp_path):
     cfg = load_config(None, TINY_ARGS, seed=7, episodes=4)
     ref = tmp_path / "ref"
     assert manifest == generate_local(cfg, str(ref), progress=False)
-    for shard in manifest["shards"]:
-        for rel in [*shard["files"], shard["record"]]:
+    for shard in manifest["shards"]:  # the records also hold each stage's wall time: compared via the manifest
+        for rel in shard["files"]:
             assert filecmp.cmp(out / rel, ref / rel, shallow=False), rel
     assert filecmp.cmp(out / "manifest.json", ref / "manifest.json", shallow=False)
 
