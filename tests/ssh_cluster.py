@@ -67,7 +67,8 @@ def start_sshd(work: str, home: str) -> tuple[subprocess.Popen, int, str]:
     """sshd on 127.0.0.1:PORT accepting only a throwaway key; returns (process, port, private key path).
 
     Its sessions get ``HOME=home``: all that ``ray up`` leaves in the home directory lands
-    there (the real home is not touched), and ``PIP_CACHE_DIR`` keeps pip's downloads shared.
+    there (the real home is not touched); ``PIP_CACHE_DIR`` keeps pip's downloads shared;
+    ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` keeps Ray on 127.0.0.1.
     """
     for name in ("host_key", "user_key"):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(work, name)], check=True)
@@ -81,7 +82,11 @@ def start_sshd(work: str, home: str) -> tuple[subprocess.Popen, int, str]:
             f"AuthorizedKeysFile {work}/authorized_keys\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
             f"KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nStrictModes no\n"
             f"AllowUsers {getpass.getuser()}\nMaxStartups 50\nMaxSessions 50\n"
-            f"SetEnv HOME={home}" + (f" PIP_CACHE_DIR={pip_cache}" if pip_cache else "") + "\n"
+            # Ray turns 127.0.0.1 (as --node-ip-address, or read back as the cluster's address) into the
+            # machine's outward address unless told that this is a single-machine cluster, which this
+            # variable (meant for macOS and Windows) does: Ray then binds and dials 127.0.0.1 only.
+            f"SetEnv HOME={home} RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0"
+            + (f" PIP_CACHE_DIR={pip_cache}" if pip_cache else "") + "\n"
         )
     os.makedirs("/run/sshd", exist_ok=True)  # privilege-separation directory sshd expects
     sshd = shutil.which("sshd") or "/usr/sbin/sshd"
@@ -120,13 +125,7 @@ def launcher_config(work: str, port: int, key: str, name: str) -> str:
     pin = (f"--node-ip-address=127.0.0.1 --port={gcs} --dashboard-agent-listen-port={agent} "
            f"--ray-client-server-port={client} --metrics-export-port={metrics} --include-dashboard=false "
            "--num-cpus=2 --num-gpus=0")
-    # Ray turns --node-ip-address=127.0.0.1 into the machine's outward address unless it believes
-    # it runs a single-node cluster, which this variable (meant for macOS and Windows) declares.
-    cfg["head_start_ray_commands"] = [
-        c.replace("--port=6379", pin).replace("RAY_AUTH_MODE=token ", "RAY_AUTH_MODE=token RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 ")
-        for c in cfg["head_start_ray_commands"]
-    ]
-    assert any("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0" in c for c in cfg["head_start_ray_commands"])
+    cfg["head_start_ray_commands"] = [c.replace("--port=6379", pin) for c in cfg["head_start_ray_commands"]]
     path = os.path.join(work, "cluster.yaml")
     with open(path, "w") as f:
         yaml.safe_dump(cfg, f, sort_keys=False)
@@ -160,7 +159,6 @@ def main(work: str, out: str) -> None:
     t_start = time.perf_counter()
     try:
         sshd, port, key = start_sshd(work, home)
-        result["sshd_pid"] = sshd.pid
         cfg = launcher_config(work, port, key, name)
         # README step: one Ray token for the cluster, which the launcher copies to every node
         subprocess.run([os.path.join(os.path.dirname(sys.executable), "ray"), "get-auth-token", "--generate"],
@@ -186,6 +184,8 @@ def main(work: str, out: str) -> None:
                 sshd.wait(10)
             except subprocess.TimeoutExpired:
                 sshd.kill()
+                sshd.wait()
+            result["sshd_exit"] = sshd.returncode
         shutil.rmtree(home, ignore_errors=True)
         for p in (f"/tmp/cluster-{name}.state", f"/tmp/cluster-{name}.lock"):
             if os.path.exists(p):

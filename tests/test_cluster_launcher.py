@@ -78,5 +78,40 @@ def test_ray_up_submit_down_over_ssh(tmp_path):
     assert "0 GPUs" in steps["gpu"]["tail"], steps["gpu"]["tail"]
 
     assert steps["down"]["rc"] == 0, steps["down"]["tail"]
-    assert not res["home_left"] and not alive(res["sshd_pid"])
+    assert res["sshd_exit"] is not None and not res["home_left"]
     assert r.returncode == 0, r.stderr[-3000:]
+    assert not _processes_mentioning(str(work)), "processes of the run outlived it"
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """PIDs whose command line contains ``text`` (Ray's daemons run from the node's venv under WORKDIR)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if text.encode() in f.read() and alive(int(pid)):
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("name", ["gen.yaml", "gen-local.yaml"])
+def test_launcher_configs_run_ray_and_python_from_the_venv(name):
+    import re
+
+    import yaml
+
+    text = open(os.path.join(ROOT, "cluster", name)).read()
+    cfg = yaml.safe_load(text)
+    for key in ("head_start_ray_commands", "worker_start_ray_commands"):
+        for cmd in cfg[key]:
+            ray_cmd = re.sub(r"^(\w+=\S+ )*", "", cmd)  # after any VAR=value prefixes
+            assert ray_cmd.startswith("~/syngrasp/.venv/bin/ray "), cmd
+    assert any("scripts/setup.sh" in c for c in cfg["setup_commands"])
+    assert any(">> ~/.bashrc" in c and "~/syngrasp/.venv/bin/activate" in c for c in cfg["setup_commands"])
+    assert cfg["file_mounts"]["~/syngrasp"] == "."
+    assert {".git", ".venv", "__pycache__", "/build", "/out"} <= set(cfg["rsync_exclude"])
+    assert not re.search(r"AKIA[0-9A-Z]{16}|aws_secret_access_key|AWS_SECRET_ACCESS_KEY:", text)
+    for node_type in cfg.get("available_node_types", {}).values():
+        assert node_type["node_config"]["ImageId"] != "latest_dlami"  # Ray's default: an old Python
