@@ -107,7 +107,7 @@ def generate_ray(
 def _run(cfg, url, dest, todo, done, shards, workers, address, progress) -> None:
     started_here = init_ray(address, workers, cfg)
     try:
-        check_cluster(cfg, url)
+        check_cluster(cfg, url, joined=address is not None)
         task = ray.remote(
             num_cpus=cfg.cluster.num_cpus,
             num_gpus=cfg.cluster.num_gpus,

@@ -25,6 +25,7 @@ import yaml
 from ..core.config import RunConfig
 from ..core.errors import ConfigError
 
+
 def init_ray(address: str | None, workers: int | None, cfg: RunConfig) -> bool:
     """Connect this process to Ray; return True when this call started it (the caller shuts it down).
 
@@ -158,7 +159,12 @@ def check_output_is_shared(url: str, nodes: int | None = None, max_nodes: float 
     )
 
 
-def check_cluster(cfg: RunConfig, url: str) -> None:
-    """The checks a run makes once connected, before submitting any task."""
-    check_resources(cfg)
-    check_output_is_shared(url)
+def check_cluster(cfg: RunConfig, url: str, joined: bool) -> None:
+    """The checks a run makes once connected, before submitting any task.
+
+    Args:
+        joined: True when the run joined a cluster (``--address``); a private local instance
+            has no autoscaler, whatever config ``ray up`` may have left in this home directory.
+    """
+    check_resources(cfg, launchable=None if joined else [])
+    check_output_is_shared(url, max_nodes=None if joined else 0)
