@@ -22,6 +22,7 @@ from ..core.config import RunConfig
 from ..core.dataconf import from_dict
 from .destination import Destination
 from ..core.errors import ConfigError
+from .ray_setup import check_cluster, init_ray
 from .local import build_manifest, finalize_outputs, manifest_text, remove_stale_tmp
 from .shards import (
     RUNNING_DIR, Shard, pid_marker, plan_shards, progress_text, run_shard, worker_env, writer_names,
@@ -104,19 +105,9 @@ def generate_ray(
 
 
 def _run(cfg, url, dest, todo, done, shards, workers, address, progress) -> None:
-    started_here = not ray.is_initialized()
-    if started_here:
-        if address is None:
-            ray.init(
-                num_cpus=workers or os.cpu_count(),
-                object_store_memory=cfg.cluster.object_store_mb * 1024 * 1024,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
-        else:
-            ray.init(address=address, log_to_driver=False, configure_logging=False)
+    started_here = init_ray(address, workers, cfg)
     try:
+        check_cluster(cfg, url, joined=address is not None)
         task = ray.remote(
             num_cpus=cfg.cluster.num_cpus,
             num_gpus=cfg.cluster.num_gpus,
