@@ -20,6 +20,11 @@ if [ -z "$PY312" ] || ! is312 "$PY312"; then
   echo "check_python312: pyenv: pyenv install 3.12) or set PYTHON312=/path/to/python3.12" >&2
   exit 1
 fi
+if ! command -v g++ >/dev/null 2>&1; then  # pybullet's 3.12 source build needs a C++ compiler
+  SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends g++ >/dev/null
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "check_python312: $PY312 ($("$PY312" -c 'import platform; print(platform.python_version())'))"
