@@ -31,6 +31,29 @@ class GripperBox:
 
 
 @dataclasses.dataclass(frozen=True)
+class UrdfSpec:
+    """The same robot as a URDF, for backends that load URDF (the PyBullet cross-check).
+
+    Attributes:
+        path: absolute path of the URDF file.
+        arm_joints: URDF joint names, in the order of RobotSpec.arm_joints.
+        gripper_joints: URDF finger joint names, in the order of RobotSpec.gripper_joints; each
+            finger joint is driven to the gripper actuator value (open / closed).
+        ee_link: URDF link whose frame is the grasp frame (RobotSpec.ee_site).
+        finger_links: URDF links of the fingers (their contact coefficients are set below).
+        finger_friction: (lateral, spinning, rolling) friction of the finger links, the values the
+            MJCF gives the finger pads.
+    """
+
+    path: str
+    arm_joints: tuple[str, ...]
+    gripper_joints: tuple[str, ...]
+    ee_link: str
+    finger_links: tuple[str, ...]
+    finger_friction: tuple[float, float, float]
+
+
+@dataclasses.dataclass(frozen=True)
 class RobotSpec:
     """Joint names, limits, home pose and gripper geometry of one robot.
 
@@ -44,6 +67,7 @@ class RobotSpec:
         max_joint_velocity / max_joint_acceleration / max_joint_jerk: (n_arm,) [rad/s, rad/s^2, rad/s^3].
         tint_materials: MJCF materials whose grey level the scene's ``robot_shade`` sets.
         visual_max_faces: meshes above this face count are decimated when loaded (render speed).
+        urdf: the robot as a URDF for the PyBullet cross-check; None when the robot has none.
     """
 
     name: str
@@ -66,6 +90,7 @@ class RobotSpec:
     gripper_boxes: tuple[GripperBox, ...]
     visual_max_faces: int | None = None
     tint_materials: tuple[str, ...] = ()
+    urdf: UrdfSpec | None = None
 
     @property
     def n_arm(self) -> int:
@@ -94,6 +119,18 @@ def load_robot(name: str) -> RobotSpec:
         for b in raw.pop("gripper_boxes")
     )
     meshdir = _resolve_dir(raw.pop("meshdir"), robot_dir)
+    urdf = None
+    if "urdf" in raw:
+        u = dict(raw.pop("urdf"))
+        try:
+            urdf = UrdfSpec(path=_resolve_dir(u.pop("path"), robot_dir), **{k: tuple(v) if isinstance(v, list) else v
+                                                                             for k, v in u.items()})
+        except (KeyError, TypeError) as e:
+            raise ConfigError("robot", f"{path}: bad 'urdf' section ({e}); keys: path, arm_joints, gripper_joints, "
+                                       "ee_link, finger_links, finger_friction") from None
+        if len(urdf.arm_joints) != len(raw["arm_joints"]) or len(urdf.gripper_joints) != len(raw["gripper_joints"]):
+            raise ConfigError("robot", f"{path}: urdf.arm_joints / urdf.gripper_joints must pair one-to-one with "
+                                       "arm_joints / gripper_joints")
     mjcf = os.path.join(robot_dir, raw.pop("mjcf"))
     tuples = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
-    return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, **tuples)
+    return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, urdf=urdf, **tuples)

@@ -11,8 +11,15 @@ from .render import SceneRenderer
 _GL_TO_CV = np.diag([1.0, -1.0, -1.0])
 
 
+def _data(src) -> mujoco.MjData:
+    """The MjData to draw: ``src`` itself, or the ``data`` of a MuJoCo Sim (the Renderer Protocol passes the sim)."""
+    return getattr(src, "data", src)
+
+
 class CameraRig:
-    """Renders every camera of a model and projects points into its images.
+    """Renders every camera of a model and projects points into its images (the MuJoCo ``backend.Renderer``).
+
+    Methods that draw or project take the MuJoCo Sim (or its MjData) whose current state they show.
 
     Conventions: ``intrinsics`` (3, 3) K in pixels, principal point at the image
     centre, pixel (u, v) with v down. ``extrinsics`` (4, 4) maps base-frame
@@ -35,6 +42,7 @@ class CameraRig:
 
     def extrinsics(self, data: mujoco.MjData, name: str) -> np.ndarray:
         cid = self.cam_ids[self.names.index(name)]
+        data = _data(data)
         R_wc = data.cam_xmat[cid].reshape(3, 3) @ _GL_TO_CV
         T = np.eye(4)
         T[:3, :3] = R_wc.T
@@ -43,11 +51,11 @@ class CameraRig:
 
     def render(self, data: mujoco.MjData, name: str) -> np.ndarray:
         """(H, W, 3) uint8 RGB image, row 0 at the top."""
-        return self.renderer.rgb(data, self.cam_ids[self.names.index(name)])
+        return self.renderer.rgb(_data(data), self.cam_ids[self.names.index(name)])
 
     def segmentation(self, data: mujoco.MjData, name: str) -> np.ndarray:
         """(H, W) int32 geom id seen at each pixel (-1: background), row 0 at the top."""
-        return self.renderer.segmentation(data, self.cam_ids[self.names.index(name)])
+        return self.renderer.segmentation(_data(data), self.cam_ids[self.names.index(name)])
 
     def project(self, data: mujoco.MjData, name: str, points_world: np.ndarray) -> np.ndarray:
         """(N, 2) pixel coordinates (u, v) of base-frame points (N, 3); NaN behind the camera."""

@@ -6,7 +6,6 @@ import dataclasses
 import time
 from contextlib import contextmanager
 
-import mujoco
 import numpy as np
 
 from .. import __version__
@@ -21,11 +20,13 @@ from ..randomization.scene import redraw_view, sample_scene, with_target
 from ..randomization.spec import SceneSpec
 from .build import build_model
 from .camera import CameraRig
-from .rollout import execute, render_recording
+from .crosscheck import check_grasp
+from .rollout import execute, joint_actions, render_recording, target_height
 from .sim import Sim
 from .visibility import is_visible, target_views
 
 STAGES = ("scene_build", "grasp_planning", "visibility", "motion", "physics", "render", "labels", "write")
+CROSSCHECK_DROPPED = "crosscheck_dropped"
 
 
 @dataclasses.dataclass
@@ -39,6 +40,7 @@ class EpisodeResult:
     episode: Episode | None
     timings: dict[str, float]
     visibility_redraws: int = 0
+    crosscheck: str = ""  # with rollout.crosscheck: "held" or "dropped" for the chosen attempt, else ""
 
 
 @contextmanager
@@ -92,10 +94,10 @@ class EpisodeGenerator:
             if redraws == vcfg.max_redraws:
                 return scene, sim, rig, redraws, False
             rig.close()
-            state = _get_state(sim)
+            state = sim.get_state()
             scene = redraw_view(self.cfg.scene, scene, rng)
             sim = self.compile(scene)
-            _set_state(sim, state)
+            sim.set_state(state)
             rig = self.camera_rig(sim)
             redraws += 1
         return scene, sim, rig, redraws, True
@@ -221,9 +223,10 @@ class EpisodeGenerator:
     def _attempt_and_render(self, run_seed, index, scene, sim, rig, grasps, target_points, redraws, record, rng,
                             timings) -> EpisodeResult:
         cfg = self.cfg
-        settled = _get_state(sim)
-        rest_z = float(sim.data.xpos[sim.target_body][2])
-        attempts, reason, chosen = 0, "", None
+        settled = sim.get_state()
+        settled_poses = {i: sim.object_pose(i) for i in range(len(scene.objects))}
+        rest_z = target_height(sim)
+        attempts, reason, chosen, checked = 0, "", None, ""
         for g in grasps:
             with _timed(timings, "motion"):
                 try:
@@ -235,8 +238,16 @@ class EpisodeGenerator:
                 reason = reason or "timeout"
                 continue
             attempts += 1
-            _set_state(sim, settled)
+            sim.set_state(settled)
             ok, why, rec = execute(sim, traj, rest_z, cfg.motion.success_height, cfg.rollout.ctrl_blocks, timings)
+            checked = ""
+            if ok and cfg.rollout.crosscheck:
+                with _timed(timings, "crosscheck"):
+                    held = check_grasp(cfg.rollout.crosscheck, scene, self.catalog, self.robot, joint_actions(traj),
+                                       cfg, settled_poses).held
+                checked = "held" if held else "dropped"
+                if not held and cfg.rollout.require_agreement:
+                    ok, why = False, CROSSCHECK_DROPPED
             chosen = (g, traj, ok, why, rec)
             if ok or attempts >= cfg.grasp.max_attempts:
                 break
@@ -244,11 +255,11 @@ class EpisodeGenerator:
             return EpisodeResult(index, False, reason or "path_not_found", 0, None, timings, redraws)
         grasp, traj, ok, why, rec = chosen
         if not record or (not ok and not cfg.rollout.keep_failures):
-            return EpisodeResult(index, ok, why, attempts, None, timings, redraws)
+            return EpisodeResult(index, ok, why, attempts, None, timings, redraws, checked)
 
         frames = render_recording(sim, traj, rec, rig, target_points, timings)
         names = rig.names
-        cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim.data, c)} for c in names}
+        cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim, c)} for c in names}
         meta = {
             "instruction": scene.instruction,
             "seed": int(run_seed),
@@ -265,16 +276,5 @@ class EpisodeGenerator:
             "max_penetration_m": float(rec.max_penetration),
             "visibility_redraws": int(redraws),
         }
-        return EpisodeResult(index, ok, why, attempts, Episode(frames, cameras, meta), timings, redraws)
+        return EpisodeResult(index, ok, why, attempts, Episode(frames, cameras, meta), timings, redraws, checked)
 
-
-def _get_state(sim: Sim) -> np.ndarray:
-    spec = mujoco.mjtState.mjSTATE_INTEGRATION
-    state = np.empty(mujoco.mj_stateSize(sim.model, spec))
-    mujoco.mj_getState(sim.model, sim.data, state, spec)
-    return state
-
-
-def _set_state(sim: Sim, state: np.ndarray) -> None:
-    mujoco.mj_setState(sim.model, sim.data, state, mujoco.mjtState.mjSTATE_INTEGRATION)
-    mujoco.mj_forward(sim.model, sim.data)
