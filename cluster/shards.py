@@ -115,12 +115,15 @@ def run_shard(
     shard_writers = [get_writer(n)(out_dir, cfg.writer) for n in writer_names(cfg.writer.format)]
     episodes, failures, timings = [], {}, {}
     redraws = 0
+    checked: dict[str, int] = {}
     t0 = time.perf_counter()
     for idx in range(shard.lo, shard.hi):
         res = gen.generate(cfg.seed, idx)
         for k, v in res.timings.items():
             timings[k] = timings.get(k, 0.0) + v
         redraws += res.visibility_redraws
+        if res.crosscheck:
+            checked[res.crosscheck] = checked.get(res.crosscheck, 0) + 1
         if not res.success:
             failures[res.failure_reason] = failures.get(res.failure_reason, 0) + 1
         if res.episode is not None:
@@ -155,5 +158,8 @@ def run_shard(
         "seconds": round(time.perf_counter() - t0, 3),
         "timings": {k: round(v, 4) for k, v in timings.items()},
     }
+    if cfg.rollout.crosscheck:  # MuJoCo successes re-executed in the cross-check engine: held / dropped
+        rec["crosscheck"] = {"engine": cfg.rollout.crosscheck, "held": checked.get("held", 0),
+                             "dropped": checked.get("dropped", 0)}
     atomic_write_text(record_path(out_dir, shard), json.dumps(rec, indent=1, sort_keys=True))
     return rec
