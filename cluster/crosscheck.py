@@ -6,18 +6,21 @@ to give every object's settled pose, the target is put exactly at its recorded
 first-frame pose, and the cross-check engine then runs the recorded
 ``action.joint`` (generators/crosscheck.py). One row per episode goes to the
 side table ``DIR/crosscheck.parquet`` (rewritten atomically as rows arrive; a
-re-run skips the episodes it already holds for that engine).
+re-run skips the episodes it already holds for that engine and engine settings,
+so runs with other ``rollout.<engine>.*`` settings add rows beside them).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import glob
+import json
 import multiprocessing
 import os
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -26,7 +29,7 @@ import yaml
 
 from ..core.atomic import atomic_output
 from ..core.config import RunConfig
-from ..core.dataconf import apply_override, from_dict
+from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.errors import ConfigError
 from ..core.geometry import quat_to_mat
 
@@ -62,6 +65,12 @@ def episode_tasks(out_dir: str) -> list[tuple[str, int, int]]:
     return tasks
 
 
+def engine_settings(cfg: RunConfig, engine: str) -> str:
+    """The engine's own config section (``rollout.<engine>``) as canonical JSON; "" when it has none."""
+    section = getattr(cfg.rollout, engine, None)
+    return json.dumps(to_dict(section), sort_keys=True) if section is not None else ""
+
+
 def _init(cfg: RunConfig, engine: str) -> None:
     from ..generators.config import RenderConfig
     from ..generators.episode import EpisodeGenerator
@@ -90,7 +99,8 @@ def check_one(task: tuple[str, int, int]) -> dict:
     path, shard, idx = task
     gen, cfg, engine = _WORKER["gen"], _WORKER["cfg"], _WORKER["engine"]
     t0 = time.perf_counter()
-    row: dict[str, Any] = {"episode_index": idx, "shard": shard, "engine": engine, "engine_held": None, "error": ""}
+    row: dict[str, Any] = {"episode_index": idx, "shard": shard, "engine": engine,
+                           "engine_settings": engine_settings(cfg, engine), "engine_held": None, "error": ""}
     try:
         arrays, attrs = read_episode_arrays(path, idx, _KEYS)
         scene = SceneSpec.from_json(attrs["scene"])
@@ -114,7 +124,7 @@ def check_one(task: tuple[str, int, int]) -> dict:
 
 
 def _write(path: str, rows: list[dict]) -> None:
-    rows = sorted(rows, key=lambda r: (r["engine"], r["episode_index"]))
+    rows = sorted(rows, key=lambda r: (r["engine"], r.get("engine_settings") or "", r["episode_index"]))
     cols = sorted({k for r in rows for k in r})
     table = pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in cols})
     with atomic_output(path) as tmp:
@@ -134,10 +144,16 @@ def crosscheck_dataset(
     limit: int = 0,
     on_row: Callable[[dict], None] | None = None,
 ) -> list[dict]:
-    """Cross-check every episode of DIR not yet in the side table for ``engine``; returns that engine's rows."""
+    """Cross-check every episode of DIR not yet in the side table for ``engine`` with these settings;
+    returns the rows of that engine and settings."""
     path = os.path.join(out_dir, SIDE_TABLE)
-    kept = [r for r in read_side_table(out_dir) if not (r["engine"] == engine and r["error"])]
-    done = {r["episode_index"] for r in kept if r["engine"] == engine}
+    key = (engine, engine_settings(cfg, engine))
+
+    def same(r: dict) -> bool:
+        return (r["engine"], r.get("engine_settings") or "") == key
+
+    kept = [r for r in read_side_table(out_dir) if not (same(r) and r["error"])]
+    done = {r["episode_index"] for r in kept if same(r)}
     todo = [t for t in episode_tasks(out_dir) if t[2] not in done]
     if limit:
         todo = todo[: max(0, limit - len(done))]
@@ -160,7 +176,7 @@ def crosscheck_dataset(
             for row in pool.imap_unordered(check_one, todo):
                 add(row)
     _write(path, rows)
-    return [r for r in rows if r["engine"] == engine]
+    return [r for r in rows if same(r)]
 
 
 def summarize(rows: list[dict]) -> dict:

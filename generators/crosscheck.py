@@ -10,7 +10,7 @@ does and applies replay's success rule: the target stays lifted by
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

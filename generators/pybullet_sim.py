@@ -157,7 +157,7 @@ class PyBulletSim:
             p.disconnect(self.cid)
         self.cid = -1
 
-    def __enter__(self) -> "PyBulletSim":
+    def __enter__(self) -> PyBulletSim:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -7,7 +7,6 @@ import os
 import numpy as np
 import pybullet as p
 import pytest
-
 from syngrasp.cluster.crosscheck import SIDE_TABLE, read_side_table, summarize
 from syngrasp.cluster.local import generate_local
 from syngrasp.core.cli import main
@@ -124,5 +123,11 @@ def test_crosscheck_command_writes_one_row_per_episode(tmp_path, capsys):
     assert main(["crosscheck", out, "--quiet"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["checked_now"] == 0
     assert os.stat(os.path.join(out, SIDE_TABLE)).st_mtime_ns >= mtime
+    # other engine settings add their own rows: without friction no grasp holds
+    assert main(["crosscheck", out, "rollout.pybullet.friction_scale=0", "--quiet", "--workers", "1"]) == 0
+    frictionless = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert frictionless["checked_now"] == len(written)
+    assert frictionless["mujoco_held_engine_dropped"] == len(written) and frictionless["agreement"] == 0.0
+    assert len(read_side_table(out)) == 2 * len(written)
     assert main(["crosscheck", out, "grasp.top_k=2"]) == 2
     assert "rollout.pybullet" in capsys.readouterr().err
