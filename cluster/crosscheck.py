@@ -154,7 +154,11 @@ def crosscheck_dataset(
 
     kept = [r for r in read_side_table(out_dir) if not (same(r) and r["error"])]
     done = {r["episode_index"] for r in kept if same(r)}
-    todo = [t for t in episode_tasks(out_dir) if t[2] not in done]
+    tasks = episode_tasks(out_dir)
+    if not tasks:
+        raise ConfigError("dir", f"no shard-*.hdf5 in {out_dir}: crosscheck reads the HDF5 shards "
+                                 "(generate with --format hdf5 or both)")
+    todo = [t for t in tasks if t[2] not in done]
     if limit:
         todo = todo[: max(0, limit - len(done))]
     rows = list(kept)
