@@ -60,6 +60,29 @@ class WristCameraSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class UrdfSpec:
+    """The same robot as a URDF, for backends that load URDF (the PyBullet cross-check).
+
+    Attributes:
+        path: absolute path of the URDF file.
+        arm_joints: URDF joint names, in the order of RobotSpec.arm_joints.
+        gripper_joints: URDF finger joint names, in the order of RobotSpec.gripper_joints; each
+            finger joint is driven to the gripper actuator value (open / closed).
+        ee_link: URDF link whose frame is the grasp frame (RobotSpec.ee_site).
+        finger_links: URDF links of the fingers (their contact coefficients are set below).
+        finger_friction: (lateral, spinning, rolling) friction of the finger links, the values the
+            MJCF gives the finger pads.
+    """
+
+    path: str
+    arm_joints: tuple[str, ...]
+    gripper_joints: tuple[str, ...]
+    ee_link: str
+    finger_links: tuple[str, ...]
+    finger_friction: tuple[float, float, float]
+
+
+@dataclasses.dataclass(frozen=True)
 class RobotSpec:
     """Joint names, limits, home pose and gripper geometry of one robot.
 
@@ -84,6 +107,7 @@ class RobotSpec:
         finger_bodies: the two bodies whose collision geoms close on an object (left, right);
             their distance is what ``gripper_width_curve`` tabulates.
         wrist_camera: mount of the optional wrist camera; None when the robot has none.
+        urdf: the robot as a URDF for the PyBullet cross-check; None when the robot has none.
     """
 
     name: str
@@ -112,6 +136,7 @@ class RobotSpec:
     target_max_width: float | None = None
     finger_bodies: tuple[str, ...] = ()
     wrist_camera: WristCameraSpec | None = None
+    urdf: UrdfSpec | None = None
 
     def __post_init__(self):
         n = self.n_arm
@@ -198,6 +223,18 @@ def load_robot(name: str) -> RobotSpec:
         except (KeyError, TypeError, ValueError) as e:
             raise ConfigError(f"{path}: wrist_camera", f"needs body, pos (3), quat (4) and fovy ({e})") from e
     meshdir = _resolve_dir(raw.pop("meshdir"), robot_dir)
+    urdf = None
+    if "urdf" in raw:
+        u = dict(raw.pop("urdf"))
+        try:
+            urdf = UrdfSpec(path=_resolve_dir(u.pop("path"), robot_dir), **{k: tuple(v) if isinstance(v, list) else v
+                                                                             for k, v in u.items()})
+        except (KeyError, TypeError) as e:
+            raise ConfigError("robot", f"{path}: bad 'urdf' section ({e}); keys: path, arm_joints, gripper_joints, "
+                                       "ee_link, finger_links, finger_friction") from None
+        if len(urdf.arm_joints) != len(raw["arm_joints"]) or len(urdf.gripper_joints) != len(raw["gripper_joints"]):
+            raise ConfigError("robot", f"{path}: urdf.arm_joints / urdf.gripper_joints must pair one-to-one with "
+                                       "arm_joints / gripper_joints")
     mjcf = os.path.join(robot_dir, raw.pop("mjcf"))
     ped = raw.pop("pedestal", None)
     pedestal = None if ped is None else Pedestal(**{k: tuple(v) for k, v in ped.items()})
@@ -209,7 +246,7 @@ def load_robot(name: str) -> RobotSpec:
     if unknown:
         raise ConfigError(f"{path}", f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     return RobotSpec(mjcf_path=mjcf, meshdir=meshdir, gripper_boxes=boxes, pedestal=pedestal,
-                     wrist_camera=wrist, **tuples)
+                     wrist_camera=wrist, urdf=urdf, **tuples)
 
 
 def available_robots() -> list[str]:

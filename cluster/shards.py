@@ -116,12 +116,15 @@ def run_shard(
     episodes, failures, timings = [], {}, {}
     outcomes: dict[str, dict[str, int]] = {}  # target category -> outcome ("success" or failure reason) -> count
     redraws = 0
+    checked: dict[str, int] = {}
     t0 = time.perf_counter()
     for idx in range(shard.lo, shard.hi):
         res = gen.generate(cfg.seed, idx)
         for k, v in res.timings.items():
             timings[k] = timings.get(k, 0.0) + v
         redraws += res.visibility_redraws
+        if res.crosscheck:
+            checked[res.crosscheck] = checked.get(res.crosscheck, 0) + 1
         if not res.success:
             failures[res.failure_reason] = failures.get(res.failure_reason, 0) + 1
         by_cat = outcomes.setdefault(res.target_category, {})
@@ -160,5 +163,8 @@ def run_shard(
         "seconds": round(time.perf_counter() - t0, 3),
         "timings": {k: round(v, 4) for k, v in timings.items()},
     }
+    if cfg.rollout.crosscheck:  # MuJoCo successes re-executed in the cross-check engine: held / dropped
+        rec["crosscheck"] = {"engine": cfg.rollout.crosscheck, "held": checked.get("held", 0),
+                             "dropped": checked.get("dropped", 0)}
     atomic_write_text(record_path(out_dir, shard), json.dumps(rec, indent=1, sort_keys=True))
     return rec

@@ -167,6 +167,29 @@ def _robots(args) -> int:
     return 0
 
 
+def _crosscheck(args) -> int:
+    from ..cluster.crosscheck import crosscheck_dataset, format_summary, load_check_config, summarize
+    from ..generators.backend import check_backends
+
+    if args.engine not in check_backends():
+        raise ConfigError("--engine", f"'{args.engine}' is not one of {', '.join(check_backends())}")
+    cfg = load_check_config(args.dir, args.overrides)
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    count = [0]
+
+    def progress(row: dict) -> None:
+        count[0] += 1
+        if not args.quiet:
+            held = "error" if row["error"] else ("held" if row["engine_held"] else "dropped")
+            print(f"  episode {row['episode_index']}: {args.engine} {held}", file=sys.stderr, flush=True)
+
+    rows = crosscheck_dataset(args.dir, args.engine, cfg, workers, args.limit, progress)
+    summary = summarize(rows)
+    print(format_summary(summary, args.engine))
+    print(json.dumps({"engine": args.engine, "checked_now": count[0], **summary["overall"], "errors": summary["errors"]}))
+    return 0
+
+
 def _assets_build(args) -> int:
     from ..assets.ingest import build_catalog_dir
 
@@ -330,6 +353,16 @@ def main(argv: list[str] | None = None) -> int:
     rb = sub.add_parser("robots", help="list the robots rollout.robot can name: arm DoF and gripper stroke")
     rb.add_argument("--json", action="store_true", help="print JSON only")
     rb.set_defaults(func=_robots)
+    xc = sub.add_parser("crosscheck", help="re-execute each recorded episode's action.joint in another engine; "
+                                           "held/dropped side table DIR/crosscheck.parquet and agreement rate")
+    xc.add_argument("dir", help="dataset folder with shard-*.hdf5 and config.yaml")
+    xc.add_argument("--engine", default="pybullet", help="cross-check engine (default pybullet)")
+    xc.add_argument("--workers", type=int, default=None, help="worker processes (default: one per CPU core)")
+    xc.add_argument("--limit", type=int, default=0, help="check at most this many episodes in all (0: all)")
+    xc.add_argument("--quiet", action="store_true", help="no per-episode lines")
+    xc.add_argument("overrides", nargs="*", metavar="key=value", help="rollout.pybullet.* overrides, e.g. "
+                                                                      "rollout.pybullet.friction_scale=0")
+    xc.set_defaults(func=_crosscheck)
     assets = sub.add_parser("assets", help="build and inspect object catalogs")
     asub = assets.add_subparsers(dest="assets_command", required=True)
     ab = asub.add_parser("build", help="import, validate, repair and decompose a folder of objects into a catalog")

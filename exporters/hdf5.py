@@ -108,6 +108,17 @@ def read_episode(path: str, episode_index: int) -> Episode:
     return Episode(frames, cams, meta)
 
 
+def read_episode_arrays(path: str, episode_index: int, keys: tuple[str, ...]) -> tuple[dict[str, np.ndarray], dict]:
+    """Only the per-frame ``keys`` (episode schema names) and the scalar attrs of one episode: a cheap
+    read that skips the images."""
+    renamed = {"action": "actions", "action.joint": "actions_joint"}
+    with h5py.File(path, "r") as f:
+        g = f[f"data/demo_{episode_index}"]
+        arrays = {k: g[renamed[k]][()] if k in renamed else g["obs"][k][()] for k in keys}
+        attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in g.attrs.items()}
+    return arrays, attrs
+
+
 def shard_episode_indices(path: str) -> list[int]:
     with h5py.File(path, "r") as f:
         return sorted(int(k.split("_", 1)[1]) for k in f["data"])

@@ -15,8 +15,8 @@ from ..core.errors import ConfigError
 from ..randomization.spec import LightSpec, MaterialSpec, SceneSpec, TextureSpec
 from ..randomization.textures import texture_image
 from .config import RenderConfig
+from .physics_params import OBJECT_FRICTION, TABLE_FRICTION, TABLE_THICKNESS
 
-TABLE_THICKNESS = 0.04  # m
 FLOOR_BELOW_TABLE = 0.75  # m
 SHADOW_RADIUS = 0.7  # m: shadow maps cover the workspace and the arm above it, not the room
 SPOT_CUTOFF_DEG = 60.0
@@ -195,7 +195,7 @@ def build_model(
         size=[t.size[0] / 2, t.size[1] / 2, TABLE_THICKNESS / 2],
         pos=[t.center[0], t.center[1], t.top_z - TABLE_THICKNESS / 2],
         material=materials.add("table", t.material, near),
-        friction=[1.0, 0.005, 0.0001],
+        friction=list(TABLE_FRICTION),
     )
     world.add_geom(
         name="floor",
@@ -256,7 +256,7 @@ def build_model(
                 type=mujoco.mjtGeom.mjGEOM_MESH,
                 meshname=f"{o.name}_col{k}",
                 mass=o.mass * hull.volume / geo.volume,
-                friction=[1.0, 0.01, 0.0001],
+                friction=list(OBJECT_FRICTION),
                 condim=4,
                 rgba=list(o.material.rgba),
                 group=3,

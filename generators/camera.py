@@ -11,8 +11,30 @@ from .render import SceneRenderer
 _GL_TO_CV = np.diag([1.0, -1.0, -1.0])
 
 
+def _data(src) -> mujoco.MjData:
+    """The MjData to draw: ``src`` itself, or the ``data`` of a MuJoCo Sim (the Renderer Protocol passes the sim)."""
+    return getattr(src, "data", src)
+
+
+def _extrinsics(data: mujoco.MjData, cid: int) -> np.ndarray:
+    R_wc = data.cam_xmat[cid].reshape(3, 3) @ _GL_TO_CV
+    T = np.eye(4)
+    T[:3, :3] = R_wc.T
+    T[:3, 3] = -R_wc.T @ data.cam_xpos[cid]
+    return T
+
+
+def camera_extrinsics(sim, name: str) -> np.ndarray:
+    """(4, 4) base->OpenCV-camera transform of the model's camera ``name`` at the current state of
+    ``sim`` (a MuJoCo Sim or its MjData), without building a renderer."""
+    data = _data(sim)
+    return _extrinsics(data, mujoco.mj_name2id(data.model, mujoco.mjtObj.mjOBJ_CAMERA, name))
+
+
 class CameraRig:
-    """Renders every camera of a model and projects points into its images.
+    """Renders every camera of a model and projects points into its images (the MuJoCo ``backend.Renderer``).
+
+    Methods that draw or project take the MuJoCo Sim (or its MjData) whose current state they show.
 
     Conventions: ``intrinsics`` (3, 3) K in pixels, principal point at the image
     centre, pixel (u, v) with v down. ``extrinsics`` (4, 4) maps base-frame
@@ -53,24 +75,19 @@ class CameraRig:
         return np.array([[fy, 0.0, w / 2.0], [0.0, fy, h / 2.0], [0.0, 0.0, 1.0]])
 
     def extrinsics(self, data: mujoco.MjData, name: str) -> np.ndarray:
-        cid = self.cam_ids[self.names.index(name)]
-        R_wc = data.cam_xmat[cid].reshape(3, 3) @ _GL_TO_CV
-        T = np.eye(4)
-        T[:3, :3] = R_wc.T
-        T[:3, 3] = -R_wc.T @ data.cam_xpos[cid]
-        return T
+        return _extrinsics(_data(data), self.cam_ids[self.names.index(name)])
 
     def render(self, data: mujoco.MjData, name: str) -> np.ndarray:
         """(H, W, 3) uint8 RGB image, row 0 at the top."""
-        return self.renderer.rgb(data, self.cam_ids[self.names.index(name)], self.sizes[name])
+        return self.renderer.rgb(_data(data), self.cam_ids[self.names.index(name)], self.sizes[name])
 
     def render_rgbd(self, data: mujoco.MjData, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(H, W, 3) uint8 RGB and (H, W) float32 z-depth [m] from one render pass, row 0 at the top."""
-        return self.renderer.rgbd(data, self.cam_ids[self.names.index(name)], self.sizes[name])
+        return self.renderer.rgbd(_data(data), self.cam_ids[self.names.index(name)], self.sizes[name])
 
     def segmentation(self, data: mujoco.MjData, name: str) -> np.ndarray:
         """(H, W) int32 geom id seen at each pixel (-1: background), row 0 at the top."""
-        return self.renderer.segmentation(data, self.cam_ids[self.names.index(name)], self.sizes[name])
+        return self.renderer.segmentation(_data(data), self.cam_ids[self.names.index(name)], self.sizes[name])
 
     def project(self, data: mujoco.MjData, name: str, points_world: np.ndarray) -> np.ndarray:
         """(N, 2) pixel coordinates (u, v) of base-frame points (N, 3); NaN behind the camera."""

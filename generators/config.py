@@ -8,6 +8,35 @@ from ..core.errors import ConfigError
 
 
 @dataclasses.dataclass(frozen=True)
+class PyBulletConfig:
+    """The PyBullet cross-check backend (generators/pybullet_sim.py).
+
+    Attributes:
+        dt: PyBullet timestep [s]; must divide the control period (1/240 s is PyBullet's tuned default).
+        solver_iterations: constraint-solver iterations per step.
+        friction_scale: multiplies every lateral friction coefficient (objects, table, fingers); 0
+            makes every grasp impossible, a check that the cross-check can fail.
+        gripper_force: force limit [N] of each finger's position controller; None takes the
+            URDF's effort limit.
+    """
+
+    dt: float = 1.0 / 240.0
+    solver_iterations: int = 100
+    friction_scale: float = 1.0
+    gripper_force: float | None = None
+
+    def __post_init__(self):
+        if not 1e-4 <= self.dt <= 0.01:
+            raise ConfigError("rollout.pybullet.dt", f"{self.dt} is outside [0.0001, 0.01] s")
+        if self.solver_iterations < 1:
+            raise ConfigError("rollout.pybullet.solver_iterations", "must be >= 1")
+        if self.friction_scale < 0:
+            raise ConfigError("rollout.pybullet.friction_scale", f"{self.friction_scale} is negative")
+        if self.gripper_force is not None and self.gripper_force <= 0:
+            raise ConfigError("rollout.pybullet.gripper_force", "must be > 0 (or null for the URDF's limit)")
+
+
+@dataclasses.dataclass(frozen=True)
 class RolloutConfig:
     """Physics and recording settings.
 
@@ -24,6 +53,11 @@ class RolloutConfig:
             Those frames exist because the success check needs them (the fingers must close
             before the lift, the object must stay up through the 1 s hold); in the data they
             teach a policy to wait. Off by default; see README "Idle frames".
+        crosscheck: "" (off) or a cross-check engine ("pybullet"): every attempt that succeeds
+            in MuJoCo is re-executed there from the same settled scene.
+        require_agreement: with ``crosscheck``, an attempt succeeds only if the grasp also holds
+            in the cross-check engine (else failure reason "crosscheck_dropped").
+        pybullet: settings of the PyBullet backend.
     """
 
     physics_dt: float = 0.002
@@ -33,8 +67,17 @@ class RolloutConfig:
     robot: str = "panda"
     max_frames: int = 150
     trim_idle: bool = False
+    crosscheck: str = ""
+    require_agreement: bool = False
+    pybullet: PyBulletConfig = dataclasses.field(default_factory=PyBulletConfig)
 
     def __post_init__(self):
+        from .backend import check_backends
+
+        if self.crosscheck and self.crosscheck not in check_backends():
+            raise ConfigError("rollout.crosscheck", f"'{self.crosscheck}' is not one of: '' (off), {', '.join(check_backends())}")
+        if self.require_agreement and not self.crosscheck:
+            raise ConfigError("rollout.require_agreement", "needs rollout.crosscheck=<engine>, e.g. pybullet")
         if not 1e-4 <= self.physics_dt <= 0.01:
             raise ConfigError("rollout.physics_dt", f"{self.physics_dt} is outside [0.0001, 0.01] s")
         if self.ctrl_blocks < 1:

@@ -7,7 +7,6 @@ import json
 import time
 from contextlib import contextmanager
 
-import mujoco
 import numpy as np
 
 from .. import __version__
@@ -23,13 +22,15 @@ from ..randomization.spec import SceneSpec
 from ..randomization.language import describe_target, subtask_texts
 from ..core.episode import PHASE_NAMES, extrinsics_key
 from .build import WRIST_CAMERA, build_model
-from .camera import CameraRig
+from .camera import CameraRig, camera_extrinsics
+from .crosscheck import check_grasp
 from .observations import InstanceIds
-from .rollout import ObservationPlan, execute, render_recording, trim_idle
+from .rollout import ObservationPlan, execute, joint_actions, render_recording, target_height, trim_idle
 from .sim import Sim
 from .visibility import is_visible, target_views
 
 STAGES = ("scene_build", "grasp_planning", "visibility", "motion", "physics", "render", "labels", "write")
+CROSSCHECK_DROPPED = "crosscheck_dropped"
 
 
 @dataclasses.dataclass
@@ -43,6 +44,7 @@ class EpisodeResult:
     episode: Episode | None
     timings: dict[str, float]
     visibility_redraws: int = 0
+    crosscheck: str = ""  # with rollout.crosscheck: "held" or "dropped" for the chosen attempt, else ""
     target_category: str = ""  # category of the scene's final target ("" when no scene was built)
 
 
@@ -94,12 +96,7 @@ class EpisodeGenerator:
         n = len(scene.objects)
         positions = np.array([sim.object_pose(i)[:3, 3] for i in range(n)])
         sizes = np.array([float(max(self.geometry(scene, i).visual.extents)) for i in range(n)])
-        cam = mujoco.mj_name2id(sim.model, mujoco.mjtObj.mjOBJ_CAMERA, scene.cameras[0].name)
-        R_wc = sim.data.cam_xmat[cam].reshape(3, 3) @ np.diag([1.0, -1.0, -1.0])
-        T = np.eye(4)
-        T[:3, :3] = R_wc.T
-        T[:3, 3] = -R_wc.T @ sim.data.cam_xpos[cam]
-        desc = describe_target(scene, positions, sizes, T, rng)
+        desc = describe_target(scene, positions, sizes, camera_extrinsics(sim, scene.cameras[0].name), rng)
         return dataclasses.replace(scene, instruction=desc.text), desc
 
     def observation_plan(self, scene: SceneSpec, sim: Sim, rig: CameraRig, rng: np.random.Generator) -> ObservationPlan:
@@ -138,10 +135,10 @@ class EpisodeGenerator:
             if redraws == vcfg.max_redraws:
                 return scene, sim, rig, redraws, False
             rig.close()
-            state = _get_state(sim)
+            state = sim.get_state()
             scene = redraw_view(self.cfg.scene, scene, rng)
             sim = self.compile(scene)
-            _set_state(sim, state)
+            sim.set_state(state)
             rig = self.camera_rig(sim)
             redraws += 1
         return scene, sim, rig, redraws, True
@@ -275,9 +272,10 @@ class EpisodeGenerator:
     def _attempt_and_render(self, run_seed, index, scene, sim, rig, grasps, target_points, redraws, record, rng,
                             timings, desc, cloud_rng) -> EpisodeResult:
         cfg = self.cfg
-        settled = _get_state(sim)
-        rest_z = float(sim.data.xpos[sim.target_body][2])
-        attempts, reason, chosen = 0, "", None
+        settled = sim.get_state()
+        settled_poses = {i: sim.object_pose(i) for i in range(len(scene.objects))}
+        rest_z = target_height(sim)
+        attempts, reason, chosen, checked = 0, "", None, ""
         for g in grasps:
             with _timed(timings, "motion"):
                 try:
@@ -289,8 +287,16 @@ class EpisodeGenerator:
                 reason = reason or "timeout"
                 continue
             attempts += 1
-            _set_state(sim, settled)
+            sim.set_state(settled)
             ok, why, rec = execute(sim, traj, rest_z, cfg.motion.success_height, cfg.rollout.ctrl_blocks, timings)
+            checked = ""
+            if ok and cfg.rollout.crosscheck:
+                with _timed(timings, "crosscheck"):
+                    held = check_grasp(cfg.rollout.crosscheck, scene, self.catalog, self.robot, joint_actions(traj),
+                                       cfg, settled_poses).held
+                checked = "held" if held else "dropped"
+                if not held and cfg.rollout.require_agreement:
+                    ok, why = False, CROSSCHECK_DROPPED
             chosen = (g, traj, ok, why, rec)
             if ok or attempts >= cfg.grasp.max_attempts:
                 break
@@ -298,14 +304,14 @@ class EpisodeGenerator:
             return EpisodeResult(index, False, reason or "path_not_found", 0, None, timings, redraws)
         grasp, traj, ok, why, rec = chosen
         if not record or (not ok and not cfg.rollout.keep_failures):
-            return EpisodeResult(index, ok, why, attempts, None, timings, redraws)
+            return EpisodeResult(index, ok, why, attempts, None, timings, redraws, checked)
 
         if cfg.rollout.trim_idle:
             traj, rec = trim_idle(sim, traj, rec)
         plan = self.observation_plan(scene, sim, rig, cloud_rng)
         frames = render_recording(sim, traj, rec, rig, target_points, timings, plan)
         names = rig.names
-        cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim.data, c)} for c in names}
+        cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim, c)} for c in names}
         for c in rig.moving:  # a moving camera's episode calibration is that of frame 0
             cameras[c]["extrinsics"] = frames[extrinsics_key(c)][0].astype(np.float64)
         meta = {
@@ -329,16 +335,5 @@ class EpisodeGenerator:
         }
         if plan.ids is not None:
             meta["segmentation_ids"] = plan.ids.to_json(scene.target.name)
-        return EpisodeResult(index, ok, why, attempts, Episode(frames, cameras, meta), timings, redraws)
+        return EpisodeResult(index, ok, why, attempts, Episode(frames, cameras, meta), timings, redraws, checked)
 
-
-def _get_state(sim: Sim) -> np.ndarray:
-    spec = mujoco.mjtState.mjSTATE_INTEGRATION
-    state = np.empty(mujoco.mj_stateSize(sim.model, spec))
-    mujoco.mj_getState(sim.model, sim.data, state, spec)
-    return state
-
-
-def _set_state(sim: Sim, state: np.ndarray) -> None:
-    mujoco.mj_setState(sim.model, sim.data, state, mujoco.mjtState.mjSTATE_INTEGRATION)
-    mujoco.mj_forward(sim.model, sim.data)

@@ -5,25 +5,62 @@ from __future__ import annotations
 import dataclasses
 import time
 
-import mujoco
 import numpy as np
 
 from ..core.episode import (ACTION_DIM, PHASE_KEY, POINT_CLOUD_KEY, POSE_DIM, bbox_key, bbox_visible_key,
                             depth_key, extrinsics_key, image_key, segmentation_key)
 from ..core.geometry import mat_to_quat, pose_to_vec7, rotvec_from_mat
 from ..planners.motion import PHASES, JointTrajectory
-from .camera import CameraRig
+from .backend import PhysicsSim, Renderer
 from .observations import InstanceIds, fuse_point_cloud, mask_bbox
-from .sim import Sim
 
 
-def _ramp(sim: Sim, q0, q1, grip_ctrl: float, n_steps: int, blocks: int) -> None:
+def _ramp(sim: PhysicsSim, q0, q1, grip_ctrl: float, n_steps: int, blocks: int) -> None:
     """Step physics for one control period, moving arm targets linearly from q0 to q1."""
-    sim.data.ctrl[sim.grip_act] = grip_ctrl
+    sim.set_gripper_target(grip_ctrl)
     per = n_steps // blocks
     for b in range(blocks):
-        sim.data.ctrl[sim.arm_act] = q0 + (q1 - q0) * ((b + 1) / blocks)
+        sim.set_arm_targets(q0 + (q1 - q0) * ((b + 1) / blocks))
         sim.step(per if b < blocks - 1 else n_steps - per * (blocks - 1))
+
+
+def target_height(sim: PhysicsSim) -> float:
+    """Height [m] of the target's body-frame origin in the base frame."""
+    return float(sim.object_pose(sim.scene.target_index)[2, 3])
+
+
+def run_joint_actions(
+    sim: PhysicsSim, q_start, action_joint: np.ndarray, control_dt: float, blocks: int, track: list | None = None
+) -> np.ndarray:
+    """Execute ``action_joint`` (T, n_arm + 1) from the current state, ramped exactly as the rollout does.
+
+    Row t holds the arm targets reached at t+1 [rad] and the gripper command (0 open, 1 closed);
+    ``q_start`` (n_arm,) is the arm target before row 0, ``control_dt`` the control period [s].
+    Returns (T + 1,) the target's height above its height at the start [m], one value per tick;
+    ``track``, when given, receives (grasp-frame pose, target pose), both (4, 4), at each tick.
+    """
+    robot = sim.robot
+    n_steps = int(round(control_dt / sim.timestep))
+    rest = target_height(sim)
+    q_prev = np.asarray(q_start, dtype=np.float64)
+    rise = [0.0]
+    if track is not None:
+        track.append((sim.ee_pose(), sim.object_pose(sim.scene.target_index)))
+    for row in np.asarray(action_joint, dtype=np.float64):
+        target = row[: robot.n_arm]
+        grip = robot.gripper_ctrl_closed if row[robot.n_arm] > 0.5 else robot.gripper_ctrl_open
+        _ramp(sim, q_prev, target, grip, n_steps, blocks)
+        q_prev = target
+        rise.append(target_height(sim) - rest)
+        if track is not None:
+            track.append((sim.ee_pose(), sim.object_pose(sim.scene.target_index)))
+    return np.asarray(rise)
+
+
+def held_through_hold(rise: np.ndarray, hold_time: float, control_hz: float, height: float) -> bool:
+    """True when the target stays lifted by ``height`` [m] at every tick of the final hold ``hold_time`` [s]."""
+    hold = int(round(hold_time * control_hz)) + 1
+    return bool(np.all(rise[-hold:] >= height))
 
 
 def classify(phase: np.ndarray, rise: np.ndarray, height: float) -> tuple[bool, str]:
@@ -46,6 +83,16 @@ def classify(phase: np.ndarray, rise: np.ndarray, height: float) -> tuple[bool, 
     if np.any(rise[hold] < height) or rise[-1] < height:
         return False, "slipped"
     return True, ""
+
+
+def joint_actions(traj: JointTrajectory) -> np.ndarray:
+    """(T, n_arm + 1) float32 ``action.joint``: row t = arm targets reached at t+1 [rad] + gripper command."""
+    T, n = traj.q.shape
+    joint = np.empty((T, n + 1), np.float32)
+    joint[:-1, :n] = traj.q[1:]
+    joint[-1, :n] = traj.q[-1]
+    joint[:, n] = traj.gripper
+    return joint
 
 
 @dataclasses.dataclass
@@ -85,7 +132,7 @@ class Recording:
 
 
 def execute(
-    sim: Sim,
+    sim: PhysicsSim,
     traj: JointTrajectory,
     rest_z: float,
     success_height: float,
@@ -99,42 +146,44 @@ def execute(
     rendered here: ``render_recording`` draws a successful attempt afterwards
     from its recorded states.
     """
-    m = sim.model
     robot = sim.robot
-    n_steps = int(round(traj.dt / m.opt.timestep))
+    n_steps = int(round(traj.dt / sim.timestep))
     grip_open, grip_closed = robot.gripper_ctrl_open, robot.gripper_ctrl_closed
     T = len(traj)
     rise = np.zeros(T + 1)
-    qpos = np.empty((T, m.nq))
+    qpos = []
     penetration = 0.0
     t0 = time.perf_counter()
     for t in range(T):
-        rise[t] = sim.data.xpos[sim.target_body][2] - rest_z
-        qpos[t] = sim.data.qpos
+        rise[t] = target_height(sim) - rest_z
+        qpos.append(sim.positions())
         penetration = max(penetration, sim.robot_penetration())
         q0 = traj.q[t]
         q1 = traj.q[min(t + 1, T - 1)]
         g = grip_closed if traj.gripper[t] > 0.5 else grip_open
         _ramp(sim, q0, q1, g, n_steps, blocks)
-    rise[T] = sim.data.xpos[sim.target_body][2] - rest_z
+    rise[T] = target_height(sim) - rest_z
     if timings is not None:
         timings["physics"] = timings.get("physics", 0.0) + time.perf_counter() - t0
     success, reason = classify(traj.phase, rise, success_height)
-    return success, reason, Recording(qpos, penetration)
+    return success, reason, Recording(np.stack(qpos), penetration)
 
 
 IDLE_WIDTH_TOL = 5e-4  # [m] finger opening change below which a close-phase frame counts as idle
 
 
-def trim_idle(sim: Sim, traj: JointTrajectory, rec: Recording) -> tuple[JointTrajectory, Recording]:
+def trim_idle(sim: PhysicsSim, traj: JointTrajectory, rec: Recording) -> tuple[JointTrajectory, Recording]:
     """The attempt without its idle frames (``rollout.trim_idle``), to render instead of the whole of it.
 
-    Dropped: close-phase ticks after the first whose gripper opening (sum of the finger joints [m],
-    from the recorded qpos) changed by less than IDLE_WIDTH_TOL since the previous tick, and
+    Dropped: close-phase ticks after the first whose gripper opening (``sim.gripper_width()`` [m]
+    at each recorded state) changed by less than IDLE_WIDTH_TOL since the previous tick, and
     every hold-phase tick but the first. What remains is rendered as consecutive frames, so
     each action goes from one written frame to the next.
     """
-    width = rec.qpos[:, sim.finger_qadr].sum(1)
+    width = np.empty(len(rec.qpos))
+    for t, q in enumerate(rec.qpos):
+        sim.set_positions(q)
+        width[t] = sim.gripper_width()
     moved = np.abs(np.diff(width, prepend=width[0])) >= IDLE_WIDTH_TOL
     close, hold = PHASES.index("close"), PHASES.index("hold")
     first = np.r_[True, traj.phase[1:] != traj.phase[:-1]]
@@ -144,10 +193,10 @@ def trim_idle(sim: Sim, traj: JointTrajectory, rec: Recording) -> tuple[JointTra
 
 
 def render_recording(
-    sim: Sim,
+    sim: PhysicsSim,
     traj: JointTrajectory,
     rec: Recording,
-    rig: CameraRig,
+    rig: Renderer,
     target_points: np.ndarray,
     timings: dict | None = None,
     plan: ObservationPlan | None = None,
@@ -159,7 +208,6 @@ def render_recording(
     per-frame keys (core.episode), each (T, ...).
     """
     plan = plan or ObservationPlan()
-    m, d = sim.model, sim.data
     T = len(traj)
     cams = rig.names
     images = {c: np.empty((T, *rig.size(c), 3), np.uint8) for c in cams}
@@ -179,9 +227,7 @@ def render_recording(
     t_render = 0.0
     t0 = time.perf_counter()
     for t in range(T):
-        d.qpos[:] = rec.qpos[t]
-        mujoco.mj_kinematics(m, d)
-        mujoco.mj_camlight(m, d)
+        sim.set_positions(rec.qpos[t])
         state[t, : sim.n_arm] = sim.arm_qpos()
         state[t, sim.n_arm] = sim.gripper_width()
         E = sim.ee_pose()
@@ -193,20 +239,20 @@ def render_recording(
         world_pts = target_points @ P[:3, :3].T + P[:3, 3]
         for c in cams:
             if c in depths:
-                images[c][t], depths[c][t] = rig.render_rgbd(d, c)
+                images[c][t], depths[c][t] = rig.render_rgbd(sim, c)
             else:
-                images[c][t] = rig.render(d, c)
-            boxes[c][t] = rig.bbox(d, c, world_pts)
+                images[c][t] = rig.render(sim, c)
+            boxes[c][t] = rig.bbox(sim, c, world_pts)
             if c in segs:
-                segs[c][t] = plan.ids(rig.segmentation(d, c))
+                segs[c][t] = plan.ids(rig.segmentation(sim, c))
                 vis_boxes[c][t] = mask_bbox(segs[c][t] == plan.ids.target_id)
             if c in moving:
-                moving[c][t] = rig.extrinsics(d, c)
+                moving[c][t] = rig.extrinsics(sim, c)
         if cloud is not None:
             cc = plan.cloud_cameras
             cloud[t] = fuse_point_cloud(
                 [images[c][t] for c in cc], [depths[c][t] for c in cc], [rig.intrinsics(c) for c in cc],
-                [rig.extrinsics(d, c) for c in cc], plan.cloud_bounds, plan.cloud_points, plan.cloud_voxel,
+                [rig.extrinsics(sim, c) for c in cc], plan.cloud_bounds, plan.cloud_points, plan.cloud_voxel,
                 far, plan.rng,
             )
         t_render += time.perf_counter() - r0
@@ -218,10 +264,7 @@ def render_recording(
     for t in range(T - 1):
         action[t, 3:6] = rotvec_from_mat(ee_R[t + 1] @ ee_R[t].T)
     action[:, 6] = traj.gripper
-    joint = np.empty((T, sim.n_arm + 1), np.float32)
-    joint[:-1, : sim.n_arm] = traj.q[1:]
-    joint[-1, : sim.n_arm] = traj.q[-1]
-    joint[:, sim.n_arm] = traj.gripper
+    joint = joint_actions(traj)
     frames = {
         "observation.state": state,
         "observation.ee_pose": ee.astype(np.float32),

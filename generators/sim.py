@@ -1,7 +1,8 @@
 """A compiled scene with its robot: state access, kinematics, collision queries and rendering.
 
-`Sim` implements the planners' `Kinematics` and `CollisionChecker` protocols on
-a private scratch `MjData`, so planning never disturbs the simulated state.
+`Sim` is the MuJoCo backend of ``backend.PhysicsSim``. It also implements the
+planners' `Kinematics` and `CollisionChecker` protocols on a private scratch
+`MjData`, so planning never disturbs the simulated state.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import mujoco
 import numpy as np
 
 from ..assets.robot import RobotSpec
-from ..core.geometry import make_pose
+from ..core.geometry import make_pose, mat_to_quat
 from ..randomization.spec import SceneSpec
+from .backend import Contact
 
 
 class Sim:
@@ -69,6 +71,37 @@ class Sim:
         d.ctrl[self.grip_act] = gripper_ctrl
         mujoco.mj_forward(self.model, d)
 
+    @property
+    def timestep(self) -> float:
+        return float(self.model.opt.timestep)
+
+    def get_state(self) -> np.ndarray:
+        """(mj_stateSize,) integration state: time, qpos, qvel, act, ctrl, ... (mjSTATE_INTEGRATION)."""
+        spec = mujoco.mjtState.mjSTATE_INTEGRATION
+        state = np.empty(mujoco.mj_stateSize(self.model, spec))
+        mujoco.mj_getState(self.model, self.data, state, spec)
+        return state
+
+    def set_state(self, state: np.ndarray) -> None:
+        mujoco.mj_setState(self.model, self.data, state, mujoco.mjtState.mjSTATE_INTEGRATION)
+        mujoco.mj_forward(self.model, self.data)
+
+    def positions(self) -> np.ndarray:
+        """(nq,) generalized positions: what a recorded frame keeps to be drawn again."""
+        return self.data.qpos.copy()
+
+    def set_positions(self, qpos: np.ndarray) -> None:
+        """Show ``qpos`` (nq,): kinematics and cameras only, no dynamics (for rendering a recording)."""
+        self.data.qpos[:] = qpos
+        mujoco.mj_kinematics(self.model, self.data)
+        mujoco.mj_camlight(self.model, self.data)
+
+    def set_arm_targets(self, q) -> None:
+        self.data.ctrl[self.arm_act] = q
+
+    def set_gripper_target(self, ctrl: float) -> None:
+        self.data.ctrl[self.grip_act] = ctrl
+
     def arm_qpos(self) -> np.ndarray:
         return self.data.qpos[self.arm_qadr].copy()
 
@@ -85,6 +118,14 @@ class Sim:
         """(4, 4) pose of scene object ``i`` in the base frame."""
         b = self.obj_bodies[i]
         return make_pose(self.data.xmat[b].reshape(3, 3), self.data.xpos[b])
+
+    def set_object_pose(self, i: int, pose: np.ndarray) -> None:
+        """Teleport object ``i`` to ``pose`` (4, 4), at rest."""
+        a, v = self.obj_qadr[i], self.obj_dadr[i]
+        self.data.qpos[a : a + 3] = pose[:3, 3]
+        self.data.qpos[a + 3 : a + 7] = mat_to_quat(pose[:3, :3])
+        self.data.qvel[v : v + 6] = 0.0
+        mujoco.mj_forward(self.model, self.data)
 
     def object_speed(self) -> float:
         """Largest linear speed of any object [m/s]."""
@@ -154,6 +195,23 @@ class Sim:
                 continue
             hits.append(mujoco.mj_id2name(m, mujoco.mjtObj.mjOBJ_BODY, other) or "world")
         return hits
+
+    def _body_name(self, b: int) -> str:
+        return mujoco.mj_id2name(self.model, mujoco.mjtObj.mjOBJ_BODY, b) or ("world" if b == 0 else str(b))
+
+    def contacts(self) -> list[Contact]:
+        """Current contacts between distinct bodies; the table (a world geom) is named ``table``."""
+        m, d = self.model, self.data
+        out = []
+        for i in range(d.ncon):
+            c = d.contact[i]
+            b1, b2 = int(m.geom_bodyid[c.geom[0]]), int(m.geom_bodyid[c.geom[1]])
+            if b1 == b2:
+                continue
+            n1 = "table" if b1 == 0 else self._body_name(b1)
+            n2 = "table" if b2 == 0 else self._body_name(b2)
+            out.append(Contact(n1, n2, -float(c.dist), b1 in self.robot_bodies, b2 in self.robot_bodies))
+        return out
 
     def robot_penetration(self) -> float:
         """Deepest current contact [m] between the robot and anything but the target (0 when none)."""
