@@ -77,7 +77,7 @@ def render_sheet(cfg, seed: int, index: int) -> Image.Image:
 
 def render_grid(cfg, seed: int, first: int, n: int, camera: str | None = None) -> Image.Image:
     """Episodes first .. first+n-1 of ``seed``, one panel each (settled scene, start pose), in a grid."""
-    from syngrasp.generators.camera import CameraRig
+    from syngrasp.generators.mujoco_backend.camera import CameraRig
     from syngrasp.generators.episode import EpisodeGenerator
     from syngrasp.randomization.scene import sample_scene
     from syngrasp.core.rng import episode_rng
@@ -104,17 +104,16 @@ def interactive(cfg, seed: int, index: int) -> None:
     """Open MuJoCo's viewer on the settled scene; needs a display."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         raise RuntimeError("--interactive needs a display (DISPLAY is not set); use --out FILE.png instead")
-    import mujoco.viewer
-
     from syngrasp.generators.episode import EpisodeGenerator
+    from syngrasp.generators.mujoco_backend.viewer import launch_viewer
 
     gen = EpisodeGenerator(cfg)
     scene, sim, _, _ = gen.setup(seed, index, {})
-    mujoco.viewer.launch(sim.model, sim.data)
+    launch_viewer(sim)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from syngrasp.core.config import load_config
+    from syngrasp.app.config import load_config
     from syngrasp.core.errors import ConfigError, SyngraspError
 
     ap = argparse.ArgumentParser(prog="preview_scene.py", description=__doc__.split("\n")[0])

@@ -3,14 +3,15 @@
 Importing this package registers the built-in asset sources.
 """
 
-from .catalog import AssetCatalog, ObjectAsset, build_catalog, register_asset_source, asset_sources
-from . import procedural, pybullet_source  # noqa: F401  (register sources and mesh schemes)
+from .catalog import AssetCatalog, ObjectAsset, argument_sources, asset_sources, build_catalog, register_asset_source
+from . import ingest, procedural, pybullet_source  # noqa: F401  (register sources and mesh schemes)
 from .robot import RobotSpec, load_robot
 
 __all__ = [
     "AssetCatalog",
     "ObjectAsset",
     "RobotSpec",
+    "argument_sources",
     "asset_sources",
     "build_catalog",
     "load_robot",

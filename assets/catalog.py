@@ -1,8 +1,10 @@
 """Object catalog types and the registry of asset sources.
 
-An asset source is a function ``() -> list[ObjectAsset]`` registered by name;
-a catalog is the concatenation of the sources a config names, in that order,
-so catalog indices are stable for a given config and package version.
+An asset source is a factory registered by name: ``() -> list[ObjectAsset]``, or, when
+registered with ``argument=True``, ``(arg: str) -> list[ObjectAsset]`` named as
+``name:ARG`` in a config (``catalog:DIR`` loads a built catalog folder). A catalog is the
+concatenation of the sources a config names, in that order, so catalog indices are stable
+for a given config and package version.
 """
 
 from __future__ import annotations
@@ -85,37 +87,52 @@ class AssetCatalog:
             raise KeyError(f"asset '{asset_id}' is not in this catalog") from None
 
 
-_SOURCES: dict[str, Callable[[], list[ObjectAsset]]] = {}
+_SOURCES: dict[str, tuple[Callable[..., list[ObjectAsset]], bool]] = {}
 
 
-def register_asset_source(name: str):
-    """Decorator registering ``fn() -> list[ObjectAsset]`` under ``name``; duplicates raise."""
+def register_asset_source(name: str, argument: bool = False):
+    """Decorator registering a source factory under ``name``; duplicates raise.
+
+    ``argument=False``: ``fn() -> list[ObjectAsset]``, named as ``name``.
+    ``argument=True``: ``fn(arg: str) -> list[ObjectAsset]``, named as ``name:ARG``.
+    """
+    if ":" in name:
+        raise ValueError(f"asset source name '{name}' may not contain ':' (it separates the argument)")
 
     def deco(fn):
         if name in _SOURCES:
             raise ValueError(f"asset source '{name}' is already registered")
-        _SOURCES[name] = fn
+        _SOURCES[name] = (fn, argument)
         return fn
 
     return deco
 
 
 def asset_sources() -> tuple[str, ...]:
-    return tuple(sorted(_SOURCES))
+    """Names of the sources that take no argument (each builds a catalog on its own)."""
+    return tuple(sorted(n for n, (_, arg) in _SOURCES.items() if not arg))
+
+
+def argument_sources() -> tuple[str, ...]:
+    """Names of the sources named as ``name:ARG`` (e.g. ``catalog`` for ``catalog:DIR``)."""
+    return tuple(sorted(n for n, (_, arg) in _SOURCES.items() if arg))
+
+
+def _known() -> str:
+    return ", ".join([*asset_sources(), *(f"{n}:ARG" for n in argument_sources())])
 
 
 def build_catalog(source_names: tuple[str, ...]) -> AssetCatalog:
-    """Concatenate the named sources into one catalog; ``catalog:DIR`` loads a built catalog folder."""
+    """Concatenate the named sources into one catalog (``name`` or ``name:ARG`` each)."""
     objs: list[ObjectAsset] = []
-    for name in source_names:
-        if name.startswith("catalog:"):
-            from .ingest import load_catalog_dir
-
-            objs.extend(load_catalog_dir(name.split(":", 1)[1]))
-            continue
+    for spec in source_names:
+        name, sep, arg = spec.partition(":")
         if name not in _SOURCES:
-            raise ConfigError(
-                "scene.asset_sources", f"unknown asset source '{name}'; registered sources: {', '.join(asset_sources())}"
-            )
-        objs.extend(_SOURCES[name]())
+            raise ConfigError("scene.asset_sources", f"unknown asset source '{spec}'; registered sources: {_known()}")
+        fn, takes_arg = _SOURCES[name]
+        if takes_arg and not (sep and arg):
+            raise ConfigError("scene.asset_sources", f"asset source '{name}' needs an argument: write '{name}:ARG'")
+        if not takes_arg and sep:
+            raise ConfigError("scene.asset_sources", f"asset source '{name}' takes no argument; write '{name}'")
+        objs.extend(fn(arg) if takes_arg else fn())
     return AssetCatalog(tuple(objs))

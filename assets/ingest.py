@@ -34,7 +34,8 @@ import trimesh
 from ..core.atomic import atomic_output, atomic_write_text
 from ..core.errors import AssetError
 from . import readers
-from .catalog import ObjectAsset
+from .catalog import ObjectAsset, register_asset_source
+from .categories import CATEGORIES
 from .collection import plan_collection
 from .names import display_name
 
@@ -420,7 +421,6 @@ def build_catalog_dir(
 
     ``robot`` names the robot spec whose ``gripper_max_width`` decides which objects can be targets.
     """
-    from .procedural import CATEGORIES
     from .robot import load_robot
 
     if not os.path.isdir(src):
@@ -496,6 +496,7 @@ def build_catalog_dir(
     return catalog
 
 
+@register_asset_source("catalog", argument=True)
 def load_catalog_dir(path: str) -> list[ObjectAsset]:
     """ObjectAssets of a built catalog folder (``catalog:DIR`` in ``scene.asset_sources``)."""
     cat_path = os.path.join(path, "catalog.json")
@@ -532,7 +533,7 @@ def load_catalog_dir(path: str) -> list[ObjectAsset]:
 
 def export_procedural(out_dir: str, per_category: int) -> int:
     """Write procedural objects as OBJ files under ``out_dir/<category>/``; returns the count."""
-    from .procedural import CATEGORIES, procedural_object
+    from .procedural import procedural_object
 
     n = 0
     for category in CATEGORIES:

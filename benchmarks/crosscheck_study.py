@@ -21,7 +21,8 @@ import h5py
 import numpy as np
 from syngrasp.assets import build_catalog
 from syngrasp.assets.meshes import object_geometry
-from syngrasp.cluster.crosscheck import engine_settings, format_summary, load_check_config, read_side_table, summarize
+from syngrasp.app.config import load_check_config
+from syngrasp.cluster.crosscheck import engine_settings, format_summary, read_side_table, summarize
 from syngrasp.core.geometry import quat_to_mat
 from syngrasp.randomization.spec import SceneSpec
 

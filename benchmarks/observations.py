@@ -29,7 +29,7 @@ import h5py  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from syngrasp.cluster.local import generate_local  # noqa: E402
-from syngrasp.core.config import load_config  # noqa: E402
+from syngrasp.app.config import load_config  # noqa: E402
 
 OPTIONS = {
     "rgb": [],

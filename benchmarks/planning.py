@@ -19,7 +19,7 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 
 import numpy as np  # noqa: E402
 
-from syngrasp.core.config import load_config  # noqa: E402
+from syngrasp.app.config import load_config  # noqa: E402
 from syngrasp.generators.episode import EpisodeGenerator  # noqa: E402
 
 

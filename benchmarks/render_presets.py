@@ -22,11 +22,11 @@ os.environ.setdefault("LP_NUM_THREADS", "1")
 
 import numpy as np
 
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 from syngrasp.core.rng import episode_rng
 from syngrasp.generators.config import RenderConfig
 from syngrasp.generators.episode import EpisodeGenerator
-from syngrasp.generators.postfx import fxaa
+from syngrasp.generators.mujoco_backend.postfx import fxaa
 from syngrasp.randomization.scene import sample_scene
 
 VARIANTS = {

@@ -32,7 +32,7 @@ import numpy as np
 import mujoco
 
 from syngrasp.cluster.shards import Shard, run_shard
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 from syngrasp.exporters.hdf5 import read_episode, shard_episode_indices
 from syngrasp.generators.episode import STAGES, EpisodeGenerator
 from syngrasp.randomization.spec import SceneSpec

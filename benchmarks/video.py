@@ -19,7 +19,7 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 
 import numpy as np  # noqa: E402
 
-from syngrasp.core.config import load_config  # noqa: E402
+from syngrasp.app.config import load_config  # noqa: E402
 from syngrasp.core.episode import image_key  # noqa: E402
 from syngrasp.exporters.video import decode_video, encode_video, psnr  # noqa: E402
 from syngrasp.generators.episode import STAGES, EpisodeGenerator  # noqa: E402

@@ -21,7 +21,7 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 from syngrasp.cluster.local import generate_local  # noqa: E402
 from syngrasp.cluster.processes import generate_processes  # noqa: E402
 from syngrasp.cluster.ray_driver import generate_ray  # noqa: E402
-from syngrasp.core.config import load_config  # noqa: E402
+from syngrasp.app.config import load_config  # noqa: E402
 
 
 def main() -> None:

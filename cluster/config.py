@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, Protocol
 
 from ..core.errors import ConfigError
+from ..exporters.config import WriterConfig
+from ..generators.config import GenerationConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,3 +41,29 @@ class ClusterConfig:
             raise ConfigError("cluster.max_retries", "must be >= 0")
         if self.object_store_mb < 75:
             raise ConfigError("cluster.object_store_mb", "Ray needs at least 75 MiB")
+
+
+class RunSettings(GenerationConfig, Protocol):
+    """What the drivers read of a run's config; the app's ``RunConfig`` satisfies it.
+
+    The app passes its config object in; the cluster never imports the app layer, and a
+    worker receives the object itself (pickled), not a dict to rebuild it from.
+    """
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def episodes(self) -> int: ...
+
+    @property
+    def writer(self) -> WriterConfig: ...
+
+    @property
+    def cluster(self) -> ClusterConfig: ...
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole tree as plain data (stored with every shard)."""
+
+    def data_dict(self) -> dict[str, Any]:
+        """The keys that determine the episodes written (everything but ``cluster``)."""

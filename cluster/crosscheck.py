@@ -28,30 +28,14 @@ import pyarrow.parquet as pq
 import yaml
 
 from ..core.atomic import atomic_output
-from ..core.config import RunConfig
-from ..core.dataconf import apply_override, from_dict, to_dict
+from .config import RunSettings
+from ..core.dataconf import to_dict
 from ..core.errors import ConfigError
 from ..core.geometry import quat_to_mat
 
 SIDE_TABLE = "crosscheck.parquet"
 _KEYS = ("action.joint", "annotation.object_pose", "observation.ee_pose")
 _WORKER: dict[str, Any] = {}
-
-
-def load_check_config(out_dir: str, overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
-    """The run's saved config with ``rollout.pybullet.*`` overrides (nothing else may change: the
-    episodes were generated with it)."""
-    path = os.path.join(out_dir, "config.yaml")
-    if not os.path.isfile(path):
-        raise ConfigError("dir", f"{path} not found: run crosscheck on a folder written by syngrasp generate")
-    with open(path) as f:
-        tree = yaml.safe_load(f)
-    for item in overrides:
-        if not item.startswith("rollout.pybullet."):
-            raise ConfigError(item.split("=", 1)[0], "crosscheck accepts only rollout.pybullet.* overrides; the rest "
-                                                     "of the config is the one the episodes were generated with")
-        apply_override(tree, item)
-    return from_dict(RunConfig, tree)
 
 
 def episode_tasks(out_dir: str) -> list[tuple[str, int, int]]:
@@ -65,13 +49,13 @@ def episode_tasks(out_dir: str) -> list[tuple[str, int, int]]:
     return tasks
 
 
-def engine_settings(cfg: RunConfig, engine: str) -> str:
+def engine_settings(cfg: RunSettings, engine: str) -> str:
     """The engine's own config section (``rollout.<engine>``) as canonical JSON; "" when it has none."""
     section = getattr(cfg.rollout, engine, None)
     return json.dumps(to_dict(section), sort_keys=True) if section is not None else ""
 
 
-def _init(cfg: RunConfig, engine: str) -> None:
+def _init(cfg: RunSettings, engine: str) -> None:
     from ..generators.config import RenderConfig
     from ..generators.episode import EpisodeGenerator
 
@@ -139,7 +123,7 @@ def read_side_table(out_dir: str) -> list[dict]:
 def crosscheck_dataset(
     out_dir: str,
     engine: str,
-    cfg: RunConfig,
+    cfg: RunSettings,
     workers: int = 1,
     limit: int = 0,
     on_row: Callable[[dict], None] | None = None,

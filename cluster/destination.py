@@ -8,7 +8,7 @@ import tempfile
 
 import yaml
 
-from ..core.config import RunConfig
+from .config import RunSettings
 from ..core.errors import ConfigError
 from .local import CONFIG, MANIFEST, prepare_out_dir
 from ..core.atomic import atomic_write_text
@@ -36,7 +36,7 @@ class Destination:
         else:
             self.staging = url[len("file://"):] if url.startswith("file://") else url
 
-    def prepare(self, cfg: RunConfig) -> None:
+    def prepare(self, cfg: RunSettings) -> None:
         if not self.remote:
             prepare_out_dir(cfg, self.staging)
             return

@@ -10,7 +10,7 @@ import yaml
 from tqdm import tqdm
 
 from .. import __version__
-from ..core.config import RunConfig
+from .config import RunSettings
 from ..core.errors import ConfigError
 from ..core.atomic import atomic_write_text
 from .shards import load_complete_record, plan_shards, run_shard, writer_names
@@ -33,7 +33,7 @@ def remove_stale_tmp(out_dir: str) -> int:
     return n
 
 
-def prepare_out_dir(cfg: RunConfig, out_dir: str) -> None:
+def prepare_out_dir(cfg: RunSettings, out_dir: str) -> None:
     """Create ``out_dir`` and save the resolved config; refuse a dir holding a different run.
 
     Leftover ``*.tmp`` files of a killed earlier run are deleted: they were
@@ -53,7 +53,7 @@ def prepare_out_dir(cfg: RunConfig, out_dir: str) -> None:
     atomic_write_text(path, text)
 
 
-def build_manifest(cfg: RunConfig, records: list[dict]) -> dict:
+def build_manifest(cfg: RunSettings, records: list[dict]) -> dict:
     """The run manifest: totals and, per shard, episode range, frames, successes, bytes and each file's sha256."""
     return {
         "syngrasp_version": __version__,
@@ -73,13 +73,13 @@ def manifest_text(manifest: dict) -> str:
     return json.dumps(manifest, indent=1, sort_keys=True)
 
 
-def write_manifest(cfg: RunConfig, out_dir: str, records: list[dict]) -> dict:
+def write_manifest(cfg: RunSettings, out_dir: str, records: list[dict]) -> dict:
     manifest = build_manifest(cfg, records)
     atomic_write_text(os.path.join(out_dir, MANIFEST), manifest_text(manifest))
     return manifest
 
 
-def generate_local(cfg: RunConfig, out_dir: str, progress: bool = True) -> dict:
+def generate_local(cfg: RunSettings, out_dir: str, progress: bool = True) -> dict:
     """Generate (or resume) the run in this process; returns the manifest."""
     prepare_out_dir(cfg, out_dir)
     shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
@@ -111,7 +111,7 @@ def generate_local(cfg: RunConfig, out_dir: str, progress: bool = True) -> dict:
     return write_manifest(cfg, out_dir, records)
 
 
-def finalize_outputs(cfg: RunConfig, out_dir: str, records: list[dict]) -> None:
+def finalize_outputs(cfg: RunSettings, out_dir: str, records: list[dict]) -> None:
     """Dataset-level files that need every shard: LeRobot's data/ and meta/."""
     if "lerobot" in writer_names(cfg.writer.format):
         from ..assets.robot import load_robot

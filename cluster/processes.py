@@ -26,8 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from tqdm import tqdm
 
-from ..core.config import RunConfig
-from ..core.dataconf import from_dict
+from .config import RunSettings
 from ..core.errors import SyngraspError
 from .local import finalize_outputs, prepare_out_dir, remove_stale_tmp, write_manifest
 from .shards import (
@@ -47,10 +46,9 @@ def _init_worker(env: dict[str, str], progress_queue) -> None:
     _STATE["queue"] = progress_queue
 
 
-def _shard_task(cfg_dict: dict, out_dir: str, shard: Shard) -> dict:
+def _shard_task(cfg: RunSettings, out_dir: str, shard: Shard) -> dict:
     from ..generators.episode import EpisodeGenerator
 
-    cfg = from_dict(RunConfig, cfg_dict)
     gen = _STATE.get("gen")
     if gen is None:
         gen = _STATE["gen"] = EpisodeGenerator(cfg)
@@ -67,7 +65,7 @@ class WorkerRetriesExhausted(SyngraspError):
     """A shard's worker process died more than ``cluster.max_retries`` times."""
 
 
-def generate_processes(cfg: RunConfig, out_dir: str, workers: int | None = None, progress: bool = True) -> dict:
+def generate_processes(cfg: RunSettings, out_dir: str, workers: int | None = None, progress: bool = True) -> dict:
     """Generate (or resume) the run with ``workers`` local processes; returns the manifest."""
     workers = workers or os.cpu_count() or 1
     prepare_out_dir(cfg, out_dir)
@@ -81,10 +79,9 @@ def generate_processes(cfg: RunConfig, out_dir: str, workers: int | None = None,
     progress_queue = ctx.Queue()
     counts = {"n": 0, "frames": 0, "ok": 0, "t0": time.perf_counter()}
     retries = {s.index: 0 for s in todo}
-    cfg_dict = cfg.to_dict()
     try:
         while todo:
-            todo = _run_pool(ctx, cfg, cfg_dict, out_dir, todo, done, workers, progress_queue, bar, counts, total)
+            todo = _run_pool(ctx, cfg, out_dir, todo, done, workers, progress_queue, bar, counts, total)
             for s in todo:
                 retries[s.index] += 1
                 if retries[s.index] > cfg.cluster.max_retries:
@@ -102,12 +99,12 @@ def generate_processes(cfg: RunConfig, out_dir: str, workers: int | None = None,
     return write_manifest(cfg, out_dir, records)
 
 
-def _run_pool(ctx, cfg, cfg_dict, out_dir, todo, done, workers, progress_queue, bar, counts, total) -> list[Shard]:
+def _run_pool(ctx, cfg, out_dir, todo, done, workers, progress_queue, bar, counts, total) -> list[Shard]:
     """Run ``todo`` on a fresh pool; returns the shards left undone because a worker died."""
     env = worker_env(cfg)
     pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_init_worker,
                                initargs=(env, progress_queue))
-    futures = {pool.submit(_shard_task, cfg_dict, out_dir, s): s for s in todo}
+    futures = {pool.submit(_shard_task, cfg, out_dir, s): s for s in todo}
     left: list[Shard] = []
     try:
         pending = set(futures)

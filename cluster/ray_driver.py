@@ -18,8 +18,7 @@ import time
 import ray
 from tqdm import tqdm
 
-from ..core.config import RunConfig
-from ..core.dataconf import from_dict
+from .config import RunSettings
 from .destination import Destination
 from ..core.errors import ConfigError
 from .ray_setup import check_cluster, init_ray
@@ -49,11 +48,10 @@ class Progress:
         return self.episodes, self.frames, self.successes
 
 
-def _shard_task(cfg_dict: dict, url: str, shard: Shard, progress) -> dict:
+def _shard_task(cfg: RunSettings, url: str, shard: Shard, progress) -> dict:
     """Body of the Ray task: generate, write and publish one shard; return its record."""
     from ..generators.episode import EpisodeGenerator
 
-    cfg = from_dict(RunConfig, cfg_dict)
     dest = Destination(url)
     key = json.dumps(cfg.data_dict(), sort_keys=True)
     for k, v in worker_env(cfg).items():  # before this process's GL context exists
@@ -73,7 +71,7 @@ def _shard_task(cfg_dict: dict, url: str, shard: Shard, progress) -> dict:
 
 
 def generate_ray(
-    cfg: RunConfig,
+    cfg: RunSettings,
     url: str,
     workers: int | None = None,
     address: str | None = None,
@@ -114,8 +112,7 @@ def _run(cfg, url, dest, todo, done, shards, workers, address, progress) -> None
             max_retries=cfg.cluster.max_retries,
         )(_shard_task)
         counter = Progress.remote()
-        cfg_dict = cfg.to_dict()
-        pending = {task.remote(cfg_dict, url, s, counter): s for s in todo}
+        pending = {task.remote(cfg, url, s, counter): s for s in todo}
         total = sum(s.hi - s.lo for s in todo)
         bar = tqdm(total=len(shards), initial=len(shards) - len(todo), unit="shard", disable=not progress,
                    dynamic_ncols=True)

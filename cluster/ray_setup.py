@@ -22,11 +22,11 @@ import os
 import ray
 import yaml
 
-from ..core.config import RunConfig
+from .config import RunSettings
 from ..core.errors import ConfigError
 
 
-def init_ray(address: str | None, workers: int | None, cfg: RunConfig) -> bool:
+def init_ray(address: str | None, workers: int | None, cfg: RunSettings) -> bool:
     """Connect this process to Ray; return True when this call started it (the caller shuts it down).
 
     Args:
@@ -104,7 +104,7 @@ def _describe(nodes: list[dict[str, float]]) -> str:
     return f"{len(nodes)} node(s) with {fmt(cpus)} CPUs and {fmt(gpus)} GPUs each"
 
 
-def check_resources(cfg: RunConfig, nodes: list[dict[str, float]] | None = None,
+def check_resources(cfg: RunSettings, nodes: list[dict[str, float]] | None = None,
                     launchable: list[dict[str, float]] | None = None) -> None:
     """Raise ConfigError when no node can hold one shard task's CPU and GPU request.
 
@@ -159,7 +159,7 @@ def check_output_is_shared(url: str, nodes: int | None = None, max_nodes: float 
     )
 
 
-def check_cluster(cfg: RunConfig, url: str, joined: bool) -> None:
+def check_cluster(cfg: RunSettings, url: str, joined: bool) -> None:
     """The checks a run makes once connected, before submitting any task.
 
     Args:

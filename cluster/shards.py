@@ -15,7 +15,7 @@ import time
 from typing import Callable
 
 from ..core.atomic import atomic_write_text, sha256_file
-from ..core.config import RunConfig
+from .config import RunSettings
 from ..exporters import get_writer
 
 
@@ -51,7 +51,7 @@ def progress_text(episodes: int, total: int, frames: int, successes: int, second
             f"success {successes / max(episodes, 1):.0%}, ETA {eta:.0f}s")
 
 
-def worker_env(cfg: RunConfig) -> dict[str, str]:
+def worker_env(cfg: RunSettings) -> dict[str, str]:
     """Environment of a worker process: llvmpipe renders with as many threads as the task has
     CPUs (one process per core beat one process with a thread per core), unless already set."""
     if "LP_NUM_THREADS" in os.environ:
@@ -97,7 +97,7 @@ def writer_names(fmt: str) -> tuple[str, ...]:
 
 
 def run_shard(
-    cfg: RunConfig,
+    cfg: RunSettings,
     out_dir: str,
     shard: Shard,
     generator=None,

@@ -73,7 +73,7 @@ class Episode:
             grasp_pose (4,4), grasp_width [m], scene (SceneSpec JSON), version, fps,
             phase_names (JSON list), subtasks (JSON list, one instruction per phase),
             language (JSON: how the instruction was composed), and with segmentation
-            segmentation_ids (JSON, see generators.observations.InstanceIds).
+            segmentation_ids (JSON, see generators.mujoco_backend.instances.InstanceIds).
     """
 
     frames: dict[str, np.ndarray]

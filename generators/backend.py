@@ -139,6 +139,21 @@ class Renderer(Protocol):
     def close(self) -> None: ...
 
 
+class InstanceMap(Protocol):
+    """Maps a backend's segmentation image to stable per-episode instance ids.
+
+    ``target_id`` is the target object's id; calling it on an (H, W) int32 image from
+    ``Renderer.segmentation`` gives (H, W) int32 instance ids (0 background, 1 table).
+    """
+
+    target_id: int
+
+    def __call__(self, segmentation: np.ndarray) -> np.ndarray: ...
+
+    def to_json(self, target_name: str) -> str:
+        """The episode's ``segmentation_ids`` JSON: {"ids": {name: id}, "target_id": id, "target": name}."""
+
+
 # name -> "module:attribute" of a factory ``(scene, catalog, robot, rollout_cfg) -> PhysicsSim`` with ``close()``;
 # imported on first use so that a run without the cross-check never imports that engine.
 _CHECK_BACKENDS: dict[str, str] = {}
@@ -163,4 +178,4 @@ def check_backend(name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module, __package__), attr)
 
 
-register_check_backend("pybullet", ".pybullet_sim:make_pybullet")
+register_check_backend("pybullet", ".pybullet_backend.sim:make_pybullet")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol
 
 from ..core.errors import ConfigError
+from ..planners.config import GraspConfig, MotionConfig
+from ..randomization.config import SceneConfig
 
 
 @dataclasses.dataclass(frozen=True)
 class PyBulletConfig:
-    """The PyBullet cross-check backend (generators/pybullet_sim.py).
+    """The PyBullet cross-check backend (generators/pybullet_backend/sim.py).
 
     Attributes:
         dt: PyBullet timestep [s]; must divide the control period (1/240 s is PyBullet's tuned default).
@@ -210,3 +213,31 @@ class ObservationsConfig:
             raise ConfigError("observations.point_cloud", f"{self.point_cloud} is negative; 0 turns it off")
         if not 0.0 < self.point_cloud_voxel <= 0.05:
             raise ConfigError("observations.point_cloud_voxel", f"{self.point_cloud_voxel} is outside (0, 0.05] m")
+
+
+class GenerationConfig(Protocol):
+    """The config sections an ``EpisodeGenerator`` reads; the app's ``RunConfig`` satisfies it.
+
+    Generators type against this Protocol so that no stage imports the app layer's root config.
+    """
+
+    @property
+    def scene(self) -> SceneConfig: ...
+
+    @property
+    def grasp(self) -> GraspConfig: ...
+
+    @property
+    def motion(self) -> MotionConfig: ...
+
+    @property
+    def rollout(self) -> RolloutConfig: ...
+
+    @property
+    def render(self) -> RenderConfig: ...
+
+    @property
+    def visibility(self) -> VisibilityConfig: ...
+
+    @property
+    def observations(self) -> ObservationsConfig: ...

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..assets.catalog import AssetCatalog
 from ..assets.robot import RobotSpec
-from ..core.config import RunConfig
+from .config import GenerationConfig
 from ..randomization.spec import SceneSpec
 from .backend import check_backend
 from .rollout import held_through_hold, run_joint_actions
@@ -63,7 +63,7 @@ def check_grasp(
     catalog: AssetCatalog,
     robot: RobotSpec,
     action_joint: np.ndarray,
-    cfg: RunConfig,
+    cfg: GenerationConfig,
     settled: Mapping[int, np.ndarray] | None = None,
 ) -> CheckResult:
     """Run ``action_joint`` (T, n_arm + 1) of ``scene`` in ``engine``; ``settled`` maps object index

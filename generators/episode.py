@@ -12,7 +12,7 @@ import numpy as np
 from .. import __version__
 from ..assets import build_catalog, load_robot
 from ..assets.meshes import ObjectGeometry, object_geometry
-from ..core.config import RunConfig
+from .config import GenerationConfig
 from ..core.episode import SCHEMA_VERSION, Episode
 from ..core.rng import episode_rng
 from ..planners.grasp import sample_grasps, sample_surface
@@ -21,12 +21,12 @@ from ..randomization.scene import redraw_view, sample_scene, with_target
 from ..randomization.spec import SceneSpec
 from ..randomization.language import describe_target, subtask_texts
 from ..core.episode import PHASE_NAMES, extrinsics_key
-from .build import WRIST_CAMERA, build_model
-from .camera import CameraRig, camera_extrinsics
+from .mujoco_backend.build import WRIST_CAMERA, build_model
+from .mujoco_backend.camera import CameraRig, camera_extrinsics
 from .crosscheck import check_grasp
-from .observations import InstanceIds
+from .mujoco_backend.instances import InstanceIds
 from .rollout import ObservationPlan, execute, joint_actions, render_recording, target_height, trim_idle
-from .sim import Sim
+from .mujoco_backend.sim import Sim
 from .visibility import is_visible, target_views
 
 STAGES = ("scene_build", "grasp_planning", "visibility", "motion", "physics", "render", "labels", "write")
@@ -60,7 +60,7 @@ def _timed(timings: dict, key: str):
 class EpisodeGenerator:
     """Holds what is shared across episodes of a run (config, catalog, robot)."""
 
-    def __init__(self, cfg: RunConfig):
+    def __init__(self, cfg: GenerationConfig):
         self.cfg = cfg
         self.robot = load_robot(cfg.rollout.robot)
         self.catalog = build_catalog(cfg.scene.asset_sources)

@@ -10,39 +10,53 @@ from __future__ import annotations
 
 import dataclasses
 
-import mujoco
 import numpy as np
 from PIL import Image
 
 from ..assets.catalog import AssetCatalog, ObjectAsset
 from ..assets.meshes import object_geometry
 from ..assets.robot import RobotSpec
-from ..core.config import load_config
+from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.rng import episode_rng
+from ..randomization.config import SceneConfig
 from ..randomization.scene import sample_scene
-from .build import build_model
-from .render import SceneRenderer
+from .config import RenderConfig
+from .mujoco_backend.build import build_model
+from .mujoco_backend.render import SceneRenderer
+from .mujoco_backend.sim import Sim
 
 IMAGE = 256  # px: render size before cropping
 
 
-def object_tile(asset: ObjectAsset, robot: RobotSpec, seed: int, tile: int) -> np.ndarray:
-    """(tile, tile, 3) uint8 close-up of ``asset`` keeping its own appearance."""
-    cfg = load_config(None, [f"scene.image_size=[{IMAGE},{IMAGE}]", "scene.objects.num_distractors=[0,0]",
-                             "scene.objects.own_appearance_prob=1.0", "scene.objects.target_max_width=1.0",
-                             "scene.objects.target_min_thickness=0.0", "scene.lighting.intensity=[0.6,0.7]",
-                             "scene.lighting.ambient=[0.4,0.45]", "scene.lighting.temperature_k=[5000,6500]"],
-                      seed=seed, episodes=1)
+# the close-up look: one object, its own appearance, soft even light
+TILE_SCENE = (f"image_size=[{IMAGE},{IMAGE}]", "objects.num_distractors=[0,0]", "objects.own_appearance_prob=1.0",
+              "objects.target_max_width=1.0", "objects.target_min_thickness=0.0", "lighting.intensity=[0.6,0.7]",
+              "lighting.ambient=[0.4,0.45]", "lighting.temperature_k=[5000,6500]")
+
+
+def tile_scene_config(base: SceneConfig) -> SceneConfig:
+    """``base`` with the close-up settings of ``TILE_SCENE``."""
+    tree = to_dict(base)
+    for item in TILE_SCENE:
+        apply_override(tree, item)
+    return from_dict(SceneConfig, tree)
+
+
+def object_tile(asset: ObjectAsset, robot: RobotSpec, seed: int, tile: int, render: RenderConfig,
+                scene_cfg: SceneConfig | None = None) -> np.ndarray:
+    """(tile, tile, 3) uint8 close-up of ``asset`` keeping its own appearance, drawn with ``render``."""
+    cfg_scene = tile_scene_config(scene_cfg or SceneConfig())
     catalog = AssetCatalog((asset,))
-    scene = sample_scene(cfg.scene, catalog, robot, episode_rng(seed, 0))
+    scene = sample_scene(cfg_scene, catalog, robot, episode_rng(seed, 0))
     o = scene.objects[0]
     lowest = float(np.min(object_geometry(asset, tuple(o.scale)).visual.vertices[:, 2]))
     upright = dataclasses.replace(o, quat=(1.0, 0.0, 0.0, 0.0), pos=(o.pos[0], o.pos[1], scene.table.top_z - lowest))
     scene = dataclasses.replace(scene, objects=(upright,))
-    model = build_model(scene, catalog, robot, cfg.render)
-    data = mujoco.MjData(model)
-    mujoco.mj_forward(model, data)
-    r = SceneRenderer(model, IMAGE, IMAGE, cfg.render)
+    model = build_model(scene, catalog, robot, render)
+    sim = Sim(model, scene, robot)
+    sim.set_positions(sim.positions())  # kinematics and cameras of the initial state
+    data = sim.data
+    r = SceneRenderer(model, IMAGE, IMAGE, render)
     try:
         body = model.body("obj0").id
         geoms = [g for g in range(model.ngeom) if model.geom_bodyid[g] == body]
@@ -61,9 +75,10 @@ def object_tile(asset: ObjectAsset, robot: RobotSpec, seed: int, tile: int) -> n
     return np.asarray(Image.fromarray(img).crop(box).resize((tile, tile), Image.Resampling.LANCZOS))
 
 
-def object_sheet(assets: list[ObjectAsset], robot: RobotSpec, cols: int = 6, tile: int = 128, seed: int = 0) -> np.ndarray:
+def object_sheet(assets: list[ObjectAsset], robot: RobotSpec, render: RenderConfig, cols: int = 6, tile: int = 128,
+                 seed: int = 0) -> np.ndarray:
     """(rows * tile, cols * tile, 3) uint8 grid of ``object_tile`` images, row-major."""
-    tiles = [object_tile(a, robot, seed + i, tile) for i, a in enumerate(assets)]
+    tiles = [object_tile(a, robot, seed + i, tile, render) for i, a in enumerate(assets)]
     tiles += [np.full((tile, tile, 3), 255, np.uint8)] * (-len(tiles) % cols)
     rows = [np.concatenate(tiles[i:i + cols], axis=1) for i in range(0, len(tiles), cols)]
     return np.concatenate(rows, axis=0)

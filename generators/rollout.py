@@ -11,8 +11,8 @@ from ..core.episode import (ACTION_DIM, PHASE_KEY, POINT_CLOUD_KEY, POSE_DIM, bb
                             depth_key, extrinsics_key, image_key, segmentation_key)
 from ..core.geometry import mat_to_quat, pose_to_vec7, rotvec_from_mat
 from ..planners.motion import PHASES, JointTrajectory
-from .backend import PhysicsSim, Renderer
-from .observations import InstanceIds, fuse_point_cloud, mask_bbox
+from .backend import InstanceMap, PhysicsSim, Renderer
+from .observations import fuse_point_cloud, mask_bbox
 
 
 def _ramp(sim: PhysicsSim, q0, q1, grip_ctrl: float, n_steps: int, blocks: int) -> None:
@@ -108,7 +108,7 @@ class ObservationPlan:
 
     depth: bool = False
     segmentation: bool = False
-    ids: InstanceIds | None = None
+    ids: InstanceMap | None = None
     moving: tuple[str, ...] = ()
     cloud_cameras: tuple[str, ...] = ()
     cloud_points: int = 0

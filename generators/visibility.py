@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 from scipy import ndimage
 
-from .camera import CameraRig
+from .mujoco_backend.camera import CameraRig
 from .config import VisibilityConfig
-from .sim import Sim
+from .mujoco_backend.sim import Sim
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,7 +22,7 @@ import numpy as np
 def main() -> None:
     from syngrasp.assets import build_catalog, load_robot
     from syngrasp.assets.meshes import object_geometry
-    from syngrasp.core.config import load_config
+    from syngrasp.app.config import load_config
     from syngrasp.core.geometry import quat_to_mat
     from syngrasp.core.rng import episode_rng
     from syngrasp.randomization.language import TEMPLATES, describe_target

@@ -7,7 +7,7 @@
 #   3. syngrasp (editable) with its runtime dependencies, plus extras on request.
 #
 # Usage: bash scripts/setup.sh [--test] [--extras LIST]
-#   --test           also install the test extras (pytest, moto)
+#   --test           also install the test extras (pytest, moto, import-linter)
 #   --extras LIST    comma-separated extras, e.g. test,gcs (same as SYNGRASP_EXTRAS=LIST)
 # Environment:
 #   SYNGRASP_VENV    venv folder (default: .venv in the repository)

@@ -6,7 +6,7 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 
 import pytest  # noqa: E402
 
-from syngrasp.core.config import load_config  # noqa: E402
+from syngrasp.app.config import load_config  # noqa: E402
 from syngrasp.generators.episode import EpisodeGenerator  # noqa: E402
 
 TINY = ["scene.image_size=[64,64]", "scene.objects.num_distractors=[0,2]"]

@@ -9,7 +9,7 @@ aimed at this machine:
    pinned to 127.0.0.1, its ports chosen free); the shipped setup commands run
    ``scripts/setup.sh`` in ``~/syngrasp``, which builds the node's own venv from the
    system Python, and activate it in ``~/.bashrc``;
-3. ``ray submit … cluster/submit.py -- --out OUT --episodes 4 …``, twice (the second
+3. ``ray submit … app/submit.py -- --out OUT --episodes 4 …``, twice (the second
    resumes: every shard is already complete), then once asking for a GPU;
 4. ``ray down``; stop sshd by its PID; remove the node's home directory (the mount,
    venv, bootstrap config and key, ``submit.py``, ``.bashrc``) and Ray's ssh and state files.
@@ -169,7 +169,7 @@ def main(work: str, out: str) -> None:
         result["mount_entries"] = _home_files(mount)
         result["bashrc"] = open(os.path.join(home, ".bashrc")).read() if os.path.isfile(os.path.join(home, ".bashrc")) else None
         if steps["up"]["rc"] == 0:
-            submit = ["submit", cfg, os.path.join(ROOT, "cluster", "submit.py"), "--"]
+            submit = ["submit", cfg, os.path.join(ROOT, "app", "submit.py"), "--"]
             run = ["--out", out, "--episodes", "4", "--seed", "7", "--quiet", *map(shlex.quote, TINY_ARGS)]
             steps["submit"] = _ray([*submit, *run], f"{work}/submit.log", 600, env)
             steps["resubmit"] = _ray([*submit, *run], f"{work}/resubmit.log", 300, env)

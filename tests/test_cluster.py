@@ -17,7 +17,7 @@ from syngrasp.cluster.local import generate_local
 from syngrasp.cluster.processes import generate_processes
 from syngrasp.cluster.ray_driver import generate_ray
 from syngrasp.cluster.shards import RUNNING_DIR
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 
 from .conftest import TINY
 from .helpers import alive, check_complete
@@ -87,7 +87,7 @@ def test_kill_9_worker_mid_shard(tmp_path, driver):
 def test_kill_9_driver_then_rerun(tmp_path, executor):
     args = ["--episodes", "4", "--seed", "7", "--quiet", "--workers", "2", *TINY, "writer.shard_size=1",
             f"cluster.executor={executor}"]
-    cmd = [sys.executable, "-m", "syngrasp.core.cli", "generate"]
+    cmd = [sys.executable, "-m", "syngrasp.app.cli", "generate"]
     out = tmp_path / "run"
     proc = subprocess.Popen([*cmd, "--out", str(out), *args], stderr=subprocess.DEVNULL)
     deadline = time.time() + 240

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from syngrasp.cluster.local import generate_local
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 
 from .helpers import alive, check_complete
 from .ssh_cluster import ROOT, TINY_ARGS

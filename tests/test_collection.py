@@ -14,11 +14,11 @@ from syngrasp.assets import load_robot
 from syngrasp.assets.catalog import AssetCatalog
 from syngrasp.assets.ingest import build_catalog_dir, detect_units, load_catalog_dir
 from syngrasp.assets.names import display_name
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 from syngrasp.core.rng import episode_rng
-from syngrasp.generators.build import build_model
-from syngrasp.generators.render import SceneRenderer
+from syngrasp.generators.mujoco_backend.build import build_model
+from syngrasp.generators.mujoco_backend.render import SceneRenderer
 from syngrasp.randomization.scene import sample_scene
 
 from .collection import write_collection

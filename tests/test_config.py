@@ -1,7 +1,7 @@
 import pytest
 
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
 
 

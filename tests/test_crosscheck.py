@@ -9,8 +9,8 @@ import pybullet as p
 import pytest
 from syngrasp.cluster.crosscheck import SIDE_TABLE, read_side_table, summarize
 from syngrasp.cluster.local import generate_local
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
 from syngrasp.core.rng import episode_rng
 from syngrasp.exporters.hdf5 import shard_episode_indices
@@ -18,7 +18,7 @@ from syngrasp.generators.backend import PhysicsSim
 from syngrasp.generators.config import PyBulletConfig
 from syngrasp.generators.crosscheck import check_grasp
 from syngrasp.generators.episode import EpisodeGenerator
-from syngrasp.generators.pybullet_sim import PyBulletSim
+from syngrasp.generators.pybullet_backend.sim import PyBulletSim
 from syngrasp.randomization.scene import sample_scene
 from syngrasp.randomization.spec import SceneSpec
 

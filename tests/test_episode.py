@@ -80,7 +80,7 @@ def test_views_differ_and_box_covers_target(success_result, generator):
 
 
 def _render(sim, cam, h, w, quality):
-    from syngrasp.generators.camera import CameraRig
+    from syngrasp.generators.mujoco_backend.camera import CameraRig
 
     rig = CameraRig(sim.model, (cam,), h, w, quality)
     img = rig.render(sim.data, cam)

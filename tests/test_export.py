@@ -10,8 +10,8 @@ import pytest
 from syngrasp.cluster import export as export_mod
 from syngrasp.cluster.export import ExportError, export_dataset
 from syngrasp.cluster.local import generate_local
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 
 from .conftest import TINY
 

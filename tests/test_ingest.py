@@ -10,8 +10,8 @@ import trimesh
 from syngrasp.assets import build_catalog, load_robot
 from syngrasp.assets.ingest import build_catalog_dir, import_and_validate
 from syngrasp.assets.procedural import CATEGORIES, procedural_object
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 from syngrasp.core.rng import episode_rng
 from syngrasp.randomization.scene import sample_scene
 

@@ -7,7 +7,7 @@ import pytest
 
 from syngrasp.assets import build_catalog, load_robot
 from syngrasp.assets.meshes import object_geometry
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 from syngrasp.core.geometry import quat_to_mat
 from syngrasp.core.rng import episode_rng
 from syngrasp.randomization.language import SIZE_WORDS, VERBS, describe_target, subtask_texts

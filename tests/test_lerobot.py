@@ -13,8 +13,8 @@ import pytest
 from syngrasp.assets import load_robot
 from syngrasp.cluster.local import generate_local
 from syngrasp.core.atomic import sha256_file
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 from syngrasp.exporters.convert import convert_hdf5_to_lerobot
 from syngrasp.exporters.hdf5 import read_episode
 from syngrasp.exporters.validate import validate

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from syngrasp.cluster.local import generate_local
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
 from syngrasp.exporters.config import WriterConfig
 from syngrasp.assets.robot import load_robot

@@ -60,7 +60,7 @@ def test_lod_robot_renders_like_the_full_robot():
     and PSNR >= 35 dB over robot pixels, LOD against full meshes, same scene and settings."""
     import dataclasses
 
-    from syngrasp.core.config import load_config
+    from syngrasp.app.config import load_config
     from syngrasp.core.rng import episode_rng
     from syngrasp.generators.episode import EpisodeGenerator
     from syngrasp.randomization.scene import sample_scene

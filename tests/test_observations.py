@@ -11,8 +11,8 @@ import trimesh
 
 from syngrasp.assets import build_catalog
 from syngrasp.assets.meshes import load_mesh
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
 from syngrasp.core.geometry import quat_to_mat
 from syngrasp.exporters.observations import DEPTH_MAX, DEPTH_MIN, decode_depth_video, dequantize_depth

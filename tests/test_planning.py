@@ -118,8 +118,8 @@ def test_replay_cli(tmp_path, capsys):
     import json
 
     from syngrasp.cluster.local import generate_local
-    from syngrasp.core.cli import main
-    from syngrasp.core.config import load_config
+    from syngrasp.app.cli import main
+    from syngrasp.app.config import load_config
 
     from .conftest import TINY
 

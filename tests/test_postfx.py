@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from syngrasp.generators.postfx import fxaa
+from syngrasp.generators.mujoco_backend.postfx import fxaa
 
 
 def _coverage(inside, ss: int, h: int = 64, w: int = 64) -> np.ndarray:

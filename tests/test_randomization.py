@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from syngrasp.assets import build_catalog, load_robot
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
 from syngrasp.core.geometry import quat_to_mat
 from syngrasp.core.rng import episode_rng

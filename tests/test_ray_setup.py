@@ -15,13 +15,13 @@ import pytest
 
 from syngrasp.cluster.local import generate_local
 from syngrasp.cluster.ray_setup import check_output_is_shared, check_resources
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
 
 from .conftest import TINY
 from .helpers import check_complete
 
-CLI = [sys.executable, "-m", "syngrasp.core.cli", "generate"]
+CLI = [sys.executable, "-m", "syngrasp.app.cli", "generate"]
 RAY = os.path.join(os.path.dirname(sys.executable), "ray")
 AUTH = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}  # this cluster's own token
 

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from syngrasp.cluster.local import generate_local
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 
 from .conftest import TINY
 

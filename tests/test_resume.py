@@ -12,7 +12,7 @@ import pytest
 from syngrasp.cluster.local import generate_local
 from syngrasp.cluster.shards import RUNNING_DIR, plan_shards
 from syngrasp.core.atomic import sha256_file
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 
 from .conftest import TINY
 from .helpers import alive
@@ -78,7 +78,7 @@ def _running_pids(out) -> list[int]:
 @pytest.mark.parametrize("workers_arg", ["0", "2"], ids=["in_process", "process_pool"])
 def test_ctrl_c_then_rerun_matches_uninterrupted(tmp_path, workers_arg):
     args = ["--episodes", "4", "--seed", "7", "--quiet", "--workers", workers_arg, *TINY, "writer.shard_size=1"]
-    cmd = [sys.executable, "-m", "syngrasp.core.cli", "generate"]
+    cmd = [sys.executable, "-m", "syngrasp.app.cli", "generate"]
     out = tmp_path / "interrupted"
     proc = subprocess.Popen([*cmd, "--out", str(out), *args], stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300

@@ -11,8 +11,8 @@ import pytest
 
 from syngrasp.assets.robot import available_robots, load_robot
 from syngrasp.cluster.local import generate_local
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
 
 from .conftest import TINY

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 from syngrasp.core.rng import episode_rng
-from syngrasp.generators.camera import CameraRig
+from syngrasp.generators.mujoco_backend.camera import CameraRig
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.randomization.scene import sample_scene
 from syngrasp.randomization.spec import SceneSpec

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 from syngrasp.generators.episode import EpisodeGenerator
 
 from .conftest import TINY

@@ -7,8 +7,8 @@ import pytest
 from pxr import Usd, UsdGeom, UsdLux, UsdShade  # usd-core, a declared dependency
 
 from syngrasp.cluster.local import generate_local
-from syngrasp.core.cli import main
-from syngrasp.core.config import load_config
+from syngrasp.app.cli import main
+from syngrasp.app.config import load_config
 from syngrasp.core.geometry import quat_to_mat
 from syngrasp.exporters.hdf5 import read_episode
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from syngrasp.core.config import load_config
+from syngrasp.app.config import load_config
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.generators.replay import replay_succeeds
 from syngrasp.generators.visibility import target_views

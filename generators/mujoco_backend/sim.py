@@ -10,10 +10,10 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
-from ..assets.robot import RobotSpec
-from ..core.geometry import make_pose, mat_to_quat
-from ..randomization.spec import SceneSpec
-from .backend import Contact
+from ...assets.robot import RobotSpec
+from ...core.geometry import make_pose, mat_to_quat
+from ...randomization.spec import SceneSpec
+from ..backend import Contact
 
 
 class Sim:

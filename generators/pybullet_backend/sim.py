@@ -27,15 +27,15 @@ from __future__ import annotations
 import numpy as np
 import pybullet as p
 
-from ..assets.catalog import AssetCatalog
-from ..assets.meshes import object_geometry
-from ..assets.robot import RobotSpec
-from ..core.errors import ConfigError
-from ..core.geometry import make_pose, mat_to_quat, quat_to_mat
-from ..randomization.spec import SceneSpec
-from .backend import Contact
-from .config import PyBulletConfig, RolloutConfig
-from .physics_params import OBJECT_FRICTION, TABLE_FRICTION, TABLE_THICKNESS
+from ...assets.catalog import AssetCatalog
+from ...assets.meshes import object_geometry
+from ...assets.robot import RobotSpec
+from ...core.errors import ConfigError
+from ...core.geometry import make_pose, mat_to_quat, quat_to_mat
+from ...randomization.spec import SceneSpec
+from ..backend import Contact
+from ..config import PyBulletConfig, RolloutConfig
+from ..physics_params import OBJECT_FRICTION, TABLE_FRICTION, TABLE_THICKNESS
 
 GRAVITY = -9.81  # m/s^2
 MJ_DEFAULT_FRICTION = (1.0, 0.005, 0.0001)  # MuJoCo's default geom friction (robot links without their own)

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from .errors import ConfigError, SyngraspError
+from ..core.errors import ConfigError, SyngraspError
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
@@ -99,17 +99,9 @@ def _convert(args) -> int:
 
 def _run_config(out_dir: str):
     """The RunConfig that ``syngrasp generate`` saved in ``out_dir``."""
-    import yaml
+    from .config import load_run_config
 
-    from ..cluster.local import CONFIG
-    from .config import RunConfig
-    from .dataconf import from_dict
-
-    path = os.path.join(out_dir, CONFIG)
-    if not os.path.isfile(path):
-        raise ConfigError("dir", f"{path} not found: run this on a folder written by syngrasp generate")
-    with open(path) as f:
-        return from_dict(RunConfig, yaml.safe_load(f))
+    return load_run_config(out_dir)
 
 
 def _finalize(args) -> int:
@@ -168,7 +160,8 @@ def _robots(args) -> int:
 
 
 def _crosscheck(args) -> int:
-    from ..cluster.crosscheck import crosscheck_dataset, format_summary, load_check_config, summarize
+    from ..cluster.crosscheck import crosscheck_dataset, format_summary, summarize
+    from .config import load_check_config
     from ..generators.backend import check_backends
 
     if args.engine not in check_backends():
@@ -241,10 +234,11 @@ def _assets_inspect(args) -> int:
 def _assets_preview(args) -> int:
     from PIL import Image
 
-    from ..assets import build_catalog, load_robot
+    from ..assets import asset_sources, build_catalog, load_robot
+    from ..generators.config import RenderConfig
     from ..generators.object_sheet import object_sheet
 
-    sources = tuple(s if s in ("procedural", "pybullet_data") else f"catalog:{s}" for s in args.sources)
+    sources = tuple(s if s in asset_sources() or ":" in s else f"catalog:{s}" for s in args.sources)
     catalog = build_catalog(sources)
     picks, seen = [], {}
     for a in catalog.objects:  # textured objects first, at most --per-category of each category
@@ -253,7 +247,7 @@ def _assets_preview(args) -> int:
             picks.append(a)
     if not picks:
         raise ConfigError("assets preview", "no object to show; drop --textured-only or name another catalog")
-    sheet = object_sheet(picks[: args.limit], load_robot(args.robot), cols=args.cols, tile=args.tile, seed=args.seed)
+    sheet = object_sheet(picks[: args.limit], load_robot(args.robot), RenderConfig(), cols=args.cols, tile=args.tile, seed=args.seed)
     tmp = args.out + ".tmp.png"
     Image.fromarray(sheet).save(tmp)
     os.replace(tmp, args.out)
@@ -283,7 +277,7 @@ def _report(args) -> int:
 def _export_usd(args) -> int:
     from ..tools.usd_export import export_episode_usd
 
-    info = export_episode_usd(args.dir, args.episode, args.out)
+    info = export_episode_usd(args.dir, args.episode, args.out, _run_config(args.dir))
     print(json.dumps(info))
     return 0
 

@@ -13,8 +13,8 @@ from ..exporters.config import WriterConfig
 from ..generators.config import ObservationsConfig, RenderConfig, RolloutConfig, VisibilityConfig
 from ..planners.config import GraspConfig, MotionConfig
 from ..randomization.config import SceneConfig
-from .dataconf import apply_override, from_dict, to_dict
-from .errors import ConfigError
+from ..core.dataconf import apply_override, from_dict, to_dict
+from ..core.errors import ConfigError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,3 +84,30 @@ def load_config(path: str | None = None, overrides: list[str] | tuple[str, ...] 
     for item in overrides:
         apply_override(tree, item)
     return from_dict(RunConfig, tree)
+
+
+def load_run_config(out_dir: str, overrides: list[str] | tuple[str, ...] = (), only: str | None = None,
+                    command: str = "this") -> RunConfig:
+    """The RunConfig that ``syngrasp generate`` saved in ``out_dir`` (its ``config.yaml``), with overrides.
+
+    ``only``: a key prefix (e.g. ``rollout.pybullet.``) that every override must start with; the
+    rest of the config is the one the episodes were generated with and may not change.
+    """
+    from ..cluster.local import CONFIG
+
+    path = os.path.join(out_dir, CONFIG)
+    if not os.path.isfile(path):
+        raise ConfigError("dir", f"{path} not found: run {command} on a folder written by syngrasp generate")
+    with open(path) as f:
+        tree = yaml.safe_load(f)
+    for item in overrides:
+        if only is not None and not item.startswith(only):
+            raise ConfigError(item.split("=", 1)[0], f"{command} accepts only {only}* overrides; the rest "
+                                                     "of the config is the one the episodes were generated with")
+        apply_override(tree, item)
+    return from_dict(RunConfig, tree)
+
+
+def load_check_config(out_dir: str, overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
+    """The run's saved config with ``rollout.pybullet.*`` overrides, for ``syngrasp crosscheck``."""
+    return load_run_config(out_dir, overrides, only="rollout.pybullet.", command="crosscheck")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
-from .config import RenderConfig
+from ..config import RenderConfig
 from .render import SceneRenderer
 
 _GL_TO_CV = np.diag([1.0, -1.0, -1.0])

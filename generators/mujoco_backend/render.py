@@ -5,7 +5,7 @@ makes one (``gl_context``) and keeps it for its whole life; each compiled
 model gets its own ``MjrContext`` (meshes, textures, framebuffers) on that
 context, freed when the episode is done. Quality settings come from
 ``RenderConfig``: MSAA samples and shadow-map size are baked into the model by
-``generators.build``; shadows, reflections and FXAA are applied here.
+``generators.mujoco_backend.build``; shadows, reflections and FXAA are applied here.
 
 llvmpipe (Mesa's CPU rasteriser) reads ``LP_NUM_THREADS`` when the context is
 created; one single-threaded process per core renders faster than one process
@@ -17,7 +17,7 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
-from .config import RenderConfig
+from ..config import RenderConfig
 from .postfx import fxaa
 
 _GL: list = []  # the process's GL context, created on first use

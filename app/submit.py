@@ -1,4 +1,4 @@
-"""Entry point that ``ray submit cluster/gen.yaml cluster/submit.py -- ARGS`` runs on the head node.
+"""Entry point that ``ray submit cluster/gen.yaml app/submit.py -- ARGS`` runs on the head node.
 
 ``ray submit`` copies this file to ``~/submit.py`` and runs ``python ~/submit.py ARGS`` in
 a login shell, whose ``~/.bashrc`` activates the syngrasp venv (the launcher configs'
@@ -22,7 +22,7 @@ if __name__ == "__main__":
     if sys.prefix == sys.base_prefix and os.path.isfile(venv_py):  # not in a venv: use syngrasp's
         os.execv(venv_py, [venv_py, *sys.argv])
     try:
-        from syngrasp.core.cli import main
+        from syngrasp.app.cli import main
     except ImportError as e:
         sys.exit(f"submit.py: cannot import syngrasp with {sys.executable} ({e}); run scripts/setup.sh on the "
                  f"head node, or set SYNGRASP_VENV to the venv it made (looked for {venv_py})")

@@ -7,15 +7,15 @@ import os
 import mujoco
 import numpy as np
 
-from ..assets.catalog import AssetCatalog
-from ..assets.lod import LodParams, lod_mesh
-from ..assets.meshes import load_mesh, load_render_mesh, object_geometry
-from ..assets.robot import RobotSpec
-from ..core.errors import ConfigError
-from ..randomization.spec import LightSpec, MaterialSpec, SceneSpec, TextureSpec
-from ..randomization.textures import texture_image
-from .config import RenderConfig
-from .physics_params import OBJECT_FRICTION, TABLE_FRICTION, TABLE_THICKNESS
+from ...assets.catalog import AssetCatalog
+from ...assets.lod import LodParams, lod_mesh
+from ...assets.meshes import load_mesh, load_render_mesh, object_geometry
+from ...assets.robot import RobotSpec
+from ...core.errors import ConfigError
+from ...randomization.spec import LightSpec, MaterialSpec, SceneSpec, TextureSpec
+from ...randomization.textures import texture_image
+from ..config import RenderConfig
+from ..physics_params import OBJECT_FRICTION, TABLE_FRICTION, TABLE_THICKNESS
 
 FLOOR_BELOW_TABLE = 0.75  # m
 SHADOW_RADIUS = 0.7  # m: shadow maps cover the workspace and the arm above it, not the room
