@@ -26,7 +26,6 @@ import json
 from typing import Any
 
 import h5py
-import mujoco  # scratch: breaks "only the backends import mujoco"
 import numpy as np
 
 from ..core.episode import Episode

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import ray  # scratch: breaks "only cluster imports ray"
 
 from ..randomization.spec import SceneSpec
 from .episode import EpisodeGenerator
