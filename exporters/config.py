@@ -27,6 +27,10 @@ class WriterConfig:
             a 2x256^2 frame in about 3.4 ms, 11% of episode time, for 2.2 KB at 37.9 dB PSNR;
             8 takes 6.7 ms (20%) for 2.0 KB at 38.3 dB (benchmarks/video.py).
         video_pix_fmt: ``yuv420p``; ``yuv444p`` with libx264 keeps full colour resolution.
+        data_files_size_in_mb: LeRobot finalize packs consecutive shards' frames into data
+            files of up to about this size [MB] (LeRobot v3 default 100).
+        video_files_size_in_mb: and their videos, remuxed without re-encoding, into files of up
+            to about this size [MB] (LeRobot v3 default 200).
     """
 
     format: str = "hdf5"
@@ -38,6 +42,8 @@ class WriterConfig:
     video_gop: int = 10
     video_preset: int = 10
     video_pix_fmt: str = "yuv420p"
+    data_files_size_in_mb: float = 100.0
+    video_files_size_in_mb: float = 200.0
 
     def __post_init__(self):
         if self.format not in ("hdf5", "lerobot", "both"):
@@ -56,5 +62,7 @@ class WriterConfig:
             raise ConfigError("writer.video_crf", "must be in 0..63")
         if self.video_gop < 1:
             raise ConfigError("writer.video_gop", "must be >= 1")
+        if self.data_files_size_in_mb <= 0 or self.video_files_size_in_mb <= 0:
+            raise ConfigError("writer.data_files_size_in_mb", "file size limits must be > 0 [MB]")
         if not 0 <= self.gzip_level <= 9:
             raise ConfigError("writer.gzip_level", "must be in 0..9")
