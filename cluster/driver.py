@@ -105,10 +105,10 @@ def _reconcile_table(dest: Destination, flags: bytearray, cfg: RunConfig, totals
 
 
 def run(cfg: RunConfig, url: str, make_executor: Callable[[RunConfig, Destination, Progress], Executor],
-        progress: bool = True, verify: bool = False) -> dict:
+        progress: bool = True, verify: bool = False, finalize: bool = True) -> dict:
     """Generate (or resume) the run at ``url`` with the executor ``make_executor`` builds; returns
     the manifest summary (also written to ``url``). Raises nothing for episode errors: see
-    ``error_share_exceeded``."""
+    ``error_share_exceeded``. ``finalize=False`` skips dataset-level files (``syngrasp finalize`` writes them later)."""
     dest = Destination(url)
     if dest.remote and "lerobot" in writer_names(cfg.writer.format):
         raise ConfigError(
@@ -167,7 +167,7 @@ def run(cfg: RunConfig, url: str, make_executor: Callable[[RunConfig, Destinatio
 
             remove_stale_tmp(dest.staging)  # left by killed or interrupted workers; never published
             shutil.rmtree(os.path.join(dest.staging, RUNNING_DIR), ignore_errors=True)
-    if not dest.remote:
+    if finalize and not dest.remote:
         finalize_outputs(cfg, dest.staging, (k for k in range(n) if flags[k]))
     manifest = summary(cfg, totals, n)
     dest.write_manifest(manifest_text(manifest))

@@ -70,6 +70,7 @@ def init_ray(cfg: RunConfig, workers: int | None, address: str | None) -> bool:
         return False
     if address is None:
         ray.init(
+            address="local",  # a private instance, even when another Ray cluster runs on this machine
             num_cpus=workers or os.cpu_count(),
             object_store_memory=cfg.cluster.object_store_mb * 1024 * 1024,
             include_dashboard=False,

@@ -77,6 +77,7 @@ def test_retry_helper_retries_transient_errors_only():
 class _FlakyProxy(BaseHTTPRequestHandler):
     """Forwards to the S3 server; every ``fail_every``-th request gets a 503 SlowDown or a dropped connection."""
 
+    protocol_version = "HTTP/1.1"  # answers "Expect: 100-continue", which botocore sends with uploads
     upstream = ""
     fail_every = 4
     lock = threading.Lock()
