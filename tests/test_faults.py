@@ -172,3 +172,21 @@ def test_run_to_a_flaky_store_completes_verified(flaky_s3, tmp_path):
         assert client.head_object(Bucket=bucket, Key=f"flaky/{r['record']}")
     remote = json.loads(client.get_object(Bucket=bucket, Key="flaky/manifest.json")["Body"].read())
     assert remote == manifest and manifest["episodes_attempted"] == 2
+
+
+def test_progress_prints_log_lines_when_not_a_terminal():
+    import io
+
+    from syngrasp.cluster.progress import Progress
+
+    stream = io.StringIO()  # not a TTY: plain lines, no redrawn bar
+    p = Progress(shards_total=4, shards_done=1, episodes_todo=6, interval_s=1e-9, stream=stream)
+    p.episode(50, True)
+    p.episode(0, False, error=True)
+    p.shard_done()
+    p.show()
+    p.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and "\r" not in stream.getvalue()
+    assert lines[-1].startswith("syngrasp: shards 2/4, 2/6 ep,") and "success 50%" in lines[-1]
+    assert "1 errors" in lines[-1] and "ETA" in lines[-1] and "frames/s" in lines[-1]

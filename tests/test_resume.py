@@ -10,6 +10,7 @@ import time
 import pytest
 
 from syngrasp.cluster.local import generate_local
+from syngrasp.cluster.manifest import shard_rows_sorted
 from syngrasp.cluster.shards import RUNNING_DIR, plan_shards
 from syngrasp.core.atomic import sha256_file
 from syngrasp.core.config import load_config
@@ -116,4 +117,5 @@ def test_ctrl_c_then_rerun_matches_uninterrupted(tmp_path, workers_arg):
     a = json.load(open(out / "manifest.json"))
     b = json.load(open(ref / "manifest.json"))
     assert a == b
+    assert shard_rows_sorted(str(out)) == shard_rows_sorted(str(ref))
     _check_complete(str(out), a, 4)
