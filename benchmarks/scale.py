@@ -13,6 +13,9 @@ Each phase runs in its own child process so that its peak RSS is its own:
 3. **finalize**: streaming LeRobot finalize of all N shards (packed data and video files).
 4. **refinalize**: finalize again with nothing new (every packed file kept).
 
+``--driver-only`` writes records without data files (no finalize phases), to take the driver and
+resume figures to larger N on a small machine.
+
 Figures, one per line: seconds and peak RSS [MB] per phase, the RSS of a child that only imports
 (baseline), files written and kept by finalize, and the manifest's size (summary + shard table).
 """
@@ -67,10 +70,11 @@ class SyntheticExecutor:
     slots = 2
     cams = ("front", "side")
 
-    def __init__(self, cfg, dest, progress, frames: int = 3):
+    def __init__(self, cfg, dest, progress, frames: int = 3, records_only: bool = False):
         from syngrasp.exporters.video import encode_video
 
         self.cfg, self.dest, self.progress, self.frames = cfg, dest, progress, frames
+        self.records_only = records_only
         self.done = []
         self.template = os.path.join(dest.staging, "template.mp4.bench")
         n = cfg.writer.shard_size * frames
@@ -84,6 +88,14 @@ class SyntheticExecutor:
         from syngrasp.exporters import lerobot as lr
 
         out = self.dest.staging
+        if self.records_only:  # --driver-only: the record alone (no data files), to scale the driver further
+            rec = {"shard_index": shard.index, "episode_range": [shard.lo, shard.hi],
+                   "record": os.path.basename(record_path(out, shard)), "files": {}, "episodes_written": [],
+                   "frames": 0, "successes": 0, "failures": {}, "errors": [], "bytes": 0}
+            with open(record_path(out, shard), "w") as f:
+                f.write(json.dumps(rec))
+            self.done.append((shard, rec))
+            return
         eps = [_episode(i, self.frames, self.cams) for i in range(shard.lo, shard.hi)]
         for e in eps:
             e.meta["shard_index"] = shard.index
@@ -125,7 +137,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def child(phase: str, out: str, n: int, eps: int, frames: int) -> dict:
+def child(phase: str, out: str, n: int, eps: int, frames: int, records_only: bool = False) -> dict:
     t0 = time.perf_counter()
     result = {}
     if phase == "baseline":
@@ -135,7 +147,8 @@ def child(phase: str, out: str, n: int, eps: int, frames: int) -> dict:
         from syngrasp.cluster.driver import run
 
         cfg = _cfg(n, eps)
-        man = run(cfg, out, lambda c, d, p: SyntheticExecutor(c, d, p, frames), progress=False, finalize=False)
+        man = run(cfg, out, lambda c, d, p: SyntheticExecutor(c, d, p, frames, records_only), progress=False,
+                  finalize=False)
         result["shards"] = man["shards"]
     else:
         from syngrasp.cluster.destination import Destination
@@ -155,10 +168,13 @@ def main() -> None:
     ap.add_argument("--episodes-per-shard", type=int, default=2)
     ap.add_argument("--frames", type=int, default=3, help="frames per synthetic episode")
     ap.add_argument("--out", help="folder to build in (default: a temp folder, removed after)")
+    ap.add_argument("--driver-only", action="store_true",
+                    help="shards are records without data files: driver and resume figures only, no finalize")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.out, args.shards, args.episodes_per_shard, args.frames)))
+        print(json.dumps(child(args.child, args.out, args.shards, args.episodes_per_shard, args.frames,
+                               args.driver_only)))
         return
     tmp = None
     if args.out is None:
@@ -168,6 +184,7 @@ def main() -> None:
     def phase(name: str) -> dict:
         cmd = [sys.executable, os.path.abspath(__file__), "--child", name, "--out", args.out, "--shards",
                str(args.shards), "--episodes-per-shard", str(args.episodes_per_shard), "--frames", str(args.frames)]
+        cmd += ["--driver-only"] if args.driver_only else []
         res = subprocess.run(cmd, check=True, capture_output=True, text=True)
         return json.loads(res.stdout.strip().splitlines()[-1])
 
@@ -176,7 +193,7 @@ def main() -> None:
     print(f"episodes: {n * args.episodes_per_shard}")
     base = phase("baseline")
     print(f"baseline_child_peak_rss_mb: {base['peak_rss_mb']}")
-    for name in ("generate", "resume", "finalize", "refinalize"):
+    for name in ("generate", "resume") if args.driver_only else ("generate", "resume", "finalize", "refinalize"):
         r = phase(name)
         label = {"generate": "driver_plan_track", "resume": "resume_check"}.get(name, name)
         print(f"{label}_s: {r['seconds']}")

@@ -52,6 +52,7 @@ QUANTILES = (0.01, 0.10, 0.50, 0.90, 0.99)
 STATE_JSON = "meta/syngrasp/finalize_state.json"
 STATE_NPZ = "meta/syngrasp/finalize_state.npz"
 STATE_VERSION = 1
+ROW_GROUP_ROWS = 65_536  # frames per row group of a packed data file
 
 FEATURE_NAMES = {
     "observation.state": ["joint1", "joint2", "joint3", "joint4", "joint5", "joint6", "joint7", "gripper_width"],
@@ -328,14 +329,27 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
         rel = file_path(DATA_PATH, g.number)
 
         def write(path):
-            tables = []
-            for k, first_ep, first_index, lengths, task_ids in g.parts:
-                t = pq.read_table(os.path.join(out_dir, staging_rel("frames", k))).drop_columns(["source_episode_index"])
-                t = t.append_column("episode_index", pa.array(np.repeat(np.arange(first_ep, first_ep + len(lengths)), lengths).astype(np.int64)))
-                t = t.append_column("index", pa.array(np.arange(first_index, first_index + int(sum(lengths)), dtype=np.int64)))
-                t = t.append_column("task_index", pa.array(np.repeat(task_ids, lengths).astype(np.int64)))
-                tables.append(t)
-            _atomic_parquet(pa.concat_tables(tables, promote_options="default"), path)
+            # streamed: row groups of ROW_GROUP_ROWS frames, so memory is one row group, not one file
+            with atomic_output(path) as tmp:
+                writer, buf, rows = None, [], 0
+                for k, first_ep, first_index, lengths, task_ids in g.parts:
+                    t = pq.read_table(os.path.join(out_dir, staging_rel("frames", k))).drop_columns(["source_episode_index"])
+                    t = t.append_column("episode_index", pa.array(np.repeat(np.arange(first_ep, first_ep + len(lengths)), lengths).astype(np.int64)))
+                    t = t.append_column("index", pa.array(np.arange(first_index, first_index + int(sum(lengths)), dtype=np.int64)))
+                    t = t.append_column("task_index", pa.array(np.repeat(task_ids, lengths).astype(np.int64)))
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, t.schema)
+                    elif t.schema != writer.schema:
+                        raise ValueError(f"{staging_rel('frames', k)}: columns {t.schema.names} differ from earlier "
+                                         f"shards' {writer.schema.names}; finalize shards of one run config together")
+                    buf.append(t)
+                    rows += t.num_rows
+                    if rows >= ROW_GROUP_ROWS:
+                        writer.write_table(pa.concat_tables(buf), row_group_size=rows)
+                        buf, rows = [], 0
+                if buf:
+                    writer.write_table(pa.concat_tables(buf), row_group_size=rows)
+                writer.close()
 
         write_if_changed(rel, g.hash.hexdigest(), write)
 
@@ -365,6 +379,8 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
             for k, first in parts:
                 t = pq.read_table(os.path.join(out_dir, staging_rel("episodes", k)))
                 tabs.append(t.append_column("episode_index", pa.array(np.arange(first, first + t.num_rows, dtype=np.int64))))
+                if len(tabs) >= 512:  # fold small tables together: per-table overhead, not rows, would dominate
+                    tabs = [pa.concat_tables(tabs, promote_options="default").combine_chunks()]
             _atomic_parquet(pa.concat_tables(tabs, promote_options="default"), p)
 
         side_rel = file_path("meta/syngrasp/episodes/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet", m)
