@@ -344,6 +344,8 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
                                          f"shards' {writer.schema.names}; finalize shards of one run config together")
                     buf.append(t)
                     rows += t.num_rows
+                    if len(buf) >= 256:  # fold small tables together: per-table overhead would dominate
+                        buf = [pa.concat_tables(buf).combine_chunks()]
                     if rows >= ROW_GROUP_ROWS:
                         writer.write_table(pa.concat_tables(buf), row_group_size=rows)
                         buf, rows = [], 0
