@@ -2,7 +2,9 @@
 
 Shard k holds episode indices [k*S, (k+1)*S). A shard is complete when its
 record ``shard-XXXXXX.json`` (written after its data files, all atomically)
-exists and every file it lists has the recorded size and sha256.
+exists; ``--verify`` also checks that every file it lists has the recorded
+size and sha256 (``load_complete_record``). An exception inside one episode is
+recorded (failure ``error:<Type>``, traceback under ``errors``) and the shard goes on.
 """
 
 from __future__ import annotations
