@@ -1,6 +1,6 @@
 """``syngrasp`` command line.
 
-Exit codes: 0 success, 1 a failed check, 2 bad input (config, flags, assets),
+Exit codes: 0 success, 1 a failed check (or more episode errors than cluster.max_error_share), 2 bad input (config, flags, assets),
 130 interrupted (Ctrl-C; completed shards stay, the partial one is discarded).
 """
 
@@ -33,7 +33,7 @@ def _generate(args) -> int:
     if args.workers == 0 and args.address is None:
         if is_remote(args.out):
             raise ConfigError("--out", "in-process runs (--workers 0) write to a local folder; drop --workers 0")
-        manifest = generate_local(cfg, args.out, progress=not args.quiet)
+        manifest = generate_local(cfg, args.out, progress=not args.quiet, verify=args.verify)
     elif cfg.cluster.executor == "processes" or (
         cfg.cluster.executor == "auto" and args.address is None and not is_remote(args.out)
     ):
@@ -41,14 +41,19 @@ def _generate(args) -> int:
             raise ConfigError("cluster.executor", "processes write to a local --out on this machine; use ray")
         from ..cluster.processes import generate_processes
 
-        manifest = generate_processes(cfg, args.out, workers=args.workers, progress=not args.quiet)
+        manifest = generate_processes(cfg, args.out, workers=args.workers, progress=not args.quiet, verify=args.verify)
     else:
         from ..cluster.ray_driver import generate_ray
 
-        manifest = generate_ray(cfg, args.out, workers=args.workers, address=args.address, progress=not args.quiet)
-    summary = {k: manifest[k] for k in ("episodes", "frames", "successes", "bytes")}
-    summary["shards"] = len(manifest["shards"])
-    print(json.dumps(summary))
+        manifest = generate_ray(cfg, args.out, workers=args.workers, address=args.address, progress=not args.quiet,
+                                verify=args.verify)
+    from ..cluster.driver import error_share_exceeded
+
+    print(json.dumps({k: manifest[k] for k in ("episodes", "frames", "successes", "errors", "bytes", "shards")}))
+    too_many = error_share_exceeded(manifest, cfg)
+    if too_many:
+        print(f"syngrasp: error: {too_many}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -105,15 +110,17 @@ def _run_config(out_dir: str):
 
 
 def _finalize(args) -> int:
+    from ..cluster.destination import Destination
+    from ..cluster.shards import num_shards
     from ..assets.robot import load_robot
-    from ..cluster.shards import load_complete_record, plan_shards
     from ..exporters.lerobot_meta import finalize_lerobot
 
     cfg = _run_config(args.dir)
-    shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
-    done = [s.index for s in shards if load_complete_record(args.dir, s) is not None]
-    info = finalize_lerobot(args.dir, done, cfg.rollout.robot, load_robot(cfg.rollout.robot).feature_names())
-    print(json.dumps({"complete_shards": len(done), "planned_shards": len(shards), "episodes": info["total_episodes"]}))
+    n = num_shards(cfg.episodes, cfg.writer.shard_size)
+    flags = Destination(args.dir).listed_records(n)
+    info = finalize_lerobot(args.dir, (k for k in range(n) if flags[k]), cfg.rollout.robot, cfg.writer,
+                            load_robot(cfg.rollout.robot).feature_names())
+    print(json.dumps({"complete_shards": sum(flags), "planned_shards": n, "episodes": info["total_episodes"]}))
     return 0
 
 
@@ -317,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         help="local worker processes (default: one per CPU core); 0 runs in this process (cluster.executor picks processes or Ray)",
     )
     g.add_argument("--address", help="join an existing Ray cluster, e.g. 'auto' (as under ray submit)")
+    g.add_argument("--verify", action="store_true",
+                   help="on resume, also check the sha256 of every complete shard's files (parallel; slow at scale)")
     g.add_argument("--format", choices=("hdf5", "lerobot", "both"), help="output format (writer.format)")
     _add_config_args(g)
     g.set_defaults(func=_generate)

@@ -49,7 +49,7 @@ def main() -> None:
             runs[label] = {"wall_s": round(wall, 2), "frames": manifest["frames"],
                            "frames_per_s": round(manifest["frames"] / wall, 2), "manifest": manifest}
     manifests = [r.pop("manifest") for r in runs.values()]
-    shards = len(manifests[0]["shards"])
+    shards = manifests[0]["shards"]
     report = {
         "episodes": args.episodes,
         "shards": shards,

@@ -22,6 +22,13 @@ class ClusterConfig:
         num_gpus: GPUs reserved per shard task (set > 0 when MuJoCo renders through EGL on a GPU).
         max_retries: re-runs of a shard task whose worker process died.
         object_store_mb: object store size of a local Ray instance [MiB] (shards go to disk, not the store).
+        max_in_flight: shard tasks submitted and not yet finished, at most; 0 (default) means two
+            per worker slot. The driver submits more as tasks finish, so its memory does not grow
+            with the number of shards.
+        max_error_share: the run exits non-zero when more than this share of attempted episodes
+            raised an error (``error:<Type>`` failures); it finishes every shard and writes the
+            manifest either way.
+        log_interval_s: seconds between progress lines when stderr is not a terminal [s].
     """
 
     executor: str = "auto"
@@ -29,6 +36,9 @@ class ClusterConfig:
     num_gpus: float = 0.0
     max_retries: int = 3
     object_store_mb: int = 256
+    max_in_flight: int = 0
+    max_error_share: float = 0.01
+    log_interval_s: float = 30.0
 
     def __post_init__(self):
         if self.executor not in ("auto", "processes", "ray"):
@@ -39,6 +49,12 @@ class ClusterConfig:
             raise ConfigError("cluster.num_gpus", "must be >= 0")
         if self.max_retries < 0:
             raise ConfigError("cluster.max_retries", "must be >= 0")
+        if self.max_in_flight < 0:
+            raise ConfigError("cluster.max_in_flight", "must be >= 0 (0: two per worker slot)")
+        if not 0.0 <= self.max_error_share <= 1.0:
+            raise ConfigError("cluster.max_error_share", "must be in [0, 1]")
+        if self.log_interval_s <= 0:
+            raise ConfigError("cluster.log_interval_s", "must be > 0")
         if self.object_store_mb < 75:
             raise ConfigError("cluster.object_store_mb", "Ray needs at least 75 MiB")
 

@@ -1,20 +1,30 @@
-"""Where shards end up: the output folder itself, or a bucket fed from a local staging folder."""
+"""Where shards end up: the output folder itself, or a bucket fed from a local staging folder.
+
+Resume reads one listing: a shard is complete when its record ``shard-XXXXXX.json``
+is at the destination (records are published last, after every file of the
+shard is in place and verified). ``verify`` additionally checks each listed
+shard's files against the record's sha256, in parallel threads.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterator
 
 import yaml
 
+from ..core.atomic import atomic_write_text, sha256_file
 from .config import RunSettings
 from ..core.errors import ConfigError
-from .local import CONFIG, MANIFEST, prepare_out_dir
-from ..core.atomic import atomic_write_text
-from .shards import Shard, load_complete_record
 from .export import publish_shard
-from .store import filesystem, is_remote
+from .local import CONFIG, prepare_out_dir
+from .manifest import MANIFEST, SHARD_TABLE, parse_rows
+from .retry import with_retries
+from .shards import record_index
+from .store import filesystem, is_remote, sha256_remote, stored_sha256
 
 
 class Destination:
@@ -43,27 +53,83 @@ class Destination:
         os.makedirs(self.staging, exist_ok=True)
         text = yaml.safe_dump(cfg.data_dict(), sort_keys=True)
         path = f"{self.root}/{CONFIG}"
-        if self.fs.exists(path):
-            if self.fs.cat_file(path).decode() != text:
+        if with_retries(lambda: self.fs.exists(path), what=f"listing {path}"):
+            if with_retries(lambda: self.fs.cat_file(path), what=f"reading {path}").decode() != text:
                 raise ConfigError("--out", f"{self.url} holds a run with a different config; use a new prefix")
         else:
-            self.fs.pipe_file(path, text.encode())
+            with_retries(lambda: self.fs.pipe_file(path, text.encode()), what=f"writing {path}")
 
-    def complete_record(self, shard: Shard) -> dict | None:
-        if not self.remote:
-            return load_complete_record(self.staging, shard)
+    # ---- resume -------------------------------------------------------------------------------
+    def listed_records(self, n_shards: int) -> bytearray:
+        """One listing of the destination: flags[k] = 1 when shard k's record is there (1 byte per shard)."""
+        flags = bytearray(n_shards)
+        if self.remote:
+            self.fs.invalidate_cache(self.root)
+            names = with_retries(lambda: self.fs.ls(self.root, detail=False), what=f"listing {self.url}")
+            names = (n.rsplit("/", 1)[-1] for n in names)
+        else:
+            if not os.path.isdir(self.staging):
+                return flags
+            names = (e.name for e in os.scandir(self.staging))
+        for name in names:
+            k = record_index(name)
+            if k is not None and k < n_shards:
+                flags[k] = 1
+        return flags
+
+    def read_record(self, k: int) -> dict | None:
+        name = f"shard-{k:06d}.json"
         try:
-            rec = json.loads(self.fs.cat_file(f"{self.root}/shard-{shard.index:06d}.json"))
-        except (FileNotFoundError, OSError, ValueError):
+            if self.remote:
+                text = with_retries(lambda: self.fs.cat_file(f"{self.root}/{name}"), what=f"reading {name}")
+            else:
+                with open(os.path.join(self.staging, name), "rb") as f:
+                    text = f.read()
+            rec = json.loads(text)
+        except (OSError, ValueError):
             return None
-        if rec.get("episode_range") != [shard.lo, shard.hi] or not isinstance(rec.get("files"), dict):
-            return None
-        ok = all(
-            self.fs.exists(f"{self.root}/{rel}") and self.fs.size(f"{self.root}/{rel}") == m["bytes"]
-            for rel, m in rec["files"].items()
-        )
-        return rec if ok else None
+        return rec if isinstance(rec, dict) and isinstance(rec.get("files"), dict) else None
 
+    def record_ok(self, rec: dict | None, lo: int, hi: int, verify: bool) -> bool:
+        """``rec`` is shard [lo, hi)'s; with ``verify``, each file has the recorded size and sha256."""
+        if rec is None or rec.get("episode_range") != [lo, hi]:
+            return False
+        if not verify:
+            return True
+        for rel, meta in rec["files"].items():
+            if self.remote:
+                path = f"{self.root}/{rel}"
+                try:
+                    if self.fs.size(path) != meta["bytes"]:
+                        return False
+                    got = stored_sha256(self.fs, path) or sha256_remote(self.fs, path)
+                except OSError:
+                    return False
+            else:
+                path = os.path.join(self.staging, rel)
+                if not os.path.isfile(path) or os.path.getsize(path) != meta["bytes"]:
+                    return False
+                got = sha256_file(path)
+            if got != meta["sha256"]:
+                return False
+        return True
+
+    def verify_listed(self, flags: bytearray, shard_range, threads: int = 8) -> int:
+        """Clear the flag of every listed shard whose files do not match its record; returns how many."""
+        def check(k: int) -> tuple[int, bool]:
+            s = shard_range(k)
+            return k, self.record_ok(self.read_record(k), s.lo, s.hi, verify=True)
+
+        bad = 0
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            listed = (k for k in range(len(flags)) if flags[k])
+            for k, ok in _bounded_map(pool, check, listed, 4 * threads):
+                if not ok:
+                    flags[k] = 0
+                    bad += 1
+        return bad
+
+    # ---- publication ----------------------------------------------------------------------------
     def publish(self, rec: dict) -> None:
         """Make a finished shard visible at the destination (no-op for a local folder)."""
         if not self.remote:
@@ -71,9 +137,45 @@ class Destination:
         publish_shard(self.fs, self.root, self.staging, rec)
         for rel in rec["files"]:
             os.unlink(os.path.join(self.staging, rel))
+        os.unlink(os.path.join(self.staging, rec["record"]))
+
+    def table_path(self) -> str:
+        """The local copy of the shard table the driver appends to."""
+        return os.path.join(self.staging, SHARD_TABLE)
+
+    def old_table_rows(self) -> Iterator[dict]:
+        """Rows of the shard table an earlier run left (the local copy, else the bucket's)."""
+        path = self.table_path()
+        if os.path.isfile(path):
+            with open(path) as f:
+                yield from parse_rows(f)
+        elif self.remote:
+            remote = f"{self.root}/{SHARD_TABLE}"
+            try:
+                text = with_retries(lambda: self.fs.cat_file(remote), what=f"reading {remote}").decode()
+            except (FileNotFoundError, OSError):
+                return
+            yield from parse_rows(text.splitlines())
 
     def write_manifest(self, text: str) -> None:
+        """Publish the shard table, then the summary (``manifest.json`` last: it marks a finished run)."""
         if self.remote:
-            self.fs.pipe_file(f"{self.root}/{MANIFEST}", text.encode())
+            with_retries(lambda: self.fs.put_file(self.table_path(), f"{self.root}/{SHARD_TABLE}"),
+                         what=f"uploading {SHARD_TABLE}")
+            with_retries(lambda: self.fs.pipe_file(f"{self.root}/{MANIFEST}", text.encode()),
+                         what=f"uploading {MANIFEST}")
         else:
             atomic_write_text(os.path.join(self.staging, MANIFEST), text)
+
+
+def _bounded_map(pool, fn, items, limit: int):
+    """``pool.map`` that keeps at most ``limit`` calls queued (``items`` may be a 1M-long generator)."""
+    from collections import deque
+
+    q = deque()
+    for it in items:
+        q.append(pool.submit(fn, it))
+        if len(q) >= limit:
+            yield q.popleft().result()
+    while q:
+        yield q.popleft().result()

@@ -2,9 +2,10 @@
 
 Order of publication: every file of a shard is uploaded and read back
 (sha256), then the shard's record ``shard-XXXXXX.json`` is uploaded as the
-marker that it is in place; dataset-level files (LeRobot ``meta/``, ``data/``),
-``config.yaml`` and ``manifest.json`` go last, only after every shard the
-manifest lists has a marker. A re-run skips shards whose remote marker matches
+marker that it is in place; dataset-level files (LeRobot ``meta/``, ``data/``,
+packed ``videos/``), ``config.yaml``, the shard table and ``manifest.json`` go
+last, only after every shard the shard table lists has a marker. Shards are
+streamed from the shard table, so memory does not grow with their number. A re-run skips shards whose remote marker matches
 the local record and whose remote files have the recorded sizes.
 """
 
@@ -15,7 +16,9 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from ..core.errors import SyngraspError
-from .local import CONFIG, MANIFEST
+from .local import CONFIG
+from .manifest import MANIFEST, SHARD_TABLE, read_shard_table
+from .retry import with_retries
 from .store import filesystem, upload_verified
 
 
@@ -27,7 +30,7 @@ def _remote_marker_ok(fs, root: str, rec: dict) -> bool:
     """The shard's record is at the destination, equal to ours, and every file has its size."""
     try:
         marker = f"{root}/{rec['record']}"
-        if not fs.exists(marker) or json.loads(fs.cat_file(marker)).get("files") != rec["files"]:
+        if not fs.exists(marker) or json.loads(with_retries(lambda: fs.cat_file(marker))).get("files") != rec["files"]:
             return False
         return all(fs.exists(f"{root}/{rel}") and fs.size(f"{root}/{rel}") == m["bytes"] for rel, m in rec["files"].items())
     except (OSError, ValueError):
@@ -40,7 +43,8 @@ def publish_shard(fs, root: str, local_dir: str, rec: dict) -> None:
         remote = f"{root}/{rel}"
         fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
         upload_verified(fs, os.path.join(local_dir, rel), remote, meta["sha256"])
-    fs.put_file(os.path.join(local_dir, rec["record"]), f"{root}/{rec['record']}")
+    with_retries(lambda: fs.put_file(os.path.join(local_dir, rec["record"]), f"{root}/{rec['record']}"),
+                 what=f"uploading {rec['record']}")
 
 
 def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dict:
@@ -48,33 +52,38 @@ def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dic
     man_path = os.path.join(local_dir, MANIFEST)
     if not os.path.isfile(man_path):
         raise ExportError(f"{man_path} not found: export a finished run (syngrasp generate writes it last)")
-    with open(man_path) as f:
-        manifest = json.load(f)
     fs, root = filesystem(url)
     fs.makedirs(root, exist_ok=True)
-    records = []
-    for s in manifest["shards"]:
-        with open(os.path.join(local_dir, s["record"])) as f:
-            records.append(json.load(f))
 
-    def one(rec: dict) -> str:
+    def records():
+        for row in read_shard_table(local_dir):
+            with open(os.path.join(local_dir, row["record"])) as f:
+                yield json.load(f)
+
+    def one(rec: dict) -> tuple[str, str]:
         if _remote_marker_ok(fs, root, rec):
-            return "skipped"
+            return "skipped", ""
         publish_shard(fs, root, local_dir, rec)
-        return "uploaded"
+        return ("uploaded", "") if _remote_marker_ok(fs, root, rec) else ("uploaded", rec["record"])
 
+    from .destination import _bounded_map
+
+    counts = {"uploaded": 0, "skipped": 0}
+    missing = []
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        results = list(pool.map(one, records))
-    missing = [r["record"] for r in records if not _remote_marker_ok(fs, root, r)]
+        for what, bad in _bounded_map(pool, one, records(), 4 * threads):
+            counts[what] += 1
+            if bad:
+                missing.append(bad)
     if missing:
-        raise ExportError(f"shards not verified at the destination: {missing}; re-run the export")
+        raise ExportError(f"shards not verified at the destination: {missing[:20]}; re-run the export")
     for rel in dataset_level_files(local_dir):
         remote = f"{root}/{rel}"
         fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
-        fs.put_file(os.path.join(local_dir, rel), remote)
-    fs.put_file(os.path.join(local_dir, CONFIG), f"{root}/{CONFIG}")
-    fs.put_file(man_path, f"{root}/{MANIFEST}")
-    summary = {"uploaded": results.count("uploaded"), "skipped": results.count("skipped"), "shards": len(records)}
+        with_retries(lambda: fs.put_file(os.path.join(local_dir, rel), remote), what=f"uploading {rel}")
+    for name in (CONFIG, SHARD_TABLE, MANIFEST):
+        with_retries(lambda: fs.put_file(os.path.join(local_dir, name), f"{root}/{name}"), what=f"uploading {name}")
+    summary = {**counts, "shards": counts["uploaded"] + counts["skipped"]}
     log(json.dumps(summary))
     return summary
 
@@ -82,7 +91,7 @@ def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dic
 def dataset_level_files(local_dir: str) -> list[str]:
     """Files written by a finalize step (e.g. LeRobot's meta/ and data/), relative paths, sorted."""
     out = []
-    for top in ("meta", "data"):
+    for top in ("meta", "data", "videos"):
         base = os.path.join(local_dir, top)
         for dirpath, _, names in os.walk(base):
             out.extend(os.path.relpath(os.path.join(dirpath, n), local_dir) for n in names if not n.endswith(".tmp"))

@@ -1,21 +1,18 @@
-"""In-process driver: resumable, sharded generation with a progress bar and a run manifest."""
+"""In-process executor (shards run one after another in this process) and the output folder's set-up."""
 
 from __future__ import annotations
 
-import json
+import collections
 import os
-import time
 
 import yaml
-from tqdm import tqdm
 
-from .. import __version__
+from ..core.atomic import atomic_write_text
 from .config import RunSettings
 from ..core.errors import ConfigError
-from ..core.atomic import atomic_write_text
-from .shards import load_complete_record, plan_shards, run_shard, writer_names
+from .manifest import MANIFEST  # noqa: F401  (re-exported: the file name drivers and tools share)
+from .shards import Shard, run_shard
 
-MANIFEST = "manifest.json"
 CONFIG = "config.yaml"
 
 
@@ -53,69 +50,40 @@ def prepare_out_dir(cfg: RunSettings, out_dir: str) -> None:
     atomic_write_text(path, text)
 
 
-def build_manifest(cfg: RunSettings, records: list[dict]) -> dict:
-    """The run manifest: totals and, per shard, episode range, frames, successes, bytes and each file's sha256."""
-    return {
-        "syngrasp_version": __version__,
-        "seed": cfg.seed,
-        "episodes": cfg.episodes,
-        "shard_size": cfg.writer.shard_size,
-        "format": cfg.writer.format,
-        "frames": sum(r["frames"] for r in records),
-        "successes": sum(r["successes"] for r in records),
-        "bytes": sum(r["bytes"] for r in records),
-        "shards": [{k: r[k] for k in ("shard_index", "episode_range", "record", "files", "frames", "successes", "bytes")}
-                   for r in records],
-    }
+class InProcessExecutor:
+    """Runs each submitted shard in this process when polled, one at a time."""
+
+    slots = 1
+
+    def __init__(self, cfg: RunSettings, dest, progress):
+        from ..generators.episode import EpisodeGenerator
+
+        self.cfg, self.dest, self.progress = cfg, dest, progress
+        self.gen = EpisodeGenerator(cfg)
+        self.queue: collections.deque[Shard] = collections.deque()
+
+    def submit(self, shard: Shard) -> None:
+        self.queue.append(shard)
+
+    def _on_episode(self, res) -> None:
+        self.progress.episode(res.episode.num_frames if res.episode else 0, res.success,
+                              res.failure_reason.startswith("error:"))
+        self.progress.show()
+
+    def poll(self, timeout_s: float) -> list[tuple[Shard, dict | None]]:
+        if not self.queue:
+            return []
+        shard = self.queue.popleft()
+        rec = run_shard(self.cfg, self.dest.staging, shard, self.gen, self._on_episode)
+        self.dest.publish(rec)
+        return [(shard, rec)]
+
+    def close(self) -> None:
+        self.queue.clear()
 
 
-def manifest_text(manifest: dict) -> str:
-    return json.dumps(manifest, indent=1, sort_keys=True)
+def generate_local(cfg: RunSettings, out_dir: str, progress: bool = True, verify: bool = False) -> dict:
+    """Generate (or resume) the run in this process; returns the manifest summary."""
+    from .driver import run
 
-
-def write_manifest(cfg: RunSettings, out_dir: str, records: list[dict]) -> dict:
-    manifest = build_manifest(cfg, records)
-    atomic_write_text(os.path.join(out_dir, MANIFEST), manifest_text(manifest))
-    return manifest
-
-
-def generate_local(cfg: RunSettings, out_dir: str, progress: bool = True) -> dict:
-    """Generate (or resume) the run in this process; returns the manifest."""
-    prepare_out_dir(cfg, out_dir)
-    shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
-    done = {s.index: load_complete_record(out_dir, s) for s in shards}
-    todo = [s for s in shards if done[s.index] is None]
-    from ..generators.episode import EpisodeGenerator
-
-    gen = EpisodeGenerator(cfg) if todo else None
-    skipped = sum(s.hi - s.lo for s in shards if done[s.index] is not None)
-    bar = tqdm(total=cfg.episodes, initial=skipped, unit="ep", disable=not progress, dynamic_ncols=True)
-    stats = {"frames": 0, "ok": 0, "n": 0, "t0": time.perf_counter()}
-
-    def on_episode(res) -> None:
-        stats["n"] += 1
-        stats["ok"] += int(res.success)
-        if res.episode is not None:
-            stats["frames"] += res.episode.num_frames
-        dt = time.perf_counter() - stats["t0"]
-        bar.set_postfix_str(f"{stats['frames'] / dt:.1f} frames/s, success {stats['ok'] / stats['n']:.0%}")
-        bar.update(1)
-
-    try:
-        for s in todo:
-            done[s.index] = run_shard(cfg, out_dir, s, gen, on_episode)
-    finally:
-        bar.close()
-    records = [done[s.index] for s in shards]
-    finalize_outputs(cfg, out_dir, records)
-    return write_manifest(cfg, out_dir, records)
-
-
-def finalize_outputs(cfg: RunSettings, out_dir: str, records: list[dict]) -> None:
-    """Dataset-level files that need every shard: LeRobot's data/ and meta/."""
-    if "lerobot" in writer_names(cfg.writer.format):
-        from ..assets.robot import load_robot
-        from ..exporters.lerobot_meta import finalize_lerobot
-
-        names = load_robot(cfg.rollout.robot).feature_names()
-        finalize_lerobot(out_dir, [r["shard_index"] for r in records], cfg.rollout.robot, names)
+    return run(cfg, out_dir, InProcessExecutor, progress=progress, verify=verify)

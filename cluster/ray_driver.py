@@ -1,4 +1,4 @@
-"""Ray driver: one task per shard, retried when its worker dies, resumable, with live progress.
+"""Ray executor: one task per shard, retried when its worker dies, with live progress.
 
 Locally, ``generate_ray(cfg, out, workers=N)`` starts a private Ray instance
 with N CPUs; with ``address="auto"`` it joins the cluster that ``ray submit``
@@ -6,26 +6,20 @@ or ``ray start`` brought up. Tasks write into the destination's staging folder
 (atomic rename), then publish. A killed worker leaves at most a ``*.tmp`` file,
 never a visible shard; Ray re-runs the task and, since an episode is a pure
 function of (seed, index, config), the re-run writes byte-identical files.
+The driver (driver.py) keeps at most ``cluster.max_in_flight`` tasks submitted.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import time
 
 import ray
-from tqdm import tqdm
 
 from .config import RunSettings
 from .destination import Destination
-from ..core.errors import ConfigError
 from .ray_setup import check_cluster, init_ray
-from .local import build_manifest, finalize_outputs, manifest_text, remove_stale_tmp
-from .shards import (
-    RUNNING_DIR, Shard, pid_marker, plan_shards, progress_text, run_shard, worker_env, writer_names,
-)
+from .shards import Shard, pid_marker, run_shard, worker_env
 
 _GENERATORS: dict[str, object] = {}
 
@@ -35,17 +29,14 @@ class Progress:
     """Episode counters reported by shard tasks, polled by the driver."""
 
     def __init__(self):
-        self.episodes = 0
-        self.frames = 0
-        self.successes = 0
+        self.counts = [0, 0, 0, 0]  # episodes, frames, successes, errors
 
-    def report(self, frames: int, success: bool) -> None:
-        self.episodes += 1
-        self.frames += frames
-        self.successes += int(success)
+    def report(self, frames: int, success: bool, error: bool = False) -> None:
+        for i, v in enumerate((1, frames, int(success), int(error))):
+            self.counts[i] += v
 
-    def snapshot(self) -> tuple[int, int, int]:
-        return self.episodes, self.frames, self.successes
+    def snapshot(self) -> list[int]:
+        return self.counts
 
 
 def _shard_task(cfg: RunSettings, url: str, shard: Shard, progress) -> dict:
@@ -62,12 +53,54 @@ def _shard_task(cfg: RunSettings, url: str, shard: Shard, progress) -> dict:
 
     def on_episode(res):
         if progress is not None:
-            progress.report.remote(res.episode.num_frames if res.episode else 0, res.success)
+            progress.report.remote(res.episode.num_frames if res.episode else 0, res.success,
+                                   res.failure_reason.startswith("error:"))
 
     with pid_marker(dest.staging, shard):
         rec = run_shard(cfg, dest.staging, shard, gen, on_episode)
         dest.publish(rec)
     return rec
+
+
+class RayExecutor:
+    """Shard tasks on Ray; ``slots`` is the cluster's CPUs divided by ``cluster.num_cpus``."""
+
+    def __init__(self, cfg: RunSettings, dest: Destination, progress, workers: int | None = None,
+                 address: str | None = None):
+        self.started_here = init_ray(address, workers, cfg)
+        self.cfg, self.dest, self.progress = cfg, dest, progress
+        try:
+            check_cluster(cfg, dest.url, joined=address is not None)
+        except BaseException:
+            if self.started_here:
+                ray.shutdown()
+            raise
+        cpus = ray.cluster_resources().get("CPU", 1.0)
+        self.slots = max(1, int(cpus // cfg.cluster.num_cpus))
+        self.task = ray.remote(num_cpus=cfg.cluster.num_cpus, num_gpus=cfg.cluster.num_gpus,
+                               max_retries=cfg.cluster.max_retries)(_shard_task)
+        self.counter = Progress.remote()
+        self.cfg_ref = ray.put(cfg)  # the config object itself: the cluster never imports the app's RunConfig
+        self.pending: dict = {}
+
+    def submit(self, shard: Shard) -> None:
+        self.pending[self.task.remote(self.cfg_ref, self.dest.url, shard, self.counter)] = shard
+
+    def poll(self, timeout_s: float) -> list[tuple[Shard, dict | None]]:
+        ready, _ = ray.wait(list(self.pending), num_returns=len(self.pending), timeout=timeout_s)
+        out = [(self.pending.pop(ref), ray.get(ref)) for ref in ready]
+        self.progress.set_counts(*ray.get(self.counter.snapshot.remote()))
+        return out
+
+    def close(self) -> None:
+        for ref in self.pending:
+            try:
+                ray.cancel(ref, force=True)
+            except Exception:  # already finished or gone with its worker
+                pass
+        self.pending.clear()
+        if self.started_here:
+            ray.shutdown()
 
 
 def generate_ray(
@@ -76,58 +109,9 @@ def generate_ray(
     workers: int | None = None,
     address: str | None = None,
     progress: bool = True,
+    verify: bool = False,
 ) -> dict:
-    """Generate (or resume) the run on Ray; returns the manifest (also written to the destination)."""
-    dest = Destination(url)
-    if dest.remote and "lerobot" in writer_names(cfg.writer.format):
-        raise ConfigError(
-            "writer.format", "LeRobot output is finalized from a local folder: generate to a local --out, then syngrasp export"
-        )
-    dest.prepare(cfg)
-    shards = plan_shards(cfg.episodes, cfg.writer.shard_size)
-    done = {s.index: dest.complete_record(s) for s in shards}
-    todo = [s for s in shards if done[s.index] is None]
-    try:
-        if todo:
-            _run(cfg, url, dest, todo, done, shards, workers, address, progress)
-    finally:
-        if not dest.remote:
-            remove_stale_tmp(dest.staging)  # left by killed or interrupted workers; never published
-            shutil.rmtree(os.path.join(dest.staging, RUNNING_DIR), ignore_errors=True)
-    records = [done[s.index] for s in shards]
-    if not dest.remote:
-        finalize_outputs(cfg, dest.staging, records)
-    manifest = build_manifest(cfg, records)
-    dest.write_manifest(manifest_text(manifest))
-    return manifest
+    """Generate (or resume) the run on Ray; returns the manifest summary (also written to the destination)."""
+    from .driver import run
 
-
-def _run(cfg, url, dest, todo, done, shards, workers, address, progress) -> None:
-    started_here = init_ray(address, workers, cfg)
-    try:
-        check_cluster(cfg, url, joined=address is not None)
-        task = ray.remote(
-            num_cpus=cfg.cluster.num_cpus,
-            num_gpus=cfg.cluster.num_gpus,
-            max_retries=cfg.cluster.max_retries,
-        )(_shard_task)
-        counter = Progress.remote()
-        pending = {task.remote(cfg, url, s, counter): s for s in todo}
-        total = sum(s.hi - s.lo for s in todo)
-        bar = tqdm(total=len(shards), initial=len(shards) - len(todo), unit="shard", disable=not progress,
-                   dynamic_ncols=True)
-        t0 = time.perf_counter()
-        try:
-            while pending:
-                ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
-                for ref in ready:
-                    s = pending.pop(ref)
-                    done[s.index] = ray.get(ref)
-                    bar.update(1)
-                n, frames, ok = ray.get(counter.snapshot.remote())
-                bar.set_postfix_str(progress_text(n, total, frames, ok, time.perf_counter() - t0))
-        finally:
-            bar.close()
-    finally:
-        if started_here:
-            ray.shutdown()
+    return run(cfg, url, lambda c, d, p: RayExecutor(c, d, p, workers, address), progress=progress, verify=verify)

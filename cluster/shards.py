@@ -2,7 +2,9 @@
 
 Shard k holds episode indices [k*S, (k+1)*S). A shard is complete when its
 record ``shard-XXXXXX.json`` (written after its data files, all atomically)
-exists and every file it lists has the recorded size and sha256.
+exists; ``--verify`` also checks that every file it lists has the recorded
+size and sha256 (``load_complete_record``). An exception inside one episode is
+recorded (failure ``error:<Type>``, traceback under ``errors``) and the shard goes on.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import time
-from typing import Callable
+import traceback
+from typing import Callable, Iterator
 
 from ..core.atomic import atomic_write_text, sha256_file
 from .config import RunSettings
@@ -44,13 +48,6 @@ def pid_marker(out_dir: str, shard: "Shard"):
             os.unlink(path)
 
 
-def progress_text(episodes: int, total: int, frames: int, successes: int, seconds: float) -> str:
-    """The progress bar's postfix: episodes done of ``total``, frames/s, success rate and ETA [s]."""
-    eta = (total - episodes) * seconds / episodes if episodes else float("nan")
-    return (f"{episodes}/{total} ep, {frames / max(seconds, 1e-9):.1f} frames/s, "
-            f"success {successes / max(episodes, 1):.0%}, ETA {eta:.0f}s")
-
-
 def worker_env(cfg: RunSettings) -> dict[str, str]:
     """Environment of a worker process: llvmpipe renders with as many threads as the task has
     CPUs (one process per core beat one process with a thread per core), unless already set."""
@@ -59,8 +56,31 @@ def worker_env(cfg: RunSettings) -> dict[str, str]:
     return {"LP_NUM_THREADS": str(max(1, int(round(cfg.cluster.num_cpus))))}
 
 
+def num_shards(episodes: int, shard_size: int) -> int:
+    return (episodes + shard_size - 1) // shard_size
+
+
+def shard_at(k: int, episodes: int, shard_size: int) -> Shard:
+    return Shard(k, k * shard_size, min((k + 1) * shard_size, episodes))
+
+
+def iter_shards(episodes: int, shard_size: int) -> Iterator[Shard]:
+    """Shards of a run in index order, made one at a time (a 1M-shard run is never a list)."""
+    for k in range(num_shards(episodes, shard_size)):
+        yield shard_at(k, episodes, shard_size)
+
+
 def plan_shards(episodes: int, shard_size: int) -> list[Shard]:
-    return [Shard(k, lo, min(lo + shard_size, episodes)) for k, lo in enumerate(range(0, episodes, shard_size))]
+    return list(iter_shards(episodes, shard_size))
+
+
+RECORD_RE = re.compile(r"^shard-(\d{6,})\.json$")
+
+
+def record_index(name: str) -> int | None:
+    """Shard index of a record file name ``shard-XXXXXX.json``, else None."""
+    m = RECORD_RE.match(name)
+    return int(m.group(1)) if m else None
 
 
 def record_path(out_dir: str, shard: Shard) -> str:
@@ -96,6 +116,14 @@ def writer_names(fmt: str) -> tuple[str, ...]:
     return ("hdf5", "lerobot") if fmt == "both" else (fmt,)
 
 
+def error_result(idx: int, exc: BaseException):
+    """The EpisodeResult of an episode whose generation raised ``exc``: failure ``error:<type>``."""
+    from ..generators.episode import EpisodeResult
+
+    return EpisodeResult(episode_index=idx, success=False, failure_reason=f"error:{type(exc).__name__}",
+                         attempts=0, episode=None, timings={})
+
+
 def run_shard(
     cfg: RunSettings,
     out_dir: str,
@@ -118,8 +146,14 @@ def run_shard(
     redraws = 0
     checked: dict[str, int] = {}
     t0 = time.perf_counter()
+    errors = []
     for idx in range(shard.lo, shard.hi):
-        res = gen.generate(cfg.seed, idx)
+        try:
+            res = gen.generate(cfg.seed, idx)
+        except Exception as e:  # a fault costs this episode, not the shard
+            res = error_result(idx, e)
+            errors.append({"episode_index": idx, "error": type(e).__name__,
+                           "traceback": "".join(traceback.format_exception(e))[-4000:]})
         for k, v in res.timings.items():
             timings[k] = timings.get(k, 0.0) + v
         redraws += res.visibility_redraws
@@ -158,6 +192,7 @@ def run_shard(
         "successes": int(sum(bool(e.meta["success"]) for e in episodes)),
         "failures": failures,
         "outcomes_by_category": outcomes,
+        "errors": errors,
         "visibility_redraws": redraws,
         "bytes": int(sum(f["bytes"] for f in files.values())),
         "seconds": round(time.perf_counter() - t0, 3),

@@ -8,6 +8,7 @@ query strings, and manifests hold only paths, sizes and checksums.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 import fsspec
 
 from ..core.errors import ConfigError
+from .retry import with_retries
 
 
 def is_remote(url: str) -> bool:
@@ -46,17 +48,48 @@ def safe_url(url: str) -> str:
 
 
 def sha256_remote(fs, path: str) -> str:
-    h = hashlib.sha256()
-    with fs.open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """sha256 of a remote object, read back in 1 MiB blocks (retried on transient errors)."""
+
+    def read() -> str:
+        h = hashlib.sha256()
+        with fs.open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+
+    return with_retries(read, what=f"reading {path}")
 
 
-def upload_verified(fs, local: str, remote: str, sha256: str) -> None:
-    """Upload ``local`` to ``remote`` and read it back; raise IOError when the checksum differs."""
-    fs.put_file(local, remote)
-    got = sha256_remote(fs, remote)
+def _is_s3(fs) -> bool:
+    proto = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return proto in ("s3", "s3a") and hasattr(fs, "call_s3")
+
+
+def stored_sha256(fs, path: str) -> str | None:
+    """The sha256 (hex) the store computed for ``path`` on upload, when it keeps one (S3 with
+    ``ChecksumAlgorithm=SHA256``, single-part objects); None when it does not offer one."""
+    if not _is_s3(fs):
+        return None
+    bucket, key, _ = fs.split_path(path)
+    head = with_retries(lambda: fs.call_s3("head_object", Bucket=bucket, Key=key, ChecksumMode="ENABLED"),
+                        what=f"checksum of {path}")
+    value = head.get("ChecksumSHA256")
+    if not value or "-" in value:  # absent, or a multipart checksum of checksums
+        return None
+    return base64.b64decode(value).hex()
+
+
+def upload_verified(fs, local: str, remote: str, sha256: str) -> str:
+    """Upload ``local`` to ``remote`` and verify it: by the checksum the store computed on receipt
+    where it offers one, else by reading it back. Transient errors are retried with backoff; a
+    mismatch removes the object and raises IOError. Returns how it was verified (``store`` or ``readback``)."""
+    extra = {"ChecksumAlgorithm": "SHA256"} if _is_s3(fs) else {}
+    with_retries(lambda: fs.put_file(local, remote, **extra), what=f"uploading {os.path.basename(local)}")
+    got = stored_sha256(fs, remote)
+    how = "store"
+    if got is None:
+        got, how = sha256_remote(fs, remote), "readback"
     if got != sha256:
         fs.rm_file(remote)
         raise IOError(f"checksum mismatch after uploading {os.path.basename(local)}: {got} != {sha256}")
+    return how

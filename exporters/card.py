@@ -4,7 +4,7 @@ It states what a training engineer needs before using the data: the robot,
 the cameras (resolution, field of view), the randomization (the run's
 ``scene`` config and the ranges actually drawn), the action definitions (which
 one ``action`` holds), the code version and the run config. It is built from
-files already on disk (``meta/info.json`` content, ``meta/syngrasp/episodes.parquet``,
+files already on disk (``meta/info.json`` content, ``meta/syngrasp/episodes/chunk-*/file-*.parquet``,
 ``config.yaml`` when the folder was written by ``syngrasp generate``), so the
 same dataset always gets the same card.
 """
@@ -19,6 +19,7 @@ import yaml
 
 from ..core.atomic import atomic_write_text
 from .actions import DEFINITIONS, EE_DELTA_NAMES
+from .side import read_side_table
 
 CARD = "README.md"
 
@@ -53,9 +54,9 @@ def _action_mode(features: dict) -> str:
 
 def card_text(out_dir: str, info: dict) -> str:
     """The card's Markdown for the dataset in ``out_dir`` whose info.json content is ``info``."""
-    side_path = os.path.join(out_dir, "meta/syngrasp/episodes.parquet")
-    side = pq.read_table(side_path, columns=["scene", "version", "success"]).to_pydict() if os.path.isfile(side_path) else {}
+    side = read_side_table(out_dir, ["scene", "version", "success"], max_files=1).to_pydict()  # first 50,000 episodes
     scenes = [json.loads(s) for s in side.get("scene", [])]
+    scenes = [s for s in scenes if {"table", "lights", "objects", "cameras", "target_index"} <= s.keys()]  # full SceneSpecs
     n_arm = int(info.get("features", {}).get("observation.state", {}).get("shape", [1])[0]) - 1
     cfg_path = os.path.join(out_dir, "config.yaml")
     cfg = None
@@ -103,13 +104,13 @@ def card_text(out_dir: str, info: dict) -> str:
         if ft.get("dtype") != "video":
             continue
         cam = key.rsplit(".", 1)[1]
-        fov = [c["fovy"] for s in scenes for c in s["cameras"] if c["name"] == cam]
+        fov = [c["fovy"] for s in scenes for c in s.get("cameras", ()) if c["name"] == cam]
         h, w = ft["shape"][:2]
         lines.append(f"| `{key}` | {w}x{h} | {_range(fov, '{:.1f}')} | {ft['info'].get('video.codec')} |")
     lines += [
         "",
         "Per-episode intrinsics (3x3, pixels) and extrinsics (4x4, base frame to OpenCV camera) are in "
-        "`meta/syngrasp/episodes.parquet`, with each episode's full scene description (SceneSpec JSON).",
+        "`meta/syngrasp/episodes/chunk-*/file-*.parquet`, with each episode's full scene description (SceneSpec JSON).",
         "",
         "## Actions",
         "",

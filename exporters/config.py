@@ -29,8 +29,12 @@ class WriterConfig:
         video_pix_fmt: ``yuv420p``; ``yuv444p`` with libx264 keeps full colour resolution.
         action: what the ``action`` key holds: ``ee_delta`` (default; EE delta position [m] +
             axis-angle [rad] + gripper, (T, 7)) or ``joint`` (absolute joint targets [rad] + gripper,
-            (T, 8)). The other definition is written under its own key, ``action.joint`` or
+            (T, n_arm+1)). The other definition is written under its own key, ``action.joint`` or
             ``action.ee_delta`` (exporters/actions.py).
+        data_files_size_in_mb: LeRobot finalize packs consecutive shards' frames into data
+            files of up to about this size [MB] (LeRobot v3 default 100).
+        video_files_size_in_mb: and their videos, remuxed without re-encoding, into files of up
+            to about this size [MB] (LeRobot v3 default 200).
     """
 
     format: str = "hdf5"
@@ -43,6 +47,8 @@ class WriterConfig:
     video_preset: int = 10
     video_pix_fmt: str = "yuv420p"
     action: str = "ee_delta"
+    data_files_size_in_mb: float = 100.0
+    video_files_size_in_mb: float = 200.0
 
     def __post_init__(self):
         if self.format not in ("hdf5", "lerobot", "both"):
@@ -63,5 +69,7 @@ class WriterConfig:
             raise ConfigError("writer.video_gop", "must be >= 1")
         if self.action not in ("ee_delta", "joint"):
             raise ConfigError("writer.action", f"'{self.action}' is not one of ee_delta, joint")
+        if self.data_files_size_in_mb <= 0 or self.video_files_size_in_mb <= 0:
+            raise ConfigError("writer.data_files_size_in_mb", "file size limits must be > 0 [MB]")
         if not 0 <= self.gzip_level <= 9:
             raise ConfigError("writer.gzip_level", "must be in 0..9")

@@ -32,4 +32,4 @@ def convert_hdf5_to_lerobot(
         episodes = [read_episode(path, i) for i in shard_episode_indices(path)]
         writer.write(k, episodes, {"shard_index": k})
         indices.append(k)
-    return finalize_lerobot(dst, indices, robot_type, feature_names)
+    return finalize_lerobot(dst, indices, robot_type, options, feature_names)

@@ -1,8 +1,8 @@
 """LeRobot v3.0 shard writer: each shard writes its own videos and staging tables.
 
-Per shard k (chunk c = k // 1000, file f = k % 1000), published atomically:
+Per shard k, published atomically:
 
-    videos/<camera key>/chunk-c/file-f.mp4   every episode of the shard, back to back
+    syngrasp/videos/<camera key>/shard-k.mp4  every episode of the shard, back to back
     syngrasp/frames/shard-k.parquet           per-frame low-dimensional columns
     videos/observation.depth.<cam>/chunk-c/file-f.mp4   with depth: 12-bit depth videos
                                               (exporters/observations.py)
@@ -10,8 +10,9 @@ Per shard k (chunk c = k // 1000, file f = k % 1000), published atomically:
     syngrasp/episodes/shard-k.parquet         per-episode metadata and LeRobot's per-episode
                                               ``stats/<feature>/<stat>`` columns (written last)
 
-``finalize_lerobot`` (lerobot_meta.py) then numbers episodes densely and writes
-``data/``, ``meta/info.json``, ``meta/stats.json``, ``meta/tasks.parquet`` and
+``finalize_lerobot`` (lerobot_meta.py) then numbers episodes densely, packs
+consecutive shards into ``data/`` and ``videos/`` files (videos remuxed, not
+re-encoded) and writes ``meta/info.json``, ``meta/stats.json``, ``meta/tasks.parquet`` and
 ``meta/episodes/``. Because shards write only their own files, Ray workers run
 in parallel and finalize can be re-run at any time from what is on disk.
 """
@@ -42,8 +43,8 @@ def chunk_file(shard_index: int) -> tuple[int, int]:
 
 
 def video_rel(key: str, shard_index: int) -> str:
-    c, f = chunk_file(shard_index)
-    return f"videos/{key}/chunk-{c:03d}/file-{f:03d}.mp4"
+    """Shard ``shard_index``'s video of feature ``key`` (staging; finalize packs them into videos/)."""
+    return f"syngrasp/videos/{key}/shard-{shard_index:06d}.mp4"
 
 
 def staging_rel(kind: str, shard_index: int) -> str:

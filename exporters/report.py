@@ -29,13 +29,18 @@ def _dir_bytes(root: str, patterns: list[str]) -> int:
 def dataset_stats(root: str) -> dict:
     """Episodes, frames, success rate, target categories, lighting set-ups and bytes per frame, per format."""
     out = {}
-    side = os.path.join(root, "meta/syngrasp/episodes.parquet")
+    sides = sorted(glob.glob(os.path.join(root, "meta/syngrasp/episodes/*/*.parquet")))
     if os.path.isfile(os.path.join(root, "meta/info.json")):
         with open(os.path.join(root, "meta/info.json")) as f:
             info = json.load(f)
-        eps = pq.read_table(side).to_pydict() if os.path.isfile(side) else {"success": [], "scene": []}
+        eps = {"success": [], "scene": []}
+        for side in sides:  # one 50,000-episode file at a time
+            part = pq.read_table(side, columns=["success", "scene"]).to_pydict()
+            eps["success"] += part["success"]
+            eps["scene"] += part["scene"]
         cats, lights = _scene_counts(eps["scene"])
         size = _dir_bytes(root, ["data/**/*.parquet", "videos/**/*.mp4", "meta/**/*"])
+        size -= _dir_bytes(root, ["meta/syngrasp/finalize_state.*"])  # finalize's cache, not data
         frames = info["total_frames"]
         out["lerobot"] = {
             "episodes": info["total_episodes"],
@@ -70,14 +75,12 @@ def dataset_stats(root: str) -> dict:
     if os.path.isfile(manifest):
         with open(manifest) as f:
             m = json.load(f)
-        failures: collections.Counter = collections.Counter()
-        for s in m["shards"]:
-            with open(os.path.join(root, s["record"])) as f:
-                failures.update(json.load(f)["failures"])
+        failures: collections.Counter = collections.Counter(m.get("failures", {}))
         out["generation"] = {
             "episode_indices_attempted": m["episodes"],
             "successes": m["successes"],
             "success_rate": round(m["successes"] / max(m["episodes"], 1), 3),
+            "errors": m.get("errors", 0),
             "failures": dict(failures.most_common()),
         }
     return out

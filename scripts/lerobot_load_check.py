@@ -27,7 +27,7 @@ def main(root: str) -> int:
 
     ds = LeRobotDataset("syngrasp/check", root=root, depth_output_unit="m")
     print(f"loaded: {ds.num_episodes} episodes, {ds.num_frames} frames, depth keys {ds.meta.depth_keys}")
-    side = __import__("pyarrow.parquet", fromlist=["read_table"]).read_table(f"{root}/meta/syngrasp/episodes.parquet")
+    side = __import__("syngrasp.exporters.side", fromlist=["read_side_table"]).read_side_table(root)
     src = side.column("source_episode_index").to_pylist()
     shards = {}
     for path in glob.glob(f"{root}/shard-*.hdf5"):

@@ -5,6 +5,7 @@ import os
 
 import h5py
 
+from syngrasp.cluster.manifest import shard_rows_sorted
 from syngrasp.core.atomic import sha256_file
 
 
@@ -22,8 +23,11 @@ def _episodes_on_disk(out):
 
 
 def check_complete(out, manifest, episodes):
+    """Every planned shard once in the shard table, files matching their sha256, no episode lost or doubled."""
+    rows = shard_rows_sorted(out)
+    assert [r["shard_index"] for r in rows] == list(range(manifest["shards_planned"])) and manifest["shards"] == len(rows)
     attempted = []
-    for s in manifest["shards"]:
+    for s in rows:
         for rel, meta in s["files"].items():
             assert sha256_file(os.path.join(out, rel)) == meta["sha256"]
         rec = json.load(open(os.path.join(out, s["record"])))

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from syngrasp.cluster.local import generate_local
+from syngrasp.cluster.manifest import shard_rows_sorted
 from syngrasp.cluster.processes import generate_processes
 from syngrasp.cluster.ray_driver import generate_ray
 from syngrasp.cluster.shards import RUNNING_DIR
@@ -80,6 +81,7 @@ def test_kill_9_worker_mid_shard(tmp_path, driver):
     check_complete(str(out), manifest, 6)
     ref = generate_local(cfg, str(tmp_path / "ref"), progress=False)
     assert manifest == ref
+    assert shard_rows_sorted(str(out)) == shard_rows_sorted(str(tmp_path / "ref"))  # same files, same sha256s
 
 
 @pytest.mark.sim
@@ -107,4 +109,5 @@ def test_kill_9_driver_then_rerun(tmp_path, executor):
     cfg = load_config(None, TINY + ["writer.shard_size=1", f"cluster.executor={executor}"], seed=7, episodes=4)
     ref = generate_local(cfg, str(tmp_path / "ref"), progress=False)
     assert manifest == ref
+    assert shard_rows_sorted(str(out)) == shard_rows_sorted(str(tmp_path / "ref"))  # same files, same sha256s
     check_complete(str(out), manifest, 4)

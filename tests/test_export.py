@@ -10,6 +10,7 @@ import pytest
 from syngrasp.cluster import export as export_mod
 from syngrasp.cluster.export import ExportError, export_dataset
 from syngrasp.cluster.local import generate_local
+from syngrasp.cluster.manifest import shard_rows_sorted
 from syngrasp.app.cli import main
 from syngrasp.app.config import load_config
 
@@ -51,7 +52,7 @@ def dataset(tmp_path_factory):
     out = tmp_path_factory.mktemp("ds")
     cfg = load_config(None, TINY + ["writer.shard_size=1"], seed=7, episodes=3)
     manifest = generate_local(cfg, str(out), progress=False)
-    return out, manifest
+    return out, manifest, shard_rows_sorted(str(out))
 
 
 def _remote_sha(client, bucket, key):
@@ -61,9 +62,9 @@ def _remote_sha(client, bucket, key):
 @pytest.mark.sim
 def test_export_uploads_and_verifies(s3, dataset, capsys):
     client, bucket = s3
-    out, manifest = dataset
+    out, manifest, rows = dataset
     assert main(["export", str(out), f"s3://{bucket}/runs/a"]) == 0
-    for s in manifest["shards"]:
+    for s in rows:
         for rel, meta in s["files"].items():
             assert _remote_sha(client, bucket, f"runs/a/{rel}") == meta["sha256"]
     remote_manifest = json.loads(client.get_object(Bucket=bucket, Key="runs/a/manifest.json")["Body"].read())
@@ -73,13 +74,13 @@ def test_export_uploads_and_verifies(s3, dataset, capsys):
     assert SECRET not in json.dumps(remote_manifest)
     # second run: nothing re-uploaded
     summary = export_dataset(str(out), f"s3://{bucket}/runs/a", log=lambda *_: None)
-    assert summary == {"uploaded": 0, "skipped": len(manifest["shards"]), "shards": len(manifest["shards"])}
+    assert summary == {"uploaded": 0, "skipped": manifest["shards"], "shards": manifest["shards"]}
 
 
 @pytest.mark.sim
 def test_interrupted_upload_resumes_without_manifest_first(s3, dataset, monkeypatch):
     client, bucket = s3
-    out, manifest = dataset
+    out, manifest, rows = dataset
     real = export_mod.upload_verified
     calls = []
 
@@ -101,8 +102,8 @@ def test_interrupted_upload_resumes_without_manifest_first(s3, dataset, monkeypa
     summary = export_dataset(str(out), f"s3://{bucket}/b", log=lambda *_: None)
     # the corrupted shard 0 and the failed shard 1 go up again; anything verified is skipped
     assert summary["uploaded"] >= 2
-    assert summary["uploaded"] + summary["skipped"] == len(manifest["shards"])
-    for s in manifest["shards"]:
+    assert summary["uploaded"] + summary["skipped"] == manifest["shards"]
+    for s in rows:
         for rel, meta in s["files"].items():
             assert _remote_sha(client, bucket, f"b/{rel}") == meta["sha256"]
     assert json.loads(client.get_object(Bucket=bucket, Key="b/manifest.json")["Body"].read()) == manifest
@@ -122,7 +123,10 @@ def test_generate_straight_to_bucket_with_ray(s3, tmp_path):
     manifest = generate_ray(cfg, f"s3://{bucket}/live", workers=1, progress=False)
     ref = generate_local(cfg, str(tmp_path / "ref"), progress=False)
     assert manifest == ref
-    for s in manifest["shards"]:
+    rows = [json.loads(line) for line in
+            client.get_object(Bucket=bucket, Key="live/shards.jsonl")["Body"].read().decode().splitlines()]
+    assert sorted(rows, key=lambda r: r["shard_index"]) == shard_rows_sorted(str(tmp_path / "ref"))
+    for s in rows:
         for rel, meta in s["files"].items():
             assert _remote_sha(client, bucket, f"live/{rel}") == meta["sha256"]
     remote = json.loads(client.get_object(Bucket=bucket, Key="live/manifest.json")["Body"].read())

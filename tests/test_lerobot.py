@@ -68,14 +68,14 @@ def test_layout_and_metadata(both):
     for key in ("observation.state", "action", "observation.images.front"):
         assert {"min", "max", "mean", "std", "count", "q01", "q10", "q50", "q90", "q99"} <= set(stats[key])
     assert np.asarray(stats["observation.images.front"]["mean"]).shape == (3, 1, 1)
-    side = pq.read_table(out / "meta/syngrasp/episodes.parquet").to_pydict()
+    side = pq.read_table(out / "meta/syngrasp/episodes/chunk-000/file-000.parquet").to_pydict()
     assert side["episode_index"] == list(range(info["total_episodes"]))
     assert all(len(p) == 16 for p in side["grasp_pose"]) and all(json.loads(s)["objects"] for s in side["scene"])
 
 
 def test_frames_match_the_render(both):
     _, out, _ = both
-    side = pq.read_table(out / "meta/syngrasp/episodes.parquet").to_pydict()
+    side = pq.read_table(out / "meta/syngrasp/episodes/chunk-000/file-000.parquet").to_pydict()
     eps = pq.read_table(out / "meta/episodes/chunk-000/file-000.parquet").to_pylist()
     decoded = {}
     worst = np.inf
@@ -160,9 +160,11 @@ def test_finalize_after_a_kill_rebuilds_identical_metadata(both, tmp_path):
     root = _copy(out, tmp_path)
     shutil.rmtree(root / "meta")
     shutil.rmtree(root / "data")
+    shutil.rmtree(root / "videos")
     assert main(["finalize", str(root)]) == 0
     for rel in ("meta/info.json", "meta/stats.json", "meta/tasks.parquet", "meta/episodes/chunk-000/file-000.parquet",
-                "data/chunk-000/file-000.parquet", "meta/syngrasp/episodes.parquet"):
+                "data/chunk-000/file-000.parquet", "meta/syngrasp/episodes/chunk-000/file-000.parquet",
+                "videos/observation.images.front/chunk-000/file-000.mp4"):
         assert sha256_file(str(root / rel)) == sha256_file(str(out / rel)), rel
     assert validate(str(root)) == []
 

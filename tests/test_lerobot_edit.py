@@ -13,6 +13,7 @@ from syngrasp.core.errors import ConfigError
 from syngrasp.exporters.config import WriterConfig
 from syngrasp.assets.robot import load_robot
 from syngrasp.exporters.convert import convert_hdf5_to_lerobot
+from syngrasp.exporters.side import read_side_table
 from syngrasp.exporters.hdf5 import HDF5ShardWriter, read_episode
 from syngrasp.exporters.validate import validate
 
@@ -69,7 +70,7 @@ def _aggregate(per_episode: list[dict]) -> dict:
 def _frames(out, keep: set[int]) -> dict[str, list[np.ndarray]]:
     """Per remaining episode, the raw values of every feature: low-dim from data/, pixels from the HDF5 shards."""
     data = pd.concat([pd.read_parquet(p) for p in sorted(out.glob("data/*/*.parquet"))])
-    side = pq.read_table(out / "meta/syngrasp/episodes.parquet").to_pydict()
+    side = read_side_table(str(out)).to_pydict()
     per: dict[str, list[np.ndarray]] = {}
     for e in sorted(keep):
         rows = data[data["episode_index"] == e]
@@ -145,7 +146,7 @@ def test_action_key_choice(ds, tmp_path):
     assert info["features"]["action.ee_delta"]["names"][0] == "dx"
     assert info["features"]["action.ee_delta"]["shape"] == [7] and "action.joint" not in info["features"]
     assert validate(str(tmp_path / "joint")) == []
-    side = pq.read_table(ds / "meta/syngrasp/episodes.parquet").to_pydict()
+    side = read_side_table(str(ds)).to_pydict()
     ep = read_episode(str(ds / f"shard-{side['shard_index'][0]:06d}.hdf5"), side["source_episode_index"][0])
     data = pd.read_parquet(tmp_path / "joint/data/chunk-000/file-000.parquet")
     first = data[data["episode_index"] == 0]
@@ -176,6 +177,6 @@ def test_dataset_card(ds):
     for needle in ("## Robot", "`panda`", "`observation.images.front` | 64x64", "holds the **ee_delta** definition",
                    "## Randomization", "table top height", "syngrasp 0.1.0", "## Run config", "seed: 7"):
         assert needle in card, needle
-    scenes = [json.loads(s) for s in pq.read_table(ds / "meta/syngrasp/episodes.parquet").to_pydict()["scene"]]
+    scenes = [json.loads(s) for s in read_side_table(str(ds)).to_pydict()["scene"]]
     lo = min(s["table"]["top_z"] for s in scenes)
     assert f"{lo:.3f} to" in card

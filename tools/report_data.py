@@ -21,6 +21,7 @@ import yaml
 
 from ..core.dataconf import from_dict
 from ..exporters.report import dataset_stats
+from ..exporters.side import read_side_table
 from ..randomization.config import SceneConfig
 from ..randomization.lighting import kelvin_to_rgb
 
@@ -86,10 +87,9 @@ def _hdf5_episodes(root: str) -> list[EpisodeInfo]:
 
 
 def _lerobot_episodes(root: str) -> list[EpisodeInfo]:
-    path = os.path.join(root, "meta/syngrasp/episodes.parquet")
-    if not os.path.isfile(path):
+    side = read_side_table(root).to_pydict()
+    if not side:
         return []
-    side = pq.read_table(path).to_pydict()
     return [
         EpisodeInfo(side["source_episode_index"][i], "lerobot", side["shard_index"][i], side["success"][i],
                     side["failure_reason"][i], side["instruction"][i], side["length"][i], side["grasp_width"][i],
@@ -115,7 +115,7 @@ def load_report_data(root: str) -> ReportData:
             records.append(json.load(f))
         mtimes.append(os.path.getmtime(p))
     if not episodes and not records:
-        raise FileNotFoundError(f"{root}: no shard-*.hdf5, meta/syngrasp/episodes.parquet or shard-*.json; "
+        raise FileNotFoundError(f"{root}: no shard-*.hdf5, meta/syngrasp/episodes/ side files or shard-*.json; "
                                 "run syngrasp report on a folder written by syngrasp generate")
     cams = tuple(c["name"] for c in episodes[0].scene["cameras"]) if episodes else ()
     return ReportData(root, episodes, records, mtimes, dataset_stats(root), _scene_config(root), cams)
