@@ -42,8 +42,10 @@ import syngrasp
 assert sys.version_info[:2] == (3, 12), sys.version
 assert "site-packages" in syngrasp.__file__, syngrasp.__file__
 m = json.load(open(os.path.join(sys.argv[1], "manifest.json")))
-assert m["episodes"] == 2 and m["shards"], m
-for s in m["shards"]:
+assert m["episodes"] == 2 and m["shards"] >= 1, m
+rows = [json.loads(line) for line in open(os.path.join(sys.argv[1], "shards.jsonl"))]
+assert len(rows) == m["shards"], (len(rows), m["shards"])
+for s in rows:
     for rel, meta in s["files"].items():
         assert os.path.getsize(os.path.join(sys.argv[1], rel)) == meta["bytes"], rel
 print(f"check_python312: Python {sys.version.split()[0]}: 2 episodes, {m['frames']} frames, {m['successes']} successes")

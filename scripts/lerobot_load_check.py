@@ -27,7 +27,10 @@ def main(root: str) -> int:
 
     ds = LeRobotDataset("syngrasp/check", root=root, depth_output_unit="m")
     print(f"loaded: {ds.num_episodes} episodes, {ds.num_frames} frames, depth keys {ds.meta.depth_keys}")
-    side = __import__("syngrasp.exporters.side", fromlist=["read_side_table"]).read_side_table(root)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    side = pa.concat_tables([pq.read_table(p) for p in sorted(glob.glob(f"{root}/meta/syngrasp/episodes/*/*.parquet"))])
     src = side.column("source_episode_index").to_pylist()
     shards = {}
     for path in glob.glob(f"{root}/shard-*.hdf5"):

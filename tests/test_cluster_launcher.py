@@ -15,6 +15,7 @@ import time
 import pytest
 
 from syngrasp.cluster.local import generate_local
+from syngrasp.cluster.manifest import shard_rows_sorted
 from syngrasp.app.config import load_config
 
 from .helpers import alive, check_complete
@@ -66,7 +67,9 @@ def test_ray_up_submit_down_over_ssh(tmp_path):
     cfg = load_config(None, TINY_ARGS, seed=7, episodes=4)
     ref = tmp_path / "ref"
     assert manifest == generate_local(cfg, str(ref), progress=False)
-    for shard in manifest["shards"]:  # the records also hold each stage's wall time: compared via the manifest
+    rows = shard_rows_sorted(str(out))
+    assert [r["files"] for r in rows] == [r["files"] for r in shard_rows_sorted(str(ref))]  # names, sizes, sha256
+    for shard in rows:  # the records also hold each stage's wall time: compared via the shard table
         for rel in shard["files"]:
             assert filecmp.cmp(out / rel, ref / rel, shallow=False), rel
     assert filecmp.cmp(out / "manifest.json", ref / "manifest.json", shallow=False)
