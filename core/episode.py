@@ -1,7 +1,7 @@
-"""The episode schema shared by generators (producers) and exporters (consumers).
+"""The episode container shared by generators (producers) and exporters (consumers).
 
-Per-frame arrays are stacked over time, shape (T, ...). Key names follow
-ARCHITECTURE.md ("Episode schema") and LeRobot conventions.
+Per-frame arrays are stacked over time, shape (T, ...). Every key's dtype, shape, unit and
+meaning is declared once in core/schema.py; the helpers here build the key names.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA_VERSION = "1.0"
+from .schema import SCHEMA_VERSION  # noqa: F401  (re-exported)
 
 ACTION_DIM = 7  # EE delta pos [m] (3) + delta rotation axis-angle [rad] (3) + gripper command
 POSE_DIM = 7  # position [m] (3) + quaternion (w, x, y, z)

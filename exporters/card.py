@@ -17,6 +17,7 @@ import os
 import pyarrow.parquet as pq
 import yaml
 
+from ..core import schema
 from ..core.atomic import atomic_write_text
 from .actions import DEFINITIONS, EE_DELTA_NAMES
 from .side import read_side_table
@@ -50,6 +51,20 @@ def _scene_summary(scenes: list[dict]) -> list[str]:
 def _action_mode(features: dict) -> str:
     names = features.get("action", {}).get("names")
     return "ee_delta" if names == EE_DELTA_NAMES else "joint"
+
+
+def _key_table(feats: dict, mode: str) -> list[str]:
+    """The card's table of every per-frame feature, described from the episode schema (core/schema.py)."""
+    episode_key = {schema.output_name(k, mode): k for k in schema.ACTION_SOURCE.values()}
+    lines = ["| key | dtype | shape per frame | unit | frame | meaning |", "|---|---|---|---|---|---|"]
+    for key, ft in feats.items():
+        m = schema.match(episode_key.get(key, key))
+        if m is None:
+            continue  # index columns (timestamp, frame_index, ...): LeRobot's own
+        spec, _ = m
+        lines.append(f"| `{key}` | {ft.get('dtype')} | {ft.get('shape')} | {spec.unit or '-'} | {spec.frame or '-'} "
+                     f"| {spec.meaning} |")
+    return lines
 
 
 def card_text(out_dir: str, info: dict) -> str:
@@ -107,6 +122,8 @@ def card_text(out_dir: str, info: dict) -> str:
         fov = [c["fovy"] for s in scenes for c in s.get("cameras", ()) if c["name"] == cam]
         h, w = ft["shape"][:2]
         lines.append(f"| `{key}` | {w}x{h} | {_range(fov, '{:.1f}')} | {ft['info'].get('video.codec')} |")
+    lines += ["", "## Keys", "", f"Every per-frame key (episode schema {schema.SCHEMA_VERSION}):", ""]
+    lines += _key_table(feats, mode)
     lines += [
         "",
         "Per-episode intrinsics (3x3, pixels) and extrinsics (4x4, base frame to OpenCV camera) are in "

@@ -2,8 +2,10 @@
 
 Layout of one shard::
 
-    /data                       attrs: total (frames), env_args (JSON), run_config (JSON),
-                                       schema_version, shard_index, episode_range [lo, hi)
+    /data                       attrs: total (frames), env_args (JSON, robomimic: env_name "syngrasp",
+                                       type, env_kwargs robot / cameras / control_freq), schema (JSON:
+                                       every frame key's dtype, shape, unit, meaning; core/schema.py),
+                                       run_config (JSON), schema_version, shard_index, episode_range [lo, hi)
     /data/demo_<episode_index>  attrs: num_samples, instruction, success, failure_reason,
                                        seed, episode_index, grasp_width, version, fps,
                                        scene (SceneSpec JSON), phase_names, subtasks, language
@@ -29,6 +31,7 @@ import h5py
 import numpy as np
 
 from ..core.episode import Episode
+from ..core.schema import hdf5_attrs, infer_layout
 from .actions import from_output, hdf5_action_name, to_output
 from .base import ShardWriter, register_writer
 
@@ -88,6 +91,11 @@ class HDF5ShardWriter(ShardWriter):
                     c.create_dataset("extrinsics", data=cal["extrinsics"])
             data.attrs["total"] = total
             data.attrs["action"] = self.options.action
+            if episodes:
+                n_arm, cameras, opts = infer_layout(episodes[0].frames)
+                robot = ((attrs.get("run_config") or {}).get("rollout") or {}).get("robot") or episodes[0].meta.get("robot", "")
+                for k, v in hdf5_attrs(robot, n_arm, cameras, opts, float(episodes[0].meta["fps"])).items():
+                    data.attrs[k] = v
             for k, v in attrs.items():
                 data.attrs[k] = json.dumps(v) if isinstance(v, (dict, list)) else v
 

@@ -41,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..core import schema
 from ..core.atomic import atomic_output, atomic_write_text
 from .card import write_card
 from .lerobot import CHUNKS_SIZE, staging_rel, video_rel
@@ -57,13 +58,9 @@ STATE_NPZ = "meta/syngrasp/finalize_state.npz"
 STATE_VERSION = 2
 ROW_GROUP_ROWS = 65_536  # frames per row group of a packed data file
 
-# Names of the robot-independent keys; the robot-shaped ones (observation.state, action.joint)
-# come from the robot spec through finalize_lerobot's ``feature_names``.
-FEATURE_NAMES = {
-    "observation.ee_pose": ["x", "y", "z", "qw", "qx", "qy", "qz"],
-    "action": ["dx", "dy", "dz", "drx", "dry", "drz", "gripper"],
-    "annotation.object_pose": ["x", "y", "z", "qw", "qx", "qy", "qz"],
-}
+# Names of the robot-independent keys (declared in core/schema.py); the robot-shaped ones
+# (observation.state, action.joint) come from the robot spec through finalize_lerobot's ``feature_names``.
+FEATURE_NAMES = {k.pattern: list(k.names) for k in schema.FRAME_KEYS if k.names is not None}
 INDEX_FEATURES = {
     "timestamp": "float32",
     "frame_index": "int64",
@@ -303,7 +300,6 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
     ``feature_names()``); a key whose names do not match its width is an error, a key
     without names gets ``<key>_<i>``.
     """
-    names_for = {**FEATURE_NAMES, **(feature_names or {})}
     data_limit = (getattr(options, "data_files_size_in_mb", 100.0)) * 1e6
     video_limit = (getattr(options, "video_files_size_in_mb", 200.0)) * 1e6
     shard_list = np.unique(np.fromiter(shard_indices, np.int64))  # 8 bytes per shard, sorted
@@ -536,19 +532,7 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
             continue
         features[key] = {"dtype": "video", "shape": [h, w, 3], "names": ["height", "width", "channels"],
                          "info": _video_info(os.path.join(out_dir, file_path(VIDEO_PATH, 0, video_key=key)), h, w, fps)}
-    action_source = {"ee_delta": "action", "joint": "action.joint"}
-    for name, (kind, shape) in state.shapes.items():
-        if name in INDEX_FEATURES:
-            continue
-        dim = shape[0] if len(shape) == 1 else None
-        source = action_source.get(state.defs.get(name, ""), name)
-        elem = names_for.get(source) or names_for.get(name)
-        if elem is None and dim is not None:
-            elem = [f"{name}_{i}" for i in range(dim)]
-        if elem is not None and len(elem) != dim:
-            raise ValueError(f"{out_dir}: '{name}' has {dim} values per frame but robot '{robot_type}' "
-                             f"names {len(elem)}; finalize with the robot the data was generated with")
-        features[name] = {"dtype": kind, "shape": shape, "names": list(elem) if elem is not None else None}
+    features.update(_declared_features(out_dir, state, vid_shape, feature_names, robot_type))
     for name, dtype in INDEX_FEATURES.items():
         features[name] = {"dtype": dtype, "shape": [1], "names": None}
     info = {
@@ -574,6 +558,46 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
     info_touched = {"files_written": len(touched), "files_kept": len(new_keys) - len(touched)}
     finalize_lerobot.last_run = info_touched  # what the latest call rewrote (benchmarks and tests read it)
     return info
+
+
+def _declared_features(out_dir: str, state: State, vid_shape: dict, feature_names, robot_type: str) -> dict:
+    """info.json features of the frame columns on disk, generated from the episode schema
+    (core/schema.py ``lerobot_features``) for the layout the columns show: n_arm from
+    observation.state, camera sizes from the videos, options from which keys are present. A column
+    the schema does not declare, or whose dtype or shape differs from the declaration, is an error."""
+    modes = {v: k for k, v in state.defs.items()}  # definition -> written key
+    mode = "joint" if modes.get("joint") == "action" else "ee_delta"
+    cols = {n: s for n, s in state.shapes.items() if n not in INDEX_FEATURES}
+    if not cols:
+        return {}
+    written_to_episode = {schema.output_name(k, mode): k for k in schema.ACTION_SOURCE.values()}
+    # shape-only frames of one frame each, by Episode key: columns, plus the videos' image sizes
+    shapes = {written_to_episode.get(n, n): _Shape([1, *s[1]]) for n, s in cols.items()}
+    for key, (h, w) in vid_shape.items():
+        if key.startswith("observation.images."):
+            shapes[key] = _Shape([1, h, w, 3])
+    n_arm, cameras, opts = schema.infer_layout(shapes)
+    try:
+        declared = schema.lerobot_features(n_arm, cameras, opts, feature_names, mode)
+    except ValueError as e:
+        raise ValueError(f"{out_dir}: robot '{robot_type}': {e}; finalize with the robot the data was generated with") from e
+    out = {}
+    for name, (kind, shape) in cols.items():
+        want = declared.get(name)
+        if want is None:
+            raise ValueError(f"{out_dir}: column '{name}' is not a declared episode key (core/schema.py)")
+        if [kind, list(shape)] != [want["dtype"], want["shape"]]:
+            raise ValueError(f"{out_dir}: column '{name}' is {kind} {list(shape)} but the schema declares "
+                             f"{want['dtype']} {want['shape']}")
+        out[name] = want
+    return out
+
+
+class _Shape:
+    """A shape-only stand-in for an array (schema.infer_layout reads ``.shape``)."""
+
+    def __init__(self, shape):
+        self.shape = tuple(int(x) for x in shape)
 
 
 def _merge(a: Moments, b: Moments) -> Moments:

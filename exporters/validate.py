@@ -1,4 +1,7 @@
-"""``syngrasp validate DIR``: check a dataset (LeRobot v3.0, HDF5 shards, or both) and list every problem."""
+"""``syngrasp validate DIR``: check a dataset (LeRobot v3.0, HDF5 shards, or both) and list every problem.
+
+HDF5 episodes are checked key by key against the episode schema (core/schema.py): every frame key
+must be declared, with the declared dtype and per-frame shape for the episode's robot and cameras."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from ..core.atomic import sha256_file
+from ..core.schema import check_frames
+from .actions import from_output
 from .observations import nested_to_numpy
 from .video import decode_video
 
@@ -202,6 +207,7 @@ def validate_hdf5(root: str) -> list[str]:
             continue
         with f:
             total = 0
+            mode = str(f["data"].attrs.get("action", "ee_delta"))
             for demo in f["data"]:
                 g = f["data"][demo]
                 idx = int(demo.split("_")[1])
@@ -210,6 +216,13 @@ def validate_hdf5(root: str) -> list[str]:
                 seen[idx] = name
                 n = int(g.attrs["num_samples"])
                 total += n
+                written = {k: g[k] for k in g if k == "actions" or k.startswith("actions_")}
+                written = {"action" if k == "actions" else "action." + k[len("actions_"):]: v for k, v in written.items()}
+                written.update({k: g["obs"][k] for k in g["obs"]})
+                try:
+                    problems += check_frames(from_output(written, mode), f"{name}/{demo}")  # shapes only: nothing read
+                except KeyError as e:
+                    problems.append(f"{name}/{demo}: action key {e} missing for data.attrs['action']={mode!r}")
                 cols = {k: g[k][()] for k in g if k == "actions" or k.startswith("actions_")}
                 sizes = {}
                 for k in g["obs"]:
