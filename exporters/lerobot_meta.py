@@ -230,11 +230,13 @@ class _Group:
         self.number = number
         self.parts: list[tuple] = []
         self.bytes = 0
+        self.frames = 0  # frames of the parts added so far (videos: where the next part starts)
         self.hash = hashlib.sha256()
 
-    def add(self, part: tuple, nbytes: int, key_text: str) -> None:
+    def add(self, part: tuple, nbytes: int, key_text: str, frames: int = 0) -> None:
         self.parts.append(part)
         self.bytes += nbytes
+        self.frames += frames
         self.hash.update(key_text.encode())
 
 
@@ -246,13 +248,13 @@ class _Packer:
         self.group: _Group | None = None
         self.count = 0
 
-    def add(self, part: tuple, nbytes: int, key_text: str) -> int:
+    def add(self, part: tuple, nbytes: int, key_text: str, frames: int = 0) -> int:
         if self.group is not None and self.group.parts and self.group.bytes + nbytes > self.limit:
             self.close()
         if self.group is None:
             self.group = _Group(self.count)
             self.count += 1
-        self.group.add(part, nbytes, key_text)
+        self.group.add(part, nbytes, key_text, frames)
         return self.group.number
 
     def close(self) -> None:
@@ -432,7 +434,9 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
                     continue  # per-pixel ids: their counts come from the shard's stats file
                 arr = arr.reshape(-1, arr.shape[-1] if arr.ndim > 1 else 1)  # point clouds: per-point stats
                 low_dims[name] = arr.shape[1]
-                low_new.setdefault(name, Moments(arr.shape[1])).add(arr)
+                if name not in low_new:  # not setdefault: a Moments allocates (dim, 65536) bins
+                    low_new[name] = Moments(arr.shape[1])
+                low_new[name].add(arr)
             with open(os.path.join(out_dir, staging_rel("stats", k))) as f:
                 for key, h in json.load(f).items():
                     if "depth_hist" in h:
@@ -449,10 +453,9 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
             if not os.path.isfile(path):
                 continue
             packer = video_packers[key]
-            before = sum(f for _, f in packer.group.parts) if packer.group is not None else 0
-            n = packer.add((path, total), os.path.getsize(path), f"{k}:{os.path.getsize(path)};")
-            if packer.group.parts[0][0] == path:
-                before = 0
+            size = os.path.getsize(path)
+            n = packer.add((path, total), size, f"{k}:{size};", total)
+            before = packer.group.frames - total  # frames of earlier shards in this file (O(1), not a sum)
             vid_file[key], vid_from[key] = n, before / fps
             if key not in vid_shape:
                 vid_shape[key] = _video_hw(path)
