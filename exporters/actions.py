@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.schema import ACTION_SOURCE
+
 ACTION_MODES = ("ee_delta", "joint")
 
-# internal Episode key holding each definition
-_SOURCE = {"ee_delta": "action", "joint": "action.joint"}
+# internal Episode key holding each definition (declared once, in the episode schema)
+_SOURCE = ACTION_SOURCE
 
 # element names of the EE delta; the joint definition's names come from the robot spec
 EE_DELTA_NAMES = ["dx", "dy", "dz", "drx", "dry", "drz", "gripper"]

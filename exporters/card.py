@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 
-import pyarrow.parquet as pq
 import yaml
 
 from ..core import schema

@@ -45,7 +45,6 @@ from ..core import schema
 from ..core.atomic import atomic_output, atomic_write_text
 from .card import write_card
 from .lerobot import CHUNKS_SIZE, staging_rel, video_rel
-from .side import read_side_table  # noqa: F401  (re-exported for readers of finalized datasets)
 from .observations import DEPTH_PREFIX, SEGMENTATION_PREFIX, depth_stats, depth_video_info, nested_to_numpy
 
 CODEBASE_VERSION = "v3.0"

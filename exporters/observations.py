@@ -25,6 +25,8 @@ from fractions import Fraction
 import av
 import numpy as np
 
+from .video import decode_frames
+
 DEPTH_MIN = 0.01  # m, code 0
 DEPTH_MAX = 4.0  # m, code 4095
 DEPTH_SHIFT = 0.0  # m, added before the log
@@ -67,13 +69,8 @@ def encode_depth_video(depth: np.ndarray, path: str, fps: float, gop: int) -> No
 
 def decode_depth_video(path: str) -> tuple[np.ndarray, np.ndarray]:
     """(N, H, W) uint16 codes and (N,) timestamps [s] of a depth video."""
-    frames, times = [], []
-    with av.open(path) as inp:
-        stream = inp.streams.video[0]
-        for frame in inp.decode(stream):
-            frames.append(frame.to_ndarray(format="gray12le"))
-            times.append(float(frame.pts * stream.time_base))
-    return np.stack(frames), np.asarray(times)
+    frames, times = decode_frames(path, "gray12le")
+    return np.stack(frames), times
 
 
 def depth_histogram(depth: np.ndarray) -> list[int]:

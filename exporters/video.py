@@ -34,17 +34,24 @@ def encode_video(
             out.mux(packet)
 
 
-def decode_video(path: str) -> tuple[np.ndarray, np.ndarray]:
-    """All frames (N, H, W, 3) uint8 RGB and their timestamps (N,) [s]."""
+def decode_frames(path: str, fmt: str) -> tuple[list[np.ndarray], np.ndarray]:
+    """Every frame of the first video stream as an array in pixel format ``fmt``, and the
+    timestamps (N,) [s]."""
     frames, times = [], []
     with av.open(path) as inp:
         stream = inp.streams.video[0]
         for frame in inp.decode(stream):
-            frames.append(frame.to_ndarray(format="rgb24"))
+            frames.append(frame.to_ndarray(format=fmt))
             times.append(float(frame.pts * stream.time_base))
+    return frames, np.asarray(times)
+
+
+def decode_video(path: str) -> tuple[np.ndarray, np.ndarray]:
+    """All frames (N, H, W, 3) uint8 RGB and their timestamps (N,) [s]."""
+    frames, times = decode_frames(path, "rgb24")
     if not frames:
         return np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0)
-    return np.stack(frames), np.asarray(times)
+    return np.stack(frames), times
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
