@@ -90,15 +90,21 @@ class RolloutConfig:
 # Render quality presets. Measured costs are in README.md ("Render presets").
 RENDER_PRESETS: dict[str, dict] = {
     # cheapest pixels: no anti-aliasing, no shadows, 256 px textures, simplified robot
-    "fast": dict(msaa=0, fxaa=False, shadows=False, shadow_size=1024, shadow_lights=1, reflections=False,
-                 texture_size=256, robot_lod=True),
-    # CPU default: FXAA instead of MSAA (half the cost on llvmpipe), one soft shadow, 512 px textures
-    "balanced": dict(msaa=0, fxaa=True, shadows=True, shadow_size=512, shadow_lights=1, reflections=False,
-                     texture_size=512, robot_lod=True),
-    # GPU nodes: 4x MSAA, every light casts a 4096 px shadow, reflections, 1024 px textures, full robot meshes
-    "high": dict(msaa=4, fxaa=False, shadows=True, shadow_size=4096, shadow_lights=8, reflections=True,
-                 texture_size=1024, robot_lod=False),
+    "fast": dict(engine="classic", msaa=0, fxaa=False, shadows=False, shadow_size=1024, shadow_lights=1,
+                 reflections=False, texture_size=256, robot_lod=True),
+    # classic CPU default: FXAA instead of MSAA (half the cost on llvmpipe), one shadow, 512 px textures
+    "balanced": dict(engine="classic", msaa=0, fxaa=True, shadows=True, shadow_size=512, shadow_lights=1,
+                     reflections=False, texture_size=512, robot_lod=True),
+    # classic on GPU nodes: 4x MSAA, every light casts a 4096 px shadow, reflections, 1024 px textures, full meshes
+    "high": dict(engine="classic", msaa=4, fxaa=False, shadows=True, shadow_size=4096, shadow_lights=8,
+                 reflections=True, texture_size=1024, robot_lod=False),
+    # Filament PBR: image-based light, soft (PCSS) shadows, SSAO, tone mapping, FXAA; 512 px PBR textures
+    "photoreal": dict(engine="filament", msaa=0, fxaa=True, shadows=True, shadow_size=1024, shadow_lights=2,
+                      reflections=False, texture_size=512, robot_lod=True, ssao=True, shadow_type="pcf"),
 }
+RENDER_ENGINES = ("classic", "filament")
+FILAMENT_DEVICES = ("auto", "cpu", "gpu")
+TONE_MAPPERS = ("pbr_neutral", "aces", "filmic", "linear")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,22 +112,40 @@ class RenderConfig:
     """How frames are rendered; a preset fills every key left unset (None).
 
     Attributes:
-        preset: ``fast``, ``balanced`` (CPU default) or ``high`` (GPU nodes).
-        msaa: MuJoCo offscreen multisampling, samples per pixel (0, 2, 4, 8); 0 = off.
-        fxaa: FXAA-style anti-aliasing of each RGB frame on the CPU (generators/postfx.py).
+        preset: ``fast``, ``balanced`` (classic CPU), ``high`` (classic, GPU nodes) or
+            ``photoreal`` (Filament PBR).
+        engine: ``classic`` (MuJoCo's OpenGL renderer through EGL: Phong shading, shadow maps)
+            or ``filament`` (MuJoCo's Filament PBR renderer through Vulkan: metallic/roughness
+            materials, normal and ORM maps, image-based light, soft shadows, SSAO, tone mapping).
+            Both draw the same SceneSpec, cameras and recorded states.
+        filament_device: Filament's Vulkan device: ``cpu`` (Mesa lavapipe), ``gpu`` (the GPU's
+            Vulkan driver) or ``auto`` (the GPU when an NVIDIA Vulkan driver is installed).
+        msaa: classic engine: offscreen multisampling, samples per pixel (0, 2, 4, 8); 0 = off.
+        fxaa: anti-aliasing of each RGB frame (classic: numpy FXAA, generators/postfx.py;
+            Filament: its own FXAA pass).
         shadows: lights cast shadows (shadow mapping).
-        shadow_size: shadow-map side [px]; larger is sharper and slower.
+        shadow_size: shadow-map side [px]; larger is sharper and slower (Filament caps it at 2048).
         shadow_lights: at most this many lights cast shadows, the brightest first.
-        reflections: render mirror reflections of materials with reflectance > 0.
-        texture_size: side [px] of generated table textures (floor and walls, 1 m or more from
-            the cameras, get half of it); MuJoCo mipmaps
-            every 2D texture (trilinear filtering), which keeps minified patterns smooth.
+        reflections: classic engine: mirror reflections of materials with reflectance > 0
+            (Filament reflects its environment light through the materials' roughness instead).
+        texture_size: side [px] of generated textures (floor and walls, 1 m or more from the
+            cameras, get half of it); every 2D texture is mipmapped.
         robot_lod: render the welded, simplified robot meshes (assets/lod.py); false keeps
             the full meshes, for close-up cameras.
         lod_keep: share of each robot visual mesh's triangles the LOD keeps, in (0, 1].
+        ssao: Filament: screen-space ambient occlusion (contact darkening in creases and under objects).
+        shadow_type: Filament's shadow filter: ``pcf`` (edges blurred uniformly), ``vsm``
+            (variance shadow maps, soft) or ``pcss`` (penumbra grows with the light's
+            ``bulbradius`` and the distance to the occluder; about 3x the cost of pcf on the CPU).
+        ssao_quality: Filament's SSAO sampling, blur and upsampling quality: ``low``, ``medium``,
+            ``high`` or ``ultra``.
+        tone_mapping: Filament's tone mapper: ``pbr_neutral`` (Khronos PBR Neutral, keeps albedo
+            colours), ``aces``, ``filmic`` or ``linear``.
     """
 
     preset: str = "balanced"
+    engine: str | None = None
+    filament_device: str = "auto"
     msaa: int | None = None
     fxaa: bool | None = None
     shadows: bool | None = None
@@ -131,6 +155,10 @@ class RenderConfig:
     texture_size: int | None = None
     robot_lod: bool | None = None
     lod_keep: float = 0.15
+    ssao: bool | None = None
+    shadow_type: str = "pcf"
+    tone_mapping: str = "pbr_neutral"
+    ssao_quality: str = "low"
 
     def __post_init__(self):
         if self.preset not in RENDER_PRESETS:
@@ -138,6 +166,18 @@ class RenderConfig:
         for k, v in RENDER_PRESETS[self.preset].items():
             if getattr(self, k) is None:
                 object.__setattr__(self, k, v)
+        if self.ssao is None:  # Filament-only switch; off where a preset leaves it
+            object.__setattr__(self, "ssao", False)
+        if self.shadow_type not in ("pcf", "vsm", "pcss"):
+            raise ConfigError("render.shadow_type", f"'{self.shadow_type}' is not one of pcf, vsm, pcss")
+        if self.engine not in RENDER_ENGINES:
+            raise ConfigError("render.engine", f"'{self.engine}' is not one of {', '.join(RENDER_ENGINES)}")
+        if self.filament_device not in FILAMENT_DEVICES:
+            raise ConfigError("render.filament_device", f"'{self.filament_device}' is not one of {', '.join(FILAMENT_DEVICES)}")
+        if self.tone_mapping not in TONE_MAPPERS:
+            raise ConfigError("render.tone_mapping", f"'{self.tone_mapping}' is not one of {', '.join(TONE_MAPPERS)}")
+        if self.ssao_quality not in ("low", "medium", "high", "ultra"):
+            raise ConfigError("render.ssao_quality", f"'{self.ssao_quality}' is not one of low, medium, high, ultra")
         if self.msaa not in (0, 2, 4, 8):
             raise ConfigError("render.msaa", f"{self.msaa} is not one of 0, 2, 4, 8")
         if self.shadow_size % 64 or not 256 <= self.shadow_size <= 8192:

@@ -109,6 +109,33 @@ def shadow_casters(lights: tuple[LightSpec, ...], quality: RenderConfig) -> list
     return [i in chosen for i in range(len(lights))]
 
 
+def filament_flags(quality: RenderConfig, exposure_ev: float = 0.0) -> dict[str, list[float] | str]:
+    """Filament's ``filament.*`` model flags (MuJoCo custom numeric/text) for ``quality``.
+
+    Read by Filament when it configures a scene from the model; the classic engine ignores them.
+    SSAO runs at "low" quality (a quarter of "ultra"'s cost on the CPU, see README "Render presets").
+    """
+    flags: dict[str, list[float] | str] = {
+        "filament.ao.enabled": [float(quality.ssao)],
+        "filament.shadows.type": quality.shadow_type,
+        "filament.shadows.map_size": [float(min(quality.shadow_size, 2048))],
+        "filament.cg.tone_mapping": quality.tone_mapping,
+        "filament.cg.exposure": [float(exposure_ev)],
+    }
+    if quality.ssao:
+        for k in ("quality", "low_pass_filter", "upsampling"):
+            flags[f"filament.ao.{k}"] = quality.ssao_quality
+    return flags
+
+
+def _add_flags(spec: mujoco.MjSpec, flags: dict[str, list[float] | str]) -> None:
+    for name, value in flags.items():
+        if isinstance(value, str):
+            spec.add_text(name=name, data=value)
+        else:
+            spec.add_numeric(name=name, data=list(value), size=len(value))
+
+
 def visual_only_meshes(spec: mujoco.MjSpec) -> set[str]:
     """Names of meshes used only by geoms that never collide (contype = conaffinity = 0)."""
     visual, colliding = set(), set()
@@ -285,6 +312,8 @@ def build_model(
             cutoff=SPOT_CUTOFF_DEG,
             type=_LIGHT_TYPES[li.type],
         )
+    if quality.engine == "filament":
+        _add_flags(spec, filament_flags(quality))
     model = spec.compile()
     _fit_shadow_maps(model, scene, casters)
     return model

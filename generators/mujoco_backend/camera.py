@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
+
 import mujoco
 import numpy as np
 
 from ..config import RenderConfig
-from .render import SceneRenderer
+
+# render.engine -> "module:class" of a renderer with SceneRenderer's methods (rgb, rgbd, segmentation, close),
+# imported on first use so that a classic run never loads Filament
+_ENGINES: dict[str, str] = {}
+
+
+def register_engine(name: str, target: str) -> None:
+    """Register a render engine under ``name`` (``target`` = "module:class", relative to this package)."""
+    if name in _ENGINES:
+        raise ValueError(f"render engine '{name}' is already registered")
+    _ENGINES[name] = target
+
+
+def engine_class(name: str):
+    """The renderer class registered as ``name``; KeyError names the known ones."""
+    if name not in _ENGINES:
+        raise KeyError(f"unknown render engine '{name}'; available: {', '.join(sorted(_ENGINES))}")
+    module, attr = _ENGINES[name].split(":")
+    return getattr(importlib.import_module(module, __package__), attr)
+
+
+register_engine("classic", ".render:SceneRenderer")
+register_engine("filament", ".filament:FilamentRenderer")
 
 _GL_TO_CV = np.diag([1.0, -1.0, -1.0])
 
@@ -61,8 +85,8 @@ class CameraRig:
         self.static = tuple(n for n in names if n not in self.moving)
         self.height, self.width = height, width
         self.sizes = {n: (sizes or {}).get(n, (height, width)) for n in names}
-        self.renderer = SceneRenderer(model, height, width, quality)
         self.cam_ids = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, n) for n in names]
+        self.renderer = engine_class(quality.engine)(model, height, width, quality)
 
     def size(self, name: str) -> tuple[int, int]:
         """(height, width) [px] of camera ``name``'s images."""
