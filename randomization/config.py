@@ -258,6 +258,76 @@ class BackgroundConfig:
         check_range("scene.background.wall_distance", *self.wall_distance, min_value=0.8)
 
 
+REALISTIC_SURFACES = ("wood", "laminate", "stone", "concrete", "fabric", "painted_metal", "brushed_metal", "plastic",
+                      "ceramic", "cardboard", "paper")
+ENVIRONMENT_KINDS = ("sky", "room")
+
+
+@dataclasses.dataclass(frozen=True)
+class AppearanceConfig:
+    """The appearance distribution: realistic scenes (PBR material families, photometric lights,
+    an image-based environment light) mixed with wild ones (today's saturated procedural domain
+    randomization: checker/stripes/marble textures, palette colours, Phong lights).
+
+    Attributes:
+        realistic_share: share of scenes drawn realistic, in [0, 1]; the rest are wild.
+        table / floor / walls: PBR families (randomization/pbr.py) each surface draws from.
+        tile_size: (min, max) size [m] of one texture tile on the table, floor and walls.
+        environments: procedural environment kinds drawn ("sky": daylight through windows
+            and sky; "room": an interior lit by ceiling panels).
+        hdri_folder: optional folder of the user's own equirectangular ``.hdr`` environment maps,
+            used with probability ``hdri_prob`` (see README "Textures and environment maps").
+        key_illuminance: (min, max) illuminance [lux] of the key light at the table.
+        fill_count: inclusive (min, max) number of extra fill lights (no shadows).
+        fill_ratio: (min, max) fill-light illuminance relative to the key's.
+        environment_illuminance: (min, max) illuminance [lux] the environment light adds.
+        temperature_k: (min, max) colour temperature [K] of lights and environment.
+        bulbradius: (min, max) radius [m] of the key light's emitter (shadow softness).
+        own_appearance_prob: in realistic scenes, probability that an object with its own look
+            (a catalog texture or colour) keeps it.
+    """
+
+    realistic_share: float = 0.8
+    table: tuple[str, ...] = ("wood", "laminate", "stone", "concrete", "fabric", "painted_metal")
+    floor: tuple[str, ...] = ("wood", "laminate", "concrete", "stone", "fabric")
+    walls: tuple[str, ...] = ("paper", "concrete", "plastic", "laminate")
+    tile_size: tuple[float, float] = (0.4, 1.2)
+    environments: tuple[str, ...] = ENVIRONMENT_KINDS
+    hdri_folder: str | None = None
+    hdri_prob: float = 0.0
+    key_illuminance: tuple[float, float] = (8000.0, 40000.0)
+    fill_count: tuple[int, int] = (0, 2)
+    fill_ratio: tuple[float, float] = (0.1, 0.4)
+    environment_illuminance: tuple[float, float] = (4000.0, 20000.0)
+    temperature_k: tuple[float, float] = (2800.0, 6500.0)
+    bulbradius: tuple[float, float] = (0.02, 0.3)
+    own_appearance_prob: float = 1.0
+
+    def __post_init__(self):
+        for k in ("realistic_share", "hdri_prob", "own_appearance_prob"):
+            if not 0.0 <= getattr(self, k) <= 1.0:
+                raise ConfigError(f"scene.appearance.{k}", f"{getattr(self, k)} is outside [0, 1]")
+        for k in ("table", "floor", "walls"):
+            fams = getattr(self, k)
+            bad = [f for f in fams if f not in REALISTIC_SURFACES]
+            if bad or not fams:
+                raise ConfigError(f"scene.appearance.{k}", f"unknown material family {bad}; choose from "
+                                  f"{', '.join(REALISTIC_SURFACES)}")
+        bad = [e for e in self.environments if e not in ENVIRONMENT_KINDS]
+        if bad or not self.environments:
+            raise ConfigError("scene.appearance.environments", f"unknown kind {bad}; choose from {', '.join(ENVIRONMENT_KINDS)}")
+        for k in ("tile_size", "key_illuminance", "fill_ratio", "environment_illuminance", "bulbradius"):
+            check_range(f"scene.appearance.{k}", *getattr(self, k), min_value=0.0)
+        check_range("scene.appearance.fill_count", *self.fill_count, min_value=0)
+        check_range("scene.appearance.temperature_k", *self.temperature_k, min_value=1000.0)
+        if self.hdri_folder is not None:
+            if not os.path.isdir(self.hdri_folder):
+                raise ConfigError("scene.appearance.hdri_folder", f"folder '{self.hdri_folder}' does not exist; fix the "
+                                  "path or remove the key")
+        elif self.hdri_prob > 0:
+            raise ConfigError("scene.appearance.hdri_prob", "is > 0 but scene.appearance.hdri_folder is not set")
+
+
 @dataclasses.dataclass(frozen=True)
 class RobotStartConfig:
     """Start configuration: home plus uniform noise of ``noise_scale`` x the robot spec's start_noise.
@@ -291,6 +361,7 @@ class SceneConfig:
     textures: TexturesConfig = dataclasses.field(default_factory=TexturesConfig)
     background: BackgroundConfig = dataclasses.field(default_factory=BackgroundConfig)
     robot_start: RobotStartConfig = dataclasses.field(default_factory=RobotStartConfig)
+    appearance: AppearanceConfig = dataclasses.field(default_factory=AppearanceConfig)
 
     def __post_init__(self):
         if not self.asset_sources:

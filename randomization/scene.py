@@ -12,6 +12,7 @@ import numpy as np
 
 from ..assets.catalog import AssetCatalog
 from ..assets.robot import RobotSpec
+from .appearance import make_realistic, realistic_lights
 from .cameras import sample_cameras
 from .config import RobotStartConfig, SceneConfig
 from .lighting import sample_lights
@@ -19,7 +20,7 @@ from .objects import sample_objects
 from .spec import ObjectSpec, SceneSpec
 from .surfaces import SurfaceStreams, sample_background, sample_table
 
-DIMENSIONS = ("table", "background", "objects", "lighting", "cameras", "robot")
+DIMENSIONS = ("table", "background", "objects", "lighting", "cameras", "robot", "appearance")
 
 
 def sample_robot_start(cfg: RobotStartConfig, robot: RobotSpec, rng: np.random.Generator) -> tuple[float, ...]:
@@ -38,6 +39,10 @@ def sample_robot_shade(cfg, rng: np.random.Generator) -> float:
 def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng: np.random.Generator) -> SceneSpec:
     """Draw table, background, objects, lights, cameras and the robot start pose.
 
+    A share ``cfg.appearance.realistic_share`` of scenes is then given realistic looks
+    (randomization/appearance.py) from the scene's "appearance" generator; the other
+    dimensions' draws are the same either way.
+
     Object poses are drop poses just above the table; the generator settles them
     with physics. Every object has its own colour (or keeps its own look and is
     the only one of its category), so "pick up the [<colour>] <category>" is
@@ -46,11 +51,16 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
     grasps (``with_target``).
     """
     r = dict(zip(DIMENSIONS, rng.spawn(len(DIMENSIONS))))
+    choice_rng, look_rng = r["appearance"].spawn(2)
+    realistic = bool(choice_rng.random() < cfg.appearance.realistic_share)
+    obj_cfg = cfg.objects
+    if realistic:  # objects keep their own texture by default in realistic scenes
+        obj_cfg = dataclasses.replace(obj_cfg, own_appearance_prob=cfg.appearance.own_appearance_prob)
     table = sample_table(cfg.table, cfg.materials, cfg.textures, SurfaceStreams.spawn(r["table"]))
     background = sample_background(
         cfg.background, cfg.materials, cfg.textures, SurfaceStreams.spawn(r["background"]), table
     )
-    objects = sample_objects(cfg.objects, cfg.materials, catalog, *r["objects"].spawn(3), table.top_z,
+    objects = sample_objects(obj_cfg, cfg.materials, catalog, *r["objects"].spawn(3), table.top_z,
                              robot.target_max_width)
     lights, ambient = sample_lights(cfg.lighting, r["lighting"], table.center, table.top_z)
     cams = sample_cameras(cfg.cameras, cfg.camera_jitter, cfg.image_size, r["cameras"], table.top_z)
@@ -58,6 +68,8 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
     start = sample_robot_start(cfg.robot_start, robot, robot_start_rng)
     shade = sample_robot_shade(cfg.materials, robot_shade_rng)
     scene = SceneSpec(robot.name, start, shade, table, background, objects, 0, cams, lights, ambient, "")
+    if realistic:
+        scene = make_realistic(cfg.appearance, scene, look_rng)
     return with_target(scene, 0)
 
 
@@ -71,7 +83,11 @@ def with_target(scene: SceneSpec, index: int) -> SceneSpec:
 
 
 def redraw_view(cfg: SceneConfig, scene: SceneSpec, rng: np.random.Generator) -> SceneSpec:
-    """The same scene with new camera and light draws (used when the target is not visible)."""
+    """The same scene with new camera and light draws (used when the target is not visible); a
+    realistic scene redraws its realistic lights and environment."""
     cams = sample_cameras(cfg.cameras, cfg.camera_jitter, cfg.image_size, rng, scene.table.top_z)
+    if scene.appearance == "realistic":
+        lights, ambient, env = realistic_lights(cfg.appearance, rng, scene.table.center, scene.table.top_z)
+        return dataclasses.replace(scene, cameras=cams, lights=lights, ambient=ambient, environment=env)
     lights, ambient = sample_lights(cfg.lighting, rng, scene.table.center, scene.table.top_z)
     return dataclasses.replace(scene, cameras=cams, lights=lights, ambient=ambient)

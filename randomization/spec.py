@@ -25,8 +25,15 @@ class TextureSpec:
 
 @dataclasses.dataclass(frozen=True)
 class MaterialSpec:
-    """MuJoCo material: rgba in [0, 1], specular/shininess/reflectance in [0, 1], optional texture
-    repeated ``texrepeat`` (2,) times across the surface."""
+    """A surface's look, drawn by every render engine from this one description.
+
+    ``rgba`` in [0, 1] (sRGB; multiplies the texture's albedo), optional ``texture`` repeated
+    ``texrepeat`` (2,) times across the surface. Classic (Phong) engine: specular, shininess and
+    reflectance in [0, 1]. Physically based engines: ``roughness`` and ``metallic`` in [0, 1]
+    (-1: not described physically, so Filament shades the material with its Phong
+    approximation); a texture of a PBR family (randomization/pbr.py) also brings its normal
+    and occlusion-roughness-metallic maps.
+    """
 
     rgba: tuple[float, float, float, float]
     specular: float = 0.3
@@ -34,6 +41,13 @@ class MaterialSpec:
     reflectance: float = 0.0
     texture: TextureSpec | None = None
     texrepeat: tuple[float, float] = (1.0, 1.0)
+    roughness: float = -1.0
+    metallic: float = -1.0
+
+    @property
+    def physical(self) -> bool:
+        """True when the material has physically based properties (roughness / metallic)."""
+        return self.roughness >= 0.0 or self.metallic >= 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,13 +119,40 @@ class CameraSpec:
 
 @dataclasses.dataclass(frozen=True)
 class LightSpec:
-    """A light of ``type`` directional, spot or point: ``pos`` [m], unit ``dir``, ``diffuse`` rgb in [0, 1]."""
+    """A light of ``type`` directional, spot or point: ``pos`` [m], unit ``dir``, ``diffuse`` rgb in [0, 1]
+    (the classic engine's brightness and colour).
+
+    ``intensity`` > 0 makes the light photometric for physically based engines: illuminance
+    [lux] for a directional light, luminous intensity [cd] for spot and point lights, colour
+    ``diffuse`` normalised; 0 leaves the scene to Filament's classic-compatible fallback
+    lighting. ``bulbradius`` [m] is the emitter's radius (softer shadows when larger).
+    """
 
     type: str
     pos: tuple[float, float, float]
     dir: tuple[float, float, float]
     diffuse: tuple[float, float, float]
     castshadow: bool
+    intensity: float = 0.0
+    bulbradius: float = 0.02
+
+
+@dataclasses.dataclass(frozen=True)
+class EnvironmentSpec:
+    """Image-based light and visible background of a physically lit scene.
+
+    ``kind`` "sky" or "room": procedural, from ``seed`` (randomization/environment.py);
+    "file": the user's HDR image ``file``. ``intensity`` scales its radiance (Filament image-light
+    intensity); ``rotation`` [deg] turns it about the vertical axis; ``exposure`` [EV] is the
+    camera's exposure compensation for the scene's light level.
+    """
+
+    kind: str
+    seed: int
+    intensity: float
+    rotation: float = 0.0
+    file: str = ""
+    exposure: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,7 +160,10 @@ class SceneSpec:
     """Everything needed to rebuild one scene; ``objects[target_index]`` is the target.
 
     ``ambient`` (3,) is the uniform ("dome") light; ``robot_shade`` the grey level of
-    the robot's tintable materials.
+    the robot's tintable materials. ``appearance`` is "wild" (saturated procedural domain
+    randomization, classic lights) or "realistic" (PBR material families, photometric lights,
+    ``environment`` light); ``camera_effects`` holds each camera's drawn sensor effects, in
+    the order of ``cameras`` (empty: none).
     """
 
     robot: str
@@ -133,6 +177,9 @@ class SceneSpec:
     lights: tuple[LightSpec, ...]
     ambient: tuple[float, float, float]
     instruction: str
+    appearance: str = "wild"
+    environment: EnvironmentSpec | None = None
+    camera_effects: tuple[Any, ...] = ()
 
     @property
     def target(self) -> ObjectSpec:
