@@ -84,27 +84,27 @@ WOODS = {"oak": (0.72, 0.55, 0.36), "maple": (0.82, 0.68, 0.50), "pine": (0.84, 
 def _wood_params(rng):
     species, rgb = _pick(rng, WOODS)
     return {"rgb": rgb, "species": species, "roughness": rng.uniform(0.45, 0.75), "metallic": 0.0,
-            "rings": int(rng.integers(6, 18)), "warp": rng.uniform(0.8, 4.0), "planks": int(rng.choice([1, 2, 3, 4])),
-            "contrast": rng.uniform(0.25, 0.5)}
+            "rings": int(rng.integers(10, 24)), "warp": rng.uniform(0.4, 1.6), "planks": int(rng.choice([1, 2, 3, 4])),
+            "contrast": rng.uniform(0.18, 0.35)}
 
 
 def _wood_layers(rng, p, size, depth):
     u, v = uv(size)
     n = p["planks"]
     plank = np.floor(v * n + 0.5).astype(np.int64) % n  # seams at v = (k + 0.5) / n, never on the tile edge
-    warp = lattice_noise(rng, size, 6, 2) * p["warp"] + 0.25 * lattice_noise(rng, size, 24, 6)
+    warp = lattice_noise(rng, size, 3, 2) * p["warp"] + 0.15 * lattice_noise(rng, size, 24, 4)
     offsets = rng.uniform(0, 50, n).astype(np.float32)
     shade = rng.uniform(0.92, 1.08, n).astype(np.float32)
     w = v * p["rings"] + warp + offsets[plank]
     t = w - np.floor(w)
-    late = smoothstep(0.55, 0.92, t) * (1 - smoothstep(0.96, 1.0, t))  # dark late wood, sharp edge to early wood
+    late = smoothstep(0.4, 0.9, t) * (1 - smoothstep(0.95, 1.0, t))  # dark late wood, sharp edge to early wood
     fibres = lattice_noise(rng, size, 256, 6) + 0.5 * lattice_noise(rng, size, 128, 3)
     pores = smoothstep(1.8, 2.6, lattice_noise(rng, size, 320, 24))
     rgb = p["rgb"]
     light = rgb * np.float32(1.1)
     dark = rgb * np.array([0.62, 0.54, 0.50], np.float32)
     a = _mix(light, dark, late * np.float32(p["contrast"] * 2))
-    a *= (1 + 0.05 * fibres - 0.3 * pores)[..., None] * shade[plank][..., None]
+    a *= (1 + 0.07 * fibres - 0.3 * pores)[..., None] * shade[plank][..., None]
     dv = np.abs(v * n + 0.5 - np.round(v * n + 0.5)) * size / n  # texels to the nearest seam
     seam = (1 - smoothstep(0.0, max(1.5, size / 256), dv)) if n > 1 else np.zeros_like(u)
     a *= (1 - 0.55 * seam)[..., None]
@@ -159,7 +159,7 @@ def _stone(rng, p, size):
     a = _mix(a, np.minimum(rgb * np.float32(1.35) + 0.08, 0.95), light_g)
     if p["layered"]:  # bedding planes of sedimentary stone along u
         beds = lattice_noise(rng, size, 48, 2)
-        a *= (1 + 0.06 * beds)[..., None]
+        a *= (1 + 0.025 * beds)[..., None]
         cloud = cloud + beds
     h = 0.5 * cloud + 0.3 * g1 - 0.4 * dark_g
     r = p["roughness"] + 0.05 * g2 * (p["roughness"] > 0.4)
@@ -245,7 +245,7 @@ CONCRETES = {"grey": (0.58, 0.58, 0.57), "warm grey": (0.62, 0.59, 0.55), "cool 
 
 
 def _concrete(rng, p, size):
-    mottle = fbm(rng, size, 4, 6, gain=0.55)
+    mottle = fbm(rng, size, 6, 6, gain=0.65)
     stains = smoothstep(0.4, 1.6, fbm(rng, size, 2, 4, gain=0.6))
     pores = smoothstep(2.3, 2.9, lattice_noise(rng, size, 224, 224))
     small = smoothstep(2.0, 2.6, lattice_noise(rng, size, 384, 384))
@@ -330,7 +330,7 @@ CARDBOARDS = {"kraft": (0.62, 0.47, 0.32), "light kraft": (0.70, 0.56, 0.40), "d
 def _cardboard(rng, p, size):
     u, v = uv(size)
     flute = 0.5 + 0.5 * np.cos(2 * np.pi * p["flutes"] * v)  # corrugation under the liner, along u
-    fibres = lattice_noise(rng, size, 320, 32) + 0.7 * lattice_noise(rng, size, 32, 320)
+    fibres = lattice_noise(rng, size, 256, 256) + 0.6 * lattice_noise(rng, size, 384, 64)
     flecks = smoothstep(1.9, 2.6, lattice_noise(rng, size, 256, 256))
     blotch = fbm(rng, size, 4, 4)
     a = np.broadcast_to(p["rgb"], (size, size, 3)) * (1 + 0.05 * fibres + 0.05 * blotch + 0.035 * flute)[..., None]
