@@ -205,18 +205,21 @@ def _marble_params(rng):
 TILES = {"white": (0.90, 0.90, 0.88), "cream": (0.88, 0.83, 0.72), "grey": (0.60, 0.60, 0.60),
          "terracotta": (0.63, 0.40, 0.30), "sage": (0.62, 0.68, 0.58), "slate blue": (0.42, 0.48, 0.55),
          "charcoal": (0.22, 0.22, 0.23)}
+TILE_BEVEL = 0.006  # width of a tile's rounded edge [texture lengths], so the grout share is size-independent
 GROUTS = {"white": (0.82, 0.81, 0.78), "grey": (0.52, 0.52, 0.50), "dark": (0.25, 0.25, 0.25)}
 
 
 def _tile(rng, p, size):
     u, v = uv(size)
     nu, nv = p["tiles"]
-    du = np.abs(u * nu - np.round(u * nu)) / nu  # distance to the nearest grout line [tiles]
-    dv = np.abs(v * nv - np.round(v * nv)) / nv
+    su, sv = u * nu + 0.5, v * nv + 0.5  # grout lines at (k + 0.5) / n: the tile edges cut through tile centres
+    du = np.abs(su - np.round(su)) / nu  # distance to the nearest grout line [tile lengths]
+    dv = np.abs(sv - np.round(sv)) / nv
     d = np.minimum(du, dv)
     gw = p["grout_width"]
-    edge = smoothstep(gw, gw + max(0.004, 1.5 / size), d)  # 0 in grout, 1 on the tile face, beveled
-    tile_id_var = cell_noise(rng, size, nv, nu) - 0.5
+    edge = smoothstep(gw, gw + TILE_BEVEL, d)  # 0 in grout, 1 on the tile face, beveled
+    tile_id_var = rng.random((nv, nu)).astype(np.float32)[np.floor(sv).astype(np.int64) % nv,
+                                                         np.floor(su).astype(np.int64) % nu] - 0.5
     glaze = fbm(rng, size, 8, 3)
     face = p["colour"] * (1 + 0.06 * tile_id_var + 0.02 * glaze)[..., None]
     grout_tex = lattice_noise(rng, size, 256, 256)
@@ -233,7 +236,8 @@ def _tile_params(rng):
     n = int(rng.choice([2, 3, 4, 6]))
     tiles = (n, n) if rng.random() < 0.6 else (n, 2 * n)  # square tiles or 2:1 "subway" tiles
     gw = rng.uniform(0.002, 0.006)
-    face_share = (1 - 2 * gw * tiles[0]) * (1 - 2 * gw * tiles[1])
+    g = gw + TILE_BEVEL / 2  # the smoothstep bevel counts half as grout
+    face_share = (1 - 2 * g * tiles[0]) * (1 - 2 * g * tiles[1])
     gr = rng.uniform(0.08, 0.25)
     return {"rgb": colour * np.float32(face_share) + grout * np.float32(1 - face_share), "colour": colour,
             "grout": grout, "tiles": tiles, "grout_width": gw, "glaze_roughness": gr,
