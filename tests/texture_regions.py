@@ -6,9 +6,10 @@ map to six flat-coloured cells of one texture atlas. Like exported scans, positi
 coordinates are indexed separately (8 ``v``, 24 ``vt``, in shuffled order), so the importer splits
 corners at the UV seams and its vertex order differs from its face order.
 
-``region_colour_errors(render, textured, reference, regions)`` renders a scene with the object in
-its own appearance and the same scene with the object plain white; within each visible face region
-the ratio textured / white cancels the lighting and must equal the region's texture colour.
+``region_colour_errors(render, textured, reference, regions, grey)`` renders a scene with the
+object in its own appearance and the same scene with the object a flat grey; within each visible
+face region the ratio textured / grey (times the grey level) cancels the lighting and must equal the
+region's texture colour.
 ``render(scene) -> {camera: View}`` is the engine under test.
 """
 
@@ -150,13 +151,15 @@ def region_pixels(view: View, regions: list[Region], scale, pos, quat, shrink: f
 RenderFn = Callable[[object], dict[str, View]]
 
 
-def region_colour_errors(render: RenderFn, textured, reference, regions: list[Region],
+def region_colour_errors(render: RenderFn, textured, reference, regions: list[Region], grey: float,
                          min_pixels: int = 30) -> dict[str, dict]:
     """Per visible face region of the target (``scene.objects[0]``) in the camera that sees most of it:
-    ``expected`` texture rgb in [0, 1], ``got`` mean(textured) / mean(reference) over the region's
-    pixels, ``error`` max |got - expected| over channels, ``pixels``. ``textured`` and
-    ``reference`` are SceneSpecs that differ only in the target's look (``reference``: plain white,
-    no specular), so lighting and shadows cancel in the ratio. ``render(scene) -> {camera: View}``."""
+    ``expected`` texture rgb in [0, 1], ``got`` grey * mean(textured) / mean(reference) over the
+    region's unclipped pixels (no channel at 255 in either image), ``error`` max |got - expected|
+    over channels, ``pixels``. ``textured`` and ``reference`` are SceneSpecs that differ only in
+    the target's look (``reference``: a flat ``grey`` in [0, 1], the same specular), so lighting and
+    shadows cancel in the ratio; grey below 1 keeps bright lights from clipping the reference.
+    ``render(scene) -> {camera: View}``."""
     tex_views, ref_views = render(textured), render(reference)
     cam = max(tex_views, key=lambda k: int(tex_views[k].mask.sum()))
     tv, rv = tex_views[cam], ref_views[cam]
@@ -164,10 +167,10 @@ def region_colour_errors(render: RenderFn, textured, reference, regions: list[Re
     by_name = {r.name: r for r in regions}
     out = {}
     for name, px in region_pixels(tv, regions, o.scale, o.pos, o.quat).items():
-        px = px & rv.mask
+        px = px & rv.mask & (tv.rgb < 255).all(axis=2) & (rv.rgb < 255).all(axis=2)
         if px.sum() < min_pixels:
             continue
-        got = tv.rgb[px].astype(float).mean(axis=0) / np.maximum(rv.rgb[px].astype(float).mean(axis=0), 1.0)
+        got = grey * tv.rgb[px].astype(float).mean(axis=0) / np.maximum(rv.rgb[px].astype(float).mean(axis=0), 1.0)
         exp = by_name[name].rgb
         out[name] = {"expected": exp, "got": got, "error": float(np.max(np.abs(got - exp))), "pixels": int(px.sum())}
     return out
