@@ -3,6 +3,7 @@ texture region by region, with normals MuJoCo really uses; colour variants of on
 
 import dataclasses
 import json
+import os
 
 import mujoco
 import numpy as np
@@ -47,10 +48,10 @@ def _mujoco_render(catalog, robot, cfg):
 GREY = 0.5
 
 
-def _scenes(catalog, cfg, robot, seed):
+def _scenes(catalog, cfg, robot, seed, index=0):
     """(own appearance, flat GREY) scenes of the catalog's one object; no specular or reflection on
     either, so the ratio of the two is the texture colour over GREY."""
-    s = sample_scene(cfg.scene, catalog, robot, episode_rng(seed, 0))
+    s = sample_scene(cfg.scene, catalog, robot, episode_rng(seed, index))
     o = s.target
     assert o.appearance == "own" and o.material.texture is not None
     matte = dataclasses.replace(o.material, specular=0.0, reflectance=0.0)
@@ -158,3 +159,41 @@ def test_uv_mesh_normals_are_the_ones_mujoco_shades_with(shape):
         np.testing.assert_allclose(corner_n[side], radial, atol=1e-4)  # smooth side, seam included
         np.testing.assert_allclose(cos[~side], 1.0, atol=1e-4)  # flat caps, sharp rims
         assert np.all(cos[side] > np.cos(np.radians(CREASE_DEG)))
+
+
+def test_colour_variants_are_appearances_of_one_object(tmp_path):
+    """The same box in two prints (other texture, other vertex order) is one object with two looks;
+    scenes draw both, name the texture they used and render it; an exact copy (same mesh, same
+    image under another name) is still collapsed."""
+    src = tmp_path / "src" / "ketchup"
+    other = tuple(FACE_RGB[(i + 3) % 6] for i in range(6))
+    write_atlas_box(str(src / "red.obj"), seed=0)
+    green_regions = write_atlas_box(str(src / "green.obj"), seed=1, colours=other)
+    write_atlas_box(str(src / "red_copy.obj"), seed=0)
+    cat = build_catalog_dir(str(tmp_path / "src"), str(tmp_path / "cat"), log=lambda *_: None)
+    (obj,) = cat["objects"]
+    assert obj["source"].endswith("green.obj")  # sorted paths: green, red, red_copy
+    assert [v["source"].rsplit("/", 1)[1] for v in obj["variants"]] == ["red.obj"]
+    assert obj["variants"][0]["texture"] != obj["texture"]
+    dupes = {os.path.basename(r["source"]): r["reason"] for r in cat["report"]["skipped"]}
+    assert "identical mesh and look to" in dupes["red_copy.obj"] and dupes["red_copy.obj"].endswith("red.obj")
+    assert cat["report"]["variants"] == [{"source": str(src / "red.obj"), "variant_of": obj["id"], "appearance": 1}]
+    assert json.loads((tmp_path / "cat" / "catalog.json").read_text())["objects"] == cat["objects"]
+
+    (asset,) = load_catalog_dir(str(tmp_path / "cat"))
+    looks = asset.appearances()
+    assert len(looks) == 2 and looks[0].texture != looks[1].texture and all(a.render_mesh for a in looks)
+    catalog, robot = AssetCatalog((asset,)), load_robot("panda")
+    cfg = load_config(None, SCENE, seed=0, episodes=1)
+    drawn = {}
+    for i in range(12):
+        o = sample_scene(cfg.scene, catalog, robot, episode_rng(5, i)).target
+        assert o.appearance == "own" and o.material.texture.file == looks[o.variant].texture
+        drawn.setdefault(o.variant, i)
+    assert sorted(drawn) == [0, 1]
+    # the red variant, drawn from its own render mesh and image, shows red's atlas colours
+    textured, grey = _scenes(catalog, cfg, robot, 5, index=drawn[1])
+    assert textured.target.variant == 1
+    red_regions = [dataclasses.replace(r, rgb=np.asarray(FACE_RGB[k], float) / 255) for k, r in enumerate(green_regions)]
+    errors = region_colour_errors(_mujoco_render(catalog, robot, cfg), textured, grey, red_regions, GREY)
+    assert len(errors) >= 2 and max(e["error"] for e in errors.values()) < 0.05, errors

@@ -53,26 +53,25 @@ class View:
     T: np.ndarray
 
 
-def _atlas() -> np.ndarray:
+def _atlas(colours) -> np.ndarray:
     cols, rows = ATLAS
     img = np.zeros((rows * CELL_PX, cols * CELL_PX, 3), np.uint8)
-    for i, rgb in enumerate(FACE_RGB):
+    for i, rgb in enumerate(colours):
         r, c = divmod(i, cols)
         img[r * CELL_PX:(r + 1) * CELL_PX, c * CELL_PX:(c + 1) * CELL_PX] = rgb
     return img
 
 
-def write_atlas_box(path: str, extents=(0.06, 0.05, 0.04), seed: int = 0, image: np.ndarray | None = None,
-                    texture_name: str | None = None) -> list[Region]:
-    """Write the atlas box as OBJ (``path``) + MTL + PNG; returns its six regions.
+def write_atlas_box(path: str, extents=(0.06, 0.05, 0.04), seed: int = 0, colours=FACE_RGB) -> list[Region]:
+    """Write the atlas box as OBJ (``path``) + MTL + PNG (same stem); returns its six regions.
 
-    ``image`` (H, W, 3) uint8 replaces the atlas (same mesh, other look); ``texture_name`` names
-    the PNG (default: the OBJ's stem)."""
+    ``colours``: six rgb 0-255, one per face (+x, -x, +y, -y, +z, -z); ``seed`` shuffles the order
+    of the ``v`` and ``vt`` lines."""
     rng = np.random.default_rng(seed)
     half = np.asarray(extents, float) / 2
     cols, rows = ATLAS
     stem = os.path.splitext(os.path.basename(path))[0]
-    png = texture_name or f"{stem}.png"
+    png = f"{stem}.png"
     positions = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)], float) * half
     regions, corners_v, corners_t, uvs = [], [], [], []
     for i, (axis, sign) in enumerate([(0, 1), (0, -1), (1, 1), (1, -1), (2, 1), (2, -1)]):
@@ -99,7 +98,7 @@ def write_atlas_box(path: str, extents=(0.06, 0.05, 0.04), seed: int = 0, image:
         for a, b, cc in ((0, 1, 2), (0, 2, 3)):
             corners_v.append((pid[a], pid[b], pid[cc]))
             corners_t.append((tid[a], tid[b], tid[cc]))
-        regions.append(Region(f"face{i}", quad, n, np.asarray(FACE_RGB[i], float) / 255))
+        regions.append(Region(f"face{i}", quad, n, np.asarray(colours[i], float) / 255))
     # shuffled v and vt lines: nothing lines up with the face order
     pv, pt = rng.permutation(len(positions)), rng.permutation(len(uvs))
     new_v, new_t = np.argsort(pv), np.argsort(pt)
@@ -114,7 +113,7 @@ def write_atlas_box(path: str, extents=(0.06, 0.05, 0.04), seed: int = 0, image:
         f.write("\n".join(lines) + "\n")
     with open(os.path.join(d, f"{stem}.mtl"), "w") as f:
         f.write(f"newmtl skin\nKa 1 1 1\nKd 1 1 1\nmap_Kd {png}\n")
-    Image.fromarray(_atlas() if image is None else image).save(os.path.join(d, png))
+    Image.fromarray(_atlas(colours)).save(os.path.join(d, png))
     return regions
 
 

@@ -268,9 +268,10 @@ def build_model(
     for o in scene.objects:
         asset = catalog.by_id(o.asset_id)
         geo = object_geometry(asset, tuple(o.scale))
-        uv_mapped = o.appearance == "own" and bool(asset.render_mesh) and o.material.texture is not None
+        render_mesh = asset.appearances()[o.variant].render_mesh if o.appearance == "own" else ""
+        uv_mapped = bool(render_mesh) and o.material.texture is not None
         if uv_mapped:
-            _add_uv_mesh(spec, f"{o.name}_vis", *load_render_mesh(asset.render_mesh, tuple(o.scale)))
+            _add_uv_mesh(spec, f"{o.name}_vis", *load_render_mesh(render_mesh, tuple(o.scale)))
         else:
             _add_mesh(spec, f"{o.name}_vis", geo.visual)
         body = world.add_body(name=o.name, pos=list(o.pos), quat=list(o.quat))
