@@ -197,3 +197,14 @@ def test_colour_variants_are_appearances_of_one_object(tmp_path):
     red_regions = [dataclasses.replace(r, rgb=np.asarray(FACE_RGB[k], float) / 255) for k, r in enumerate(green_regions)]
     errors = region_colour_errors(_mujoco_render(catalog, robot, cfg), textured, grey, red_regions, GREY)
     assert len(errors) >= 2 and max(e["error"] for e in errors.values()) < 0.05, errors
+
+
+def test_urdf_beside_its_textured_obj_is_imported(tmp_path):
+    """``box.urdf`` naming ``box.obj`` (with ``box.mtl``), as pybullet_data ships its domino: one
+    textured object, not two files that each claim the other."""
+    src = tmp_path / "src" / "domino"
+    write_atlas_box(str(src / "box.obj"))
+    (src / "box.urdf").write_text('<robot name="box"><link name="base"><visual><geometry><mesh filename="box.obj"/>'
+                                  '</geometry></visual></link></robot>')
+    cat = build_catalog_dir(str(tmp_path / "src"), str(tmp_path / "cat"), log=lambda *_: None)
+    assert [(os.path.basename(o["source"]), o["has_texture"]) for o in cat["objects"]] == [("box.urdf", True)]
