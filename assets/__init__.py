@@ -3,11 +3,12 @@
 Importing this package registers the built-in asset sources.
 """
 
-from .catalog import AssetCatalog, ObjectAsset, argument_sources, asset_sources, build_catalog, register_asset_source
+from .catalog import Appearance, AssetCatalog, ObjectAsset, argument_sources, asset_sources, build_catalog, register_asset_source
 from . import ingest, procedural, pybullet_source  # noqa: F401  (register sources and mesh schemes)
 from .robot import RobotSpec, load_robot
 
 __all__ = [
+    "Appearance",
     "AssetCatalog",
     "ObjectAsset",
     "RobotSpec",

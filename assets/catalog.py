@@ -16,6 +16,27 @@ from ..core.errors import ConfigError
 
 
 @dataclasses.dataclass(frozen=True)
+class Appearance:
+    """One look of an object's mesh.
+
+    Attributes:
+        render_mesh: UV-mapped mesh reference (see ``ObjectAsset.render_mesh``); empty: none.
+        texture: image file mapped by ``render_mesh`` UVs; empty: none.
+        rgba: base colour, rgba in [0, 1], or None.
+        source: file this look came from (for reports); empty when unknown.
+    """
+
+    render_mesh: str = ""
+    texture: str = ""
+    rgba: tuple[float, float, float, float] | None = None
+    source: str = ""
+
+    @property
+    def has_look(self) -> bool:
+        return bool(self.texture) or self.rgba is not None
+
+
+@dataclasses.dataclass(frozen=True)
 class ObjectAsset:
     """One graspable object.
 
@@ -38,6 +59,8 @@ class ObjectAsset:
         own_rgba: the object's own base colour, rgba in [0, 1], or None.
         distractor_only: never drawn as the target (too wide for the gripper in every orientation).
         synonyms: other nouns for ``category`` (from a catalog mapping file).
+        variants: further looks of the same mesh (colour variants: the same scanned shape with
+            another texture), after the one ``render_mesh``/``texture``/``own_rgba`` describe.
     """
 
     asset_id: str
@@ -53,10 +76,15 @@ class ObjectAsset:
     own_rgba: tuple[float, float, float, float] | None = None
     distractor_only: bool = False
     synonyms: tuple[str, ...] = ()
+    variants: tuple[Appearance, ...] = ()
 
     @property
     def has_own_appearance(self) -> bool:
-        return bool(self.texture) or self.own_rgba is not None
+        return any(a.has_look for a in self.appearances())
+
+    def appearances(self) -> tuple[Appearance, ...]:
+        """Every look of this object: index 0 its main one, then ``variants`` (``ObjectSpec.variant`` indexes this)."""
+        return (Appearance(self.render_mesh, self.texture, self.own_rgba), *self.variants)
 
 
 @dataclasses.dataclass(frozen=True)

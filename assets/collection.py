@@ -106,7 +106,8 @@ def plan_collection(src: str) -> tuple[list[Entry], list[dict]]:
                 if ref != p:
                     owner.setdefault(ref, p)
                     for q in stems.get(_split(ref)[:2], []):
-                        if q != p:
+                        # a description beside a same-stem MTL or mesh is its own entry (or its owner)
+                        if q != p and _split(q)[2] not in (".xml", ".urdf"):
                             owner.setdefault(q, p)
     entries: dict[str, Entry] = {}
     skipped: list[dict] = []

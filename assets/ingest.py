@@ -1,13 +1,18 @@
 """Build a categorised object catalog from a folder of meshes, URDF or MJCF files.
 
 ``build_catalog_dir(src, out)`` plans the collection (``collection.py``: what
-is an object, what belongs to one, duplicates and stand-ins), imports every
+is an object, what belongs to one, twins and stand-ins), imports every
 object (category = first folder below ``src``, made a singular noun, or a
 CSV/JSON mapping), validates it, repairs what it can (with a note) and rejects
 the rest (with the reason), then writes ``out/catalog.json``, one
 ``out/objects/<id>.npz`` per object (geometry, convex collision parts and, for
 textured objects, the UV-mapped render mesh) and ``out/textures/<sha>.png``
 (texture images, content-hashed, so shared images are stored once).
+
+One shape in several files (same shape hash) is one object: a copy with the same
+look (texture image and colour) is a skipped duplicate; one with another look is
+a colour variant of the first (its ``variants``: the same scanned box in another
+print), which scenes draw as one of the object's appearances.
 
 Sizes: ``size_mode="keep"`` detects the file's unit (m, cm or mm) and keeps
 the metric size; ``"category"`` rescales each episode within the category's
@@ -34,7 +39,7 @@ import trimesh
 from ..core.atomic import atomic_output, atomic_write_text
 from ..core.errors import AssetError
 from . import readers
-from .catalog import ObjectAsset, register_asset_source
+from .catalog import Appearance, ObjectAsset, register_asset_source
 from .categories import CATEGORIES
 from .collection import plan_collection
 from .names import display_name
@@ -394,23 +399,60 @@ def _process(args) -> dict:
     }
 
 
-def _drop_duplicates(objects: list[dict], out_dir: str) -> tuple[list[dict], list[dict]]:
-    """Keep the first object of each shape hash; later ones become skipped rows (npz removed)."""
+def _look_key(r: dict) -> tuple:
+    """What an object looks like: its stored texture (content-hashed path) and base colour."""
+    return r.get("texture"), None if r.get("rgba") is None else tuple(round(c, 3) for c in r["rgba"])
+
+
+def _variant_render(r: dict, first: dict, out_dir: str) -> str | None:
+    """Rewrite ``r``'s npz to hold only its render mesh, moved into ``first``'s frame (the shape hash
+    ignores offset and scale); returns that npz's id, or None (npz removed) when ``r`` has no texture."""
+    path = os.path.join(out_dir, "objects", f"{r['id']}.npz")
+    if not r.get("texture"):
+        os.remove(path)
+        return None
+    with np.load(path) as z, np.load(os.path.join(out_dir, "objects", f"{first['id']}.npz")) as y:
+        lo, ref_lo = z["visual_v"].min(axis=0), y["visual_v"].min(axis=0)
+        k = float(np.ptp(y["visual_v"], axis=0).max() / max(np.ptp(z["visual_v"], axis=0).max(), 1e-12))
+        arrays = {"render_v": (z["render_v"] - lo) * k + ref_lo, "render_f": z["render_f"], "render_uv": z["render_uv"]}
+    with atomic_output(path, suffix=".npz") as tmp:
+        np.savez(tmp, **arrays)
+    return r["id"]
+
+
+def _drop_duplicates(objects: list[dict], out_dir: str) -> tuple[list[dict], list[dict], list[dict]]:
+    """Keep the first object of each shape hash. A later one with the same look (texture and colour)
+    as one already kept is a duplicate: a skipped row, npz removed. One with another look is a
+    colour variant of the first: listed in its ``variants`` (id of an npz holding only the variant's
+    render mesh, source, texture, rgba). Returns (objects, duplicates, variant rows for the report)."""
     first: dict[str, dict] = {}
-    kept, dupes = [], []
+    kept, dupes, variants = [], [], []
     for r in objects:
         k = r["shape_hash"]
-        if k in first:
-            first[k]["notes"].append(f"identical mesh also at {r['source']} (not imported twice)")
-            dupes.append({"source": r["source"], "reason": f"identical mesh to {first[k]['source']}"})
+        if k not in first:
+            first[k] = r
+            r["variants"] = []
+            kept.append(r)
+            continue
+        f = first[k]
+        looks = {_look_key(v): v["source"] for v in [*f["variants"][::-1], f]}
+        if _look_key(r) in looks:
+            f["notes"].append(f"identical mesh also at {r['source']} (not imported twice)")
+            dupes.append({"source": r["source"], "reason": f"identical mesh and look to {looks[_look_key(r)]}"})
             try:
                 os.remove(os.path.join(out_dir, "objects", f"{r['id']}.npz"))
             except OSError:
                 pass
-        else:
-            first[k] = r
-            kept.append(r)
-    return kept, dupes
+            continue
+        try:
+            vid = _variant_render(r, f, out_dir)
+        except Exception as e:  # noqa: BLE001 - one file never stops a build
+            dupes.append({"source": r["source"], "reason": f"colour variant of {f['source']} unusable ({type(e).__name__}: {e})"})
+            continue
+        f["variants"].append({"id": vid, "source": r["source"], "texture": r.get("texture"), "rgba": r.get("rgba")})
+        f["notes"].append(f"colour variant from {r['source']} (appearance {len(f['variants'])})")
+        variants.append({"source": r["source"], "variant_of": f["id"], "appearance": len(f["variants"])})
+    return kept, dupes, variants
 
 
 def build_catalog_dir(
@@ -447,7 +489,7 @@ def build_catalog_dir(
             results = list(pool.map(_process, jobs, chunksize=4))
     else:
         results = [_process(j) for j in jobs]
-    objects, dupes = _drop_duplicates([r for r in results if "id" in r], out_dir)
+    objects, dupes, variants = _drop_duplicates([r for r in results if "id" in r], out_dir)
     rejected = [r for r in results if "rejected" in r]
     categories = {}
     for r, job in zip(results, jobs):
@@ -481,6 +523,7 @@ def build_catalog_dir(
             "distractor_only": [{"source": r["source"], "reason": r["role_reason"]} for r in objects if r["role"] != "target"],
             "rejected": [{"source": r["source"], "reason": r["rejected"]} for r in rejected],
             "skipped": skipped + dupes,
+            "variants": variants,
             "extents": [{"id": r["id"], "source": r["source"], "final_extents": r["final_extents"]} for r in objects],
             "decompositions_from_cache": sum(r["decomposition_cached"] for r in objects),
             "seconds": round(time.perf_counter() - t0, 2),
@@ -489,7 +532,7 @@ def build_catalog_dir(
     atomic_write_text(os.path.join(out_dir, "catalog.json"), json.dumps(catalog, indent=1))
     rep = catalog["report"]
     log(
-        f"catalog: {rep['accepted']} objects from {rep['files']} files in {len(categories)} categories, "
+        f"catalog: {rep['accepted']} objects ({len(variants)} more colour variants) from {rep['files']} files in {len(categories)} categories, "
         f"{len(rep['repaired'])} repaired, {len(rep['distractor_only'])} distractor-only, {len(rep['rejected'])} rejected, "
         f"{len(rep['skipped'])} files skipped, {rep['decompositions_from_cache']} decompositions from cache, {rep['seconds']} s"
     )
@@ -526,6 +569,15 @@ def load_catalog_dir(path: str) -> list[ObjectAsset]:
                 own_rgba=tuple(r["rgba"]) if r.get("rgba") else None,
                 distractor_only=r.get("role", "target") != "target",
                 synonyms=tuple(c.get("synonyms", ())),
+                variants=tuple(
+                    Appearance(
+                        render_mesh=f"npz:{os.path.join(root, 'objects', v['id'] + '.npz')}:render" if v.get("texture") else "",
+                        texture=os.path.join(root, v["texture"]) if v.get("texture") else "",
+                        rgba=tuple(v["rgba"]) if v.get("rgba") else None,
+                        source=v.get("source", ""),
+                    )
+                    for v in r.get("variants", [])
+                ),
             )
         )
     return out

@@ -69,17 +69,23 @@ def _place(rng, cfg: ObjectsConfig, radius: float, placed: list[tuple[float, flo
 
 def _with_appearance(objects: list[ObjectSpec], catalog: AssetCatalog, prob: float, rng: np.random.Generator):
     """Objects whose asset has its own look keep it with probability ``prob`` (one draw per object,
-    always made, so the stream does not depend on the catalog), unless their category appears twice."""
+    always made, so the stream does not depend on the catalog), unless their category appears twice.
+
+    Of an asset's several looks (colour variants), the same draw picks one uniformly: given
+    u < prob, u / prob is uniform in [0, 1), so no extra draw shifts the stream."""
     counts = Counter(o.category for o in objects)
     out = []
     for o in objects:
-        keep = rng.random() < prob
+        u = float(rng.random())
         asset = catalog.by_id(o.asset_id)
-        if keep and asset.has_own_appearance and counts[o.category] == 1:
-            tex = TextureSpec("file", 0, asset.texture) if asset.texture and asset.render_mesh else None
-            rgba = asset.own_rgba if asset.own_rgba is not None else (1.0, 1.0, 1.0, 1.0)
+        looks = asset.appearances()
+        k = min(int(u / prob * len(looks)), len(looks) - 1) if u < prob else 0
+        look = looks[k]
+        if u < prob and look.has_look and counts[o.category] == 1:
+            tex = TextureSpec("file", 0, look.texture) if look.texture and look.render_mesh else None
+            rgba = look.rgba if look.rgba is not None else (1.0, 1.0, 1.0, 1.0)
             mat = dataclasses.replace(o.material, rgba=tuple(float(c) for c in rgba), texture=tex, texrepeat=(1.0, 1.0))
-            o = dataclasses.replace(o, appearance="own", color_name="", material=mat)
+            o = dataclasses.replace(o, appearance="own", color_name="", material=mat, variant=k)
         out.append(o)
     return tuple(out)
 

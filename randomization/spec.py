@@ -56,7 +56,9 @@ class ObjectSpec:
 
     ``category`` is the singular display noun; ``synonyms`` other nouns for it. ``appearance``
     "own" keeps the catalog object's texture or colour (``color_name`` is then ""), "random"
-    uses the palette colour ``color_name`` in ``material``.
+    uses the palette colour ``color_name`` in ``material``. ``variant``: with "own", which of the
+    asset's looks (``ObjectAsset.appearances()``; 0 the main one, others colour variants) is drawn;
+    its texture file is ``material.texture.file``.
     """
 
     name: str
@@ -70,6 +72,7 @@ class ObjectSpec:
     mass: float
     appearance: str = "random"
     synonyms: tuple[str, ...] = ()
+    variant: int = 0
 
     @property
     def rgba(self) -> tuple[float, float, float, float]:

@@ -41,7 +41,7 @@ def test_every_file_has_one_outcome_with_a_reason(built):
     root, cat, _ = built
     rep = cat["report"]
     files = {os.path.normpath(os.path.join(d, n)) for d, _, ns in os.walk(root / "src") for n in ns}
-    outcomes = [o["source"] for o in cat["objects"]] + [r["source"] for r in rep["rejected"]] + [r["source"] for r in rep["skipped"]]
+    outcomes = [o["source"] for o in cat["objects"]] + [r["source"] for r in rep["rejected"] + rep["skipped"] + rep["variants"]]
     assert sorted(outcomes) == sorted(files)  # each file exactly once
     assert all(r["reason"] for r in rep["rejected"] + rep["skipped"])
     reasons = {os.path.basename(r["source"]): r["reason"] for r in rep["rejected"] + rep["skipped"]}

@@ -20,7 +20,7 @@ from ..physics_params import OBJECT_FRICTION, TABLE_FRICTION, TABLE_THICKNESS
 FLOOR_BELOW_TABLE = 0.75  # m
 SHADOW_RADIUS = 0.7  # m: shadow maps cover the workspace and the arm above it, not the room
 SPOT_CUTOFF_DEG = 60.0
-CREASE_DEG = 40.0  # textured meshes: corners whose smoothed normal leans further than this keep the face normal
+CREASE_DEG = 40.0  # textured meshes: faces meeting at a sharper angle than this are not smoothed into each other
 
 
 def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
@@ -30,34 +30,60 @@ def _add_mesh(spec: mujoco.MjSpec, name: str, mesh) -> None:
     m.userface = np.asarray(mesh.faces, dtype=np.int32).ravel().tolist()
 
 
-def _add_uv_mesh(spec: mujoco.MjSpec, name: str, v: np.ndarray, f: np.ndarray, uv: np.ndarray) -> None:
-    """A mesh with texture coordinates; ``uv`` (N, 2) per vertex of ``v`` in OpenGL's convention
-    (v = 0 at the image bottom), flipped here because MuJoCo maps v = 0 to the first image row.
+def _corner_normals(v: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """(F, 3, 3) unit normal per face corner: the angle-weighted mean of the normals of the faces
+    around the corner's position (welded across UV seams) that lean at most CREASE_DEG away from
+    the corner's own face; so smooth surfaces shade smoothly across seams and creases stay sharp."""
+    _, inverse = np.unique(np.round(v, 7), axis=0, return_inverse=True)
+    pid = inverse.ravel()[f].ravel()  # (3F,) position id of each corner
+    p = v[f]  # (F, 3, 3)
+    fn = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+    unit = fn / np.maximum(np.linalg.norm(fn, axis=1, keepdims=True), 1e-12)  # (F, 3); degenerate faces: 0
+    e1, e2 = np.roll(p, -1, axis=1) - p, np.roll(p, 1, axis=1) - p  # the two edges leaving each corner
+    cosang = np.einsum("fck,fck->fc", e1, e2) / np.maximum(np.linalg.norm(e1, axis=2) * np.linalg.norm(e2, axis=2), 1e-24)
+    weighted = (np.arccos(np.clip(cosang, -1.0, 1.0)).ravel()[:, None] * np.repeat(unit, 3, axis=0))  # (3F, 3)
+    face = np.repeat(np.arange(len(f)), 3)
+    # every pair of corners at one position: (a, b) for all a, b sharing a position id
+    order = np.argsort(pid, kind="stable")
+    count = np.bincount(pid)
+    size = count[pid[order]]
+    a = np.repeat(order, size)
+    offset = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+    b = order[np.repeat((np.cumsum(count) - count)[pid[order]], size) + offset]
+    ok = np.einsum("ik,ik->i", unit[face[a]], unit[face[b]]) >= np.cos(np.radians(CREASE_DEG))
+    n = np.stack([np.bincount(a[ok], weights=weighted[b[ok], k], minlength=3 * len(f)) for k in range(3)], axis=1)
+    length = np.linalg.norm(n, axis=1, keepdims=True)
+    n = np.where(length > 1e-12, n / np.maximum(length, 1e-12), np.repeat(unit, 3, axis=0))
+    return n.reshape(-1, 3, 3)
 
-    Normals are given per face corner: the area-weighted mean over the faces sharing the corner's
-    position (so UV seams do not show), or the face's own normal where that mean leans more than
-    CREASE_DEG away from it (box edges stay sharp).
+
+def _add_uv_mesh(spec: mujoco.MjSpec, name: str, v: np.ndarray, f: np.ndarray, uv: np.ndarray) -> None:
+    """A mesh with texture coordinates: ``v`` (N, 3) vertices [m], ``f`` (M, 3) faces indexing
+    ``v``, ``uv`` (N, 2) per vertex in OpenGL's convention (v = 0 at the image bottom), flipped here
+    because MuJoCo maps v = 0 to the first image row.
+
+    Normals come from ``_corner_normals`` (smooth across UV seams, sharp across CREASE_DEG creases).
+    MuJoCo 4.0 ignores ``userfacenormal``: it reads ``usernormal`` as one normal per vertex (its
+    face-normal index is the face's vertex index, times len(normals) // len(vertices)). So every
+    distinct (vertex, corner normal) pair becomes its own vertex here, and normals and texture
+    coordinates are given per vertex, indexed by the face array itself.
     """
     v = np.asarray(v, float)
     f = np.asarray(f, dtype=np.int64)
-    _, inverse = np.unique(np.round(v, 7), axis=0, return_inverse=True)
-    welded = inverse.ravel()[f]  # (F, 3) position ids
-    fn = np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])  # (F, 3), length = 2 * area
-    smooth = np.zeros((int(inverse.max()) + 1, 3))
-    np.add.at(smooth, welded.ravel(), np.repeat(fn, 3, axis=0))
-    smooth /= np.maximum(np.linalg.norm(smooth, axis=1, keepdims=True), 1e-12)
-    unit = fn / np.maximum(np.linalg.norm(fn, axis=1, keepdims=True), 1e-12)
-    corner = smooth[welded]  # (F, 3, 3)
-    sharp = np.einsum("fck,fk->fc", corner, unit) < np.cos(np.radians(CREASE_DEG))
-    corner[sharp] = np.broadcast_to(unit[:, None, :], corner.shape)[sharp]
+    uv = np.asarray(uv, float)
+    normals = _corner_normals(v, f).reshape(-1, 3)
+    key = np.column_stack([f.ravel(), np.round(normals * 1e6).astype(np.int64)])  # (3M, 4)
+    _, first, corner_vertex = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    src = f.ravel()[first]  # input vertex of each output vertex
+    faces = corner_vertex.reshape(-1, 3).astype(np.int32).ravel().tolist()
     m = spec.add_mesh()
     m.name = name
-    m.uservert = v.astype(np.float32).ravel().tolist()
-    m.userface = f.astype(np.int32).ravel().tolist()
-    m.usernormal = corner.reshape(-1, 3).astype(np.float32).ravel().tolist()
-    m.userfacenormal = np.arange(3 * len(f), dtype=np.int32).tolist()
-    m.usertexcoord = np.column_stack([uv[:, 0], 1.0 - uv[:, 1]]).astype(np.float32).ravel().tolist()
-    m.userfacetexcoord = np.asarray(f, dtype=np.int32).ravel().tolist()
+    m.uservert = v[src].astype(np.float32).ravel().tolist()
+    m.userface = faces
+    m.usernormal = normals[first].astype(np.float32).ravel().tolist()
+    m.userfacenormal = faces
+    m.usertexcoord = np.column_stack([uv[src, 0], 1.0 - uv[src, 1]]).astype(np.float32).ravel().tolist()
+    m.userfacetexcoord = faces
 
 
 _LIGHT_TYPES = {
@@ -269,9 +295,10 @@ def build_model(
     for o in scene.objects:
         asset = catalog.by_id(o.asset_id)
         geo = object_geometry(asset, tuple(o.scale))
-        uv_mapped = o.appearance == "own" and bool(asset.render_mesh) and o.material.texture is not None
+        render_mesh = asset.appearances()[o.variant].render_mesh if o.appearance == "own" else ""
+        uv_mapped = bool(render_mesh) and o.material.texture is not None
         if uv_mapped:
-            _add_uv_mesh(spec, f"{o.name}_vis", *load_render_mesh(asset.render_mesh, tuple(o.scale)))
+            _add_uv_mesh(spec, f"{o.name}_vis", *load_render_mesh(render_mesh, tuple(o.scale)))
         else:
             _add_mesh(spec, f"{o.name}_vis", geo.visual)
         body = world.add_body(name=o.name, pos=list(o.pos), quat=list(o.quat))
