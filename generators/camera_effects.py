@@ -68,7 +68,14 @@ class _Workspace:
         self.t = np.empty(shape, np.float32)
         self.i = np.empty(shape, np.int32)
         self.z = np.empty(2 * ((n + 1) // 2), np.float32)
-        self.padded: dict[tuple[int, int], np.ndarray] = {}
+        self.padded: dict = {}  # edge-padded copies by (ry, rx), and named scratch buffers
+
+    def buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A float32 scratch array of ``shape`` kept under ``name``."""
+        b = self.padded.get(name)
+        if b is None or b.shape != shape:
+            b = self.padded[name] = np.empty(shape, np.float32)
+        return b
 
     def pad(self, ry: int, rx: int) -> np.ndarray:
         h, w, c = self.shape
@@ -135,18 +142,28 @@ def _gaussian_taps(sigma_px: float) -> np.ndarray:
 
 
 def _blur_axis(ws: _Workspace, src: np.ndarray, dst: np.ndarray, taps: np.ndarray, axis: int) -> None:
-    """dst = symmetric 1-D convolution of (H, W, 3) ``src`` along ``axis`` (0 rows, 1 columns), edges clamped."""
+    """dst = symmetric 1-D convolution of (H, W, 3) ``src`` along ``axis`` (0 rows, 1 columns), edges clamped.
+
+    Works on the flattened edge-padded image, where a neighbour along ``axis`` is a fixed flat offset
+    (a row, or a pixel), so every step is one contiguous ufunc call. Along columns the flat run also crosses
+    the padding between rows; those outputs are dropped, and the kept ones read only their own row.
+    """
     r = len(taps) - 1
-    h, w = src.shape[:2]
+    h, w, c = src.shape
     p = _edge_padded(ws, src, r, 0) if axis == 0 else _edge_padded(ws, src, 0, r)
-    np.multiply(src, taps[0], out=dst)
+    pf = p.reshape(-1)
+    step = w * c if axis == 0 else c
+    n = pf.size - 2 * r * step
+    acc = dst if axis == 0 else ws.buffer("blur_acc", p.shape)
+    af = acc.reshape(-1)[: n] if axis == 0 else acc.reshape(-1)[r * step:r * step + n]
+    tmp = ws.buffer("blur_tmp", (pf.size,)).reshape(-1)[:n]
+    np.multiply(pf[r * step:r * step + n], taps[0], out=af)
     for k in range(1, r + 1):
-        if axis == 0:
-            np.add(p[r - k:r - k + h], p[r + k:r + k + h], out=ws.t)
-        else:
-            np.add(p[:, r - k:r - k + w], p[:, r + k:r + k + w], out=ws.t)
-        ws.t *= taps[k]
-        dst += ws.t
+        np.add(pf[(r - k) * step:(r - k) * step + n], pf[(r + k) * step:(r + k) * step + n], out=tmp)
+        tmp *= taps[k]
+        af += tmp
+    if axis == 1:
+        dst[...] = acc[:, r:r + w]
 
 
 @functools.lru_cache(maxsize=32)
@@ -214,7 +231,7 @@ def apply_camera_effects(img: np.ndarray, fx: CameraEffectsSpec, frame_index: in
         x *= g
     if fx.full_well > 0.0 or fx.read_noise_dn > 0.0:
         _add_noise(ws, x, fx, frame_index, scale)
-    np.maximum(x, 0.0, out=x)
+        np.maximum(x, 0.0, out=x)
     np.sqrt(x, out=x)  # the encode table's index, since working units are linear * 4095^2
     x += 0.5
     np.copyto(ws.i, x, casting="unsafe")
@@ -238,8 +255,7 @@ def _add_noise(ws: _Workspace, x: np.ndarray, fx: CameraEffectsSpec, frame_index
     read = np.float32(fx.read_noise_dn * scale / _DN_PER_LINEAR_IN_BLACKS * _S**2)
     if fx.full_well > 0.0:
         std = ws.t
-        np.multiply(x, np.float32(_S**2 * scale**2 / fx.full_well), out=std)
-        np.maximum(std, 0.0, out=std)
+        np.multiply(x, np.float32(_S**2 * scale**2 / fx.full_well), out=std)  # x >= 0: blur weights, gains > 0
         std += read * read
         np.sqrt(std, out=std)
         std *= z

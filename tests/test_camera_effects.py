@@ -228,3 +228,13 @@ def test_defaults_are_mild():
             out = apply_camera_effects(img, fx, k).astype(float)
             assert abs(out.mean() - img.mean()) < 15.0
             assert np.median(np.abs(out - img)) < 15.0
+
+
+def test_odd_sizes_and_all_effects_together():
+    img = np.random.default_rng(2).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    fx = CameraEffectsSpec("c", noise_seed=4, full_well=5000.0, read_noise_dn=1.0, wb_gains=(1.05, 0.98, 0.97),
+                           exposure_ev=0.2, vignetting=0.2, defocus_sigma=3.0, motion_length=6.0, motion_angle_deg=70.0)
+    a = apply_camera_effects(img, fx, 2)
+    assert a.shape == img.shape and a.dtype == np.uint8
+    assert np.array_equal(a, apply_camera_effects(img, fx, 2))
+    assert np.array_equal(img, np.random.default_rng(2).integers(0, 256, (37, 53, 3), dtype=np.uint8))  # input kept
