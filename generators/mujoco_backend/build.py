@@ -12,9 +12,9 @@ from ...assets.lod import LodParams, lod_mesh
 from ...assets.meshes import load_mesh, load_render_mesh, object_geometry
 from ...assets.robot import RobotSpec
 from ...core.errors import ConfigError
-from ...randomization.spec import LightSpec, MaterialSpec, SceneSpec, TextureSpec
-from ...randomization.textures import texture_image
+from ...randomization.spec import LightSpec, SceneSpec
 from ..config import RenderConfig
+from .materials import MaterialRegistry, add_environment
 from ..physics_params import OBJECT_FRICTION, TABLE_FRICTION, TABLE_THICKNESS
 
 FLOOR_BELOW_TABLE = 0.75  # m
@@ -93,44 +93,11 @@ _LIGHT_TYPES = {
 }
 
 
-class _MaterialRegistry:
-    """Adds MaterialSpecs (and their textures, generated once per model) to an MjSpec."""
-
-    def __init__(self, spec: mujoco.MjSpec):
-        self.spec = spec
-        self.textures: dict[tuple[TextureSpec, int], str] = {}
-
-    def add(self, name: str, m: MaterialSpec, texture_size: int, uniform: bool = True) -> str:
-        """Material ``mat_<name>``; its texture, if any, generated at ``texture_size`` [px], mapped
-        by world size (``uniform``) or by the mesh's own texture coordinates."""
-        mat = self.spec.add_material(name=f"mat_{name}")
-        mat.rgba = list(m.rgba)
-        mat.specular = m.specular
-        mat.shininess = m.shininess
-        mat.reflectance = m.reflectance
-        if m.texture is not None:
-            tex_name = self.textures.get((m.texture, texture_size))
-            if tex_name is None:
-                img = texture_image(m.texture, texture_size)
-                tex_name = f"tex{len(self.textures)}"
-                tex = self.spec.add_texture(
-                    name=tex_name, type=mujoco.mjtTexture.mjTEXTURE_2D, width=img.shape[1], height=img.shape[0], nchannel=3
-                )
-                tex.data = img.tobytes()
-                self.textures[(m.texture, texture_size)] = tex_name
-            textures = [""] * int(mujoco.mjtTextureRole.mjNTEXROLE)
-            textures[int(mujoco.mjtTextureRole.mjTEXROLE_RGB)] = tex_name
-            mat.textures = textures
-            mat.texrepeat = list(m.texrepeat)
-            mat.texuniform = uniform
-        return mat.name
-
-
 def shadow_casters(lights: tuple[LightSpec, ...], quality: RenderConfig) -> list[bool]:
     """Which lights cast shadows: those the scene allows, brightest first, at most ``quality.shadow_lights``."""
     if not quality.shadows:
         return [False] * len(lights)
-    order = sorted(range(len(lights)), key=lambda i: -sum(lights[i].diffuse))
+    order = sorted(range(len(lights)), key=lambda i: (-lights[i].intensity, -sum(lights[i].diffuse)))
     chosen = [i for i in order if lights[i].castshadow][: quality.shadow_lights]
     return [i in chosen for i in range(len(lights))]
 
@@ -237,7 +204,7 @@ def build_model(
         if mat.name in robot.tint_materials:
             mat.rgba = [scene.robot_shade] * 3 + [1.0]
     world = spec.worldbody
-    materials = _MaterialRegistry(spec)
+    materials = MaterialRegistry(spec, pbr_layers=quality.engine == "filament")
     near, far = quality.texture_size, max(16, quality.texture_size // 2)  # floor and walls sit >= 1 m away
 
     t = scene.table
@@ -338,9 +305,14 @@ def build_model(
             castshadow=shadow,
             cutoff=SPOT_CUTOFF_DEG,
             type=_LIGHT_TYPES[li.type],
+            intensity=li.intensity,
+            bulbradius=li.bulbradius,
         )
+    env = scene.environment
+    if env is not None:
+        add_environment(spec, env)
     if quality.engine == "filament":
-        _add_flags(spec, filament_flags(quality))
+        _add_flags(spec, filament_flags(quality, env.exposure if env is not None else 0.0))
     model = spec.compile()
     _fit_shadow_maps(model, scene, casters)
     return model
