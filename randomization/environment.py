@@ -111,10 +111,11 @@ def mean_radiance(env: EnvironmentMap) -> float:
 def to_ldr(env: EnvironmentMap, exposure: float | None = None) -> np.ndarray:
     """(6, size, size, 3) uint8 sRGB faces: radiance x ``exposure``, clipped to [0, 1], sRGB-encoded.
 
-    ``exposure`` None picks 0.18 / mean_radiance (the map's average lands on mid grey).
+    ``exposure`` None picks 0.18 / (median texel luminance): the typical surface lands on mid grey
+    while lamps, windows and the sun saturate, as a camera's auto-exposure would have it.
     """
     if exposure is None:
-        exposure = 0.18 / max(mean_radiance(env), 1e-9)
+        exposure = 0.18 / max(float(np.median(luminance(env.faces))), 1e-9)
     return np.round(linear_to_srgb(env.faces * np.float32(exposure)) * 255).astype(np.uint8)
 
 
