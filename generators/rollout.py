@@ -12,6 +12,7 @@ from ..core.episode import (ACTION_DIM, PHASE_KEY, POINT_CLOUD_KEY, POSE_DIM, bb
 from ..core.geometry import mat_to_quat, pose_to_vec7, rotvec_from_mat
 from ..planners.motion import PHASES, JointTrajectory
 from .backend import InstanceMap, PhysicsSim, Renderer
+from .camera_effects import apply_camera_effects
 from .observations import fuse_point_cloud, mask_bbox
 
 
@@ -220,6 +221,7 @@ def render_recording(
     moving = {c: np.empty((T, 4, 4), np.float32) for c in plan.moving}
     cloud = np.empty((T, plan.cloud_points, 6), np.float32) if plan.cloud_points else None
     far = rig.renderer.far * 0.999
+    effects = {fx.camera: fx for fx in sim.scene.camera_effects if fx.camera in cams}
     state = np.empty((T, sim.n_arm + 1), np.float32)
     ee = np.empty((T, POSE_DIM), np.float64)
     ee_R = np.empty((T, 3, 3))
@@ -242,6 +244,8 @@ def render_recording(
                 images[c][t], depths[c][t] = rig.render_rgbd(sim, c)
             else:
                 images[c][t] = rig.render(sim, c)
+            if c in effects:  # the camera's sensor: optics, exposure, white balance, noise
+                images[c][t] = apply_camera_effects(images[c][t], effects[c], t)
             boxes[c][t] = rig.bbox(sim, c, world_pts)
             if c in segs:
                 segs[c][t] = plan.ids(rig.segmentation(sim, c))

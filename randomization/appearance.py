@@ -26,7 +26,11 @@ from .pbr import category_materials, family_params
 from .spec import BackgroundSpec, EnvironmentSpec, LightSpec, MaterialSpec, ObjectSpec, SceneSpec, TableSpec, TextureSpec
 
 REALISTIC_SEED_BASE = 2_000_000  # material seeds of realistic surfaces (wild libraries use 0 and 1,000,000)
-EXPOSURE_REFERENCE_LUX = 20000.0  # total illuminance that the camera's base exposure renders mid-grey
+EXPOSURE_REFERENCE_LUX = 56000.0  # total illuminance [lux] that Filament's base exposure renders about mid-grey
+# texture tile size relative to the drawn ``tile_size``: a family's features have their own physical scale
+# (a weave is millimetres, granite grains centimetres, concrete mottle and wood planks decimetres)
+FAMILY_TILE_SCALE = {"fabric": 0.25, "stone": 0.35, "paper": 0.5, "cardboard": 0.5, "brushed_metal": 0.5,
+                     "concrete": 1.5, "marble": 1.2}
 
 
 def hdr_files(folder: str) -> tuple[str, ...]:
@@ -56,6 +60,7 @@ def pbr_material(family: str, seed: int, repeat: tuple[float, float], tint=None)
 def _surface(families: tuple[str, ...], size_m: tuple[float, float], tile: float, rng: np.random.Generator) -> MaterialSpec:
     family = families[int(rng.integers(len(families)))]
     seed = REALISTIC_SEED_BASE + int(rng.integers(1_000_000))
+    tile *= FAMILY_TILE_SCALE.get(family, 1.0)
     return pbr_material(family, seed, (max(size_m[0] / tile, 0.25), max(size_m[1] / tile, 0.25)))
 
 

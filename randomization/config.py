@@ -12,6 +12,8 @@ import os
 
 from ..core.dataconf import check_range
 from ..core.errors import ConfigError
+from .camera_effects import CameraEffectsConfig
+from .pbr import PBR_FAMILIES
 
 TEXTURE_FAMILIES = ("checker", "stripes", "marble", "wood", "gradient", "tiles")
 LIGHT_TYPES = ("directional", "spot", "point")
@@ -258,8 +260,7 @@ class BackgroundConfig:
         check_range("scene.background.wall_distance", *self.wall_distance, min_value=0.8)
 
 
-REALISTIC_SURFACES = ("wood", "laminate", "stone", "concrete", "fabric", "painted_metal", "brushed_metal", "plastic",
-                      "ceramic", "cardboard", "paper")
+REALISTIC_SURFACES = PBR_FAMILIES
 ENVIRONMENT_KINDS = ("sky", "room")
 
 
@@ -288,9 +289,9 @@ class AppearanceConfig:
     """
 
     realistic_share: float = 0.8
-    table: tuple[str, ...] = ("wood", "laminate", "stone", "concrete", "fabric", "painted_metal")
-    floor: tuple[str, ...] = ("wood", "laminate", "concrete", "stone", "fabric")
-    walls: tuple[str, ...] = ("paper", "concrete", "plastic", "laminate")
+    table: tuple[str, ...] = ("wood", "laminate", "stone", "marble", "concrete", "fabric", "brushed_metal", "tile")
+    floor: tuple[str, ...] = ("wood", "laminate", "concrete", "stone", "tile", "fabric")
+    walls: tuple[str, ...] = ("paper", "concrete", "plastic", "laminate", "tile")
     tile_size: tuple[float, float] = (0.4, 1.2)
     environments: tuple[str, ...] = ENVIRONMENT_KINDS
     hdri_folder: str | None = None
@@ -362,6 +363,7 @@ class SceneConfig:
     background: BackgroundConfig = dataclasses.field(default_factory=BackgroundConfig)
     robot_start: RobotStartConfig = dataclasses.field(default_factory=RobotStartConfig)
     appearance: AppearanceConfig = dataclasses.field(default_factory=AppearanceConfig)
+    camera_effects: CameraEffectsConfig = dataclasses.field(default_factory=CameraEffectsConfig)
 
     def __post_init__(self):
         if not self.asset_sources:

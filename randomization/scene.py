@@ -13,6 +13,7 @@ import numpy as np
 from ..assets.catalog import AssetCatalog
 from ..assets.robot import RobotSpec
 from .appearance import make_realistic, realistic_lights
+from .camera_effects import sample_camera_effects
 from .cameras import sample_cameras
 from .config import RobotStartConfig, SceneConfig
 from .lighting import sample_lights
@@ -20,7 +21,7 @@ from .objects import sample_objects
 from .spec import ObjectSpec, SceneSpec
 from .surfaces import SurfaceStreams, sample_background, sample_table
 
-DIMENSIONS = ("table", "background", "objects", "lighting", "cameras", "robot", "appearance")
+DIMENSIONS = ("table", "background", "objects", "lighting", "cameras", "robot", "appearance", "camera_effects")
 
 
 def sample_robot_start(cfg: RobotStartConfig, robot: RobotSpec, rng: np.random.Generator) -> tuple[float, ...]:
@@ -67,7 +68,9 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
     robot_start_rng, robot_shade_rng = r["robot"].spawn(2)
     start = sample_robot_start(cfg.robot_start, robot, robot_start_rng)
     shade = sample_robot_shade(cfg.materials, robot_shade_rng)
-    scene = SceneSpec(robot.name, start, shade, table, background, objects, 0, cams, lights, ambient, "")
+    effects = sample_camera_effects(cfg.camera_effects, tuple(c.name for c in cams), r["camera_effects"])
+    scene = SceneSpec(robot.name, start, shade, table, background, objects, 0, cams, lights, ambient, "",
+                      camera_effects=tuple(fx for fx in effects if not fx.is_identity))
     if realistic:
         scene = make_realistic(cfg.appearance, scene, look_rng)
     return with_target(scene, 0)

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ..core.dataconf import from_dict, to_dict
+from .camera_effects import CameraEffectsSpec
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,8 +166,8 @@ class SceneSpec:
     ``ambient`` (3,) is the uniform ("dome") light; ``robot_shade`` the grey level of
     the robot's tintable materials. ``appearance`` is "wild" (saturated procedural domain
     randomization, classic lights) or "realistic" (PBR material families, photometric lights,
-    ``environment`` light); ``camera_effects`` holds each camera's drawn sensor effects, in
-    the order of ``cameras`` (empty: none).
+    ``environment`` light); ``camera_effects`` holds the drawn sensor effects of each camera
+    that has any (``CameraEffectsSpec.camera`` names it), applied to its RGB frames.
     """
 
     robot: str
@@ -182,7 +183,7 @@ class SceneSpec:
     instruction: str
     appearance: str = "wild"
     environment: EnvironmentSpec | None = None
-    camera_effects: tuple[Any, ...] = ()
+    camera_effects: tuple[CameraEffectsSpec, ...] = ()
 
     @property
     def target(self) -> ObjectSpec:
