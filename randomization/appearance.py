@@ -50,7 +50,7 @@ def pbr_material(family: str, seed: int, repeat: tuple[float, float], tint=None)
         specular=float(0.1 + 0.5 * gloss + 0.3 * p.metallic),
         shininess=float(gloss),
         reflectance=0.0,
-        texture=TextureSpec(family, seed),
+        texture=TextureSpec(family, seed, pbr=True),
         texrepeat=tuple(float(v) for v in repeat),
         roughness=p.roughness,
         metallic=p.metallic,

@@ -17,11 +17,14 @@ from .camera_effects import CameraEffectsSpec
 @dataclasses.dataclass(frozen=True)
 class TextureSpec:
     """A texture: procedural ``family`` drawn from ``seed``, or an image ``file`` (family "file").
-    Its pixel resolution is a render setting (``render.texture_size``), not part of the scene."""
+    ``pbr``: the family is a physically based one (randomization/pbr.py: albedo, normal and ORM
+    maps), else a pattern family (randomization/textures.py). Its pixel resolution is a render
+    setting (``render.texture_size``), not part of the scene."""
 
     family: str
     seed: int
     file: str = ""
+    pbr: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,6 +24,7 @@ from PIL import Image
 
 from ..assets.meshes import load_image
 from .config import TEXTURE_FAMILIES, TexturesConfig, image_files
+from .pbr import pbr_maps
 from .spec import TextureSpec
 
 TABLE_SEED_BASE = 0
@@ -182,7 +183,9 @@ _SMOOTH = ("marble", "wood", "gradient")
 
 @functools.lru_cache(maxsize=64)
 def texture_image(spec: TextureSpec, size: int) -> np.ndarray:
-    """(size, size, 3) uint8 RGB pixels of ``spec``; identical for identical (spec, size)."""
+    """(size, size, 3) uint8 RGB pixels of ``spec`` (a PBR texture's albedo); identical for identical (spec, size)."""
+    if spec.pbr:
+        return pbr_maps(spec.family, spec.seed, size).albedo
     if spec.family == "file":  # an image file, or an object's generated texture (``procedural:...``)
         img = Image.fromarray(load_image(spec.file))
         return np.asarray(img.resize((size, size), Image.Resampling.LANCZOS), dtype=np.uint8)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-command set-up on a Debian/Ubuntu machine (a laptop, or a cluster node under `ray up`):
-#   1. apt: EGL/Mesa for headless MuJoCo rendering, rsync and ssh (Ray's cluster launcher
+#   1. apt: EGL/Mesa for headless MuJoCo rendering, Vulkan with Mesa's lavapipe for the Filament
+#      engine (render.engine=filament; GPU nodes add their driver's Vulkan ICD), rsync and ssh (Ray's cluster launcher
 #      copies files with rsync over ssh), python3-venv (skipped when all are installed);
 #   2. a project virtual environment, made with the first supported Python found
 #      (3.11 or 3.12): never the system Python's site-packages;
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
 done
 
 # 1. System packages.
-APT_PKGS="libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libopengl0 libgles2 libosmesa6 rsync openssh-client python3-venv"
+APT_PKGS="libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libopengl0 libgles2 libosmesa6 libvulkan1 mesa-vulkan-drivers rsync openssh-client python3-venv"
 apt_install() {  # installs those of "$@" that are missing; a no-op (no apt-get update) when none is
   local missing="" p sudo=""
   for p in "$@"; do
@@ -102,5 +103,9 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -e ".${EXTRAS:+[$EXTRAS]}"
 "$VENV/bin/python" -c "import os; os.environ.setdefault('MUJOCO_GL', 'egl'); import mujoco; r = mujoco.Renderer(mujoco.MjModel.from_xml_string('<mujoco/>'), 8, 8); r.render(); print('setup: MuJoCo', mujoco.__version__, 'renders offscreen with', os.environ['MUJOCO_GL'])"
+if [ "$USE_APT" = 1 ] || [ -e /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ]; then
+  "$VENV/bin/python" -c "import mujoco.studio.window; from mujoco import mjrf; mjrf.Context(mjrf.ContextConfig(graphics_api=mjrf.GraphicsApi.GRAPHICS_API_VULKAN, software_rendering=True)); print('setup: Filament renders through Vulkan (lavapipe)')" 2>/dev/null \
+    || echo "setup: Filament (render.engine=filament) cannot make a Vulkan context: install libvulkan1 and mesa-vulkan-drivers" >&2
+fi
 echo "setup: syngrasp${EXTRAS:+[$EXTRAS]} installed in the venv $VENV"
 echo "$VENV"

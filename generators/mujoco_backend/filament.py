@@ -17,8 +17,10 @@ not found.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
+import sys
 
 import mujoco
 import mujoco.studio.window  # noqa: F401  registers Filament's material packages
@@ -44,6 +46,19 @@ def resolve_device(device: str) -> str:
     return device
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send what C code writes to file descriptor 1 to descriptor 2 while the block runs."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def filament_context(device: str = "auto") -> mjrf.Context:
     """The process-wide Filament context for ``device`` (``cpu``, ``gpu`` or ``auto``).
 
@@ -56,7 +71,8 @@ def filament_context(device: str = "auto") -> mjrf.Context:
             raise RuntimeError(f"this process's Filament context runs on the {have}; it cannot switch to the {dev}")
         return ctx
     cfg = mjrf.ContextConfig(graphics_api=mjrf.GraphicsApi.GRAPHICS_API_VULKAN, software_rendering=dev == "cpu")
-    ctx = mjrf.Context(cfg)
+    with _stdout_to_stderr():  # Filament logs its start-up to the C stdout, where JSON summaries go
+        ctx = mjrf.Context(cfg)
     ctx.set_clear_color([0.0, 0.0, 0.0])
     _CTX[dev] = ctx
     return ctx

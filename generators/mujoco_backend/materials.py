@@ -19,13 +19,16 @@ import numpy as np
 
 from ...randomization.environment import EnvironmentMap, cube_directions, direction_to_texel, load_environment
 from ...randomization.environment import procedural_environment, to_ldr
-from ...randomization.pbr import PBR_FAMILIES, pbr_maps
+from ...randomization.pbr import pbr_maps
 from ...randomization.spec import EnvironmentSpec, MaterialSpec, TextureSpec
 from ...randomization.textures import texture_image
 
 ENVIRONMENT_SIZE = 128  # px: cube-face side of environment maps (they light through roughness-blurred lookups)
 ENVIRONMENT_MEAN = 0.18  # linear mean radiance the environment's 8-bit faces are normalised to
 _ROLE = mujoco.mjtTextureRole
+
+
+_pbr_maps = functools.lru_cache(maxsize=32)(pbr_maps)  # a material's three layers come from one generation
 
 
 class MaterialRegistry:
@@ -43,10 +46,7 @@ class MaterialRegistry:
         """Name of the 2D texture holding ``layer`` (albedo, normal, orm) of ``tex`` at ``size`` px."""
         key = (tex, size, layer)
         if key not in self.textures:
-            if tex.family in PBR_FAMILIES:
-                img = getattr(pbr_maps(tex.family, tex.seed, size), layer)
-            else:
-                img = texture_image(tex, size)
+            img = texture_image(tex, size) if layer == "albedo" else getattr(_pbr_maps(tex.family, tex.seed, size), layer)
             name = f"tex{len(self.textures)}"
             t = self.spec.add_texture(name=name, type=mujoco.mjtTexture.mjTEXTURE_2D, width=img.shape[1],
                                       height=img.shape[0], nchannel=3)
@@ -71,7 +71,7 @@ class MaterialRegistry:
         if m.texture is not None:
             layers = [""] * int(_ROLE.mjNTEXROLE)
             layers[int(_ROLE.mjTEXROLE_RGB)] = self._texture(m.texture, texture_size, "albedo")
-            if self.pbr_layers and m.texture.family in PBR_FAMILIES:
+            if self.pbr_layers and m.texture.pbr:
                 layers[int(_ROLE.mjTEXROLE_NORMAL)] = self._texture(m.texture, texture_size, "normal")
                 layers[int(_ROLE.mjTEXROLE_ORM)] = self._texture(m.texture, texture_size, "orm")
             mat.textures = layers
