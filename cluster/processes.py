@@ -3,8 +3,9 @@
 On one machine a pool of spawned processes does what Ray does for a run, and
 starts in about a second instead of Ray's several (on 2 slow cores, Ray's
 start-up alone was a third of a 20-episode run). Each worker keeps one
-EpisodeGenerator and one GL context for the whole run and renders with one
-llvmpipe thread (``worker_env``). A worker that dies (OOM killer, kill -9)
+EpisodeGenerator and one GL (or Filament) context for up to
+``cluster.worker_max_shards`` shards, then a fresh worker takes its place, and
+renders with one llvmpipe thread (``worker_env``). A worker that dies (OOM killer, kill -9)
 breaks the pool; its shards come back to the driver as lost, the next submit
 starts a new pool, and the driver re-runs them up to ``cluster.max_retries``
 times each. Shards are written atomically and an episode is a pure function of
@@ -72,7 +73,8 @@ class ProcessPoolShardExecutor:
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.slots, mp_context=self.ctx, initializer=_init_worker,
-                                            initargs=(worker_env(self.cfg), self.queue))
+                                            initargs=(worker_env(self.cfg), self.queue),
+                                            max_tasks_per_child=self.cfg.cluster.worker_max_shards or None)
         return self.pool
 
     def submit(self, shard: Shard) -> None:

@@ -78,7 +78,8 @@ class RayExecutor:
         cpus = ray.cluster_resources().get("CPU", 1.0)
         self.slots = max(1, int(cpus // cfg.cluster.num_cpus))
         self.task = ray.remote(num_cpus=cfg.cluster.num_cpus, num_gpus=cfg.cluster.num_gpus,
-                               max_retries=cfg.cluster.max_retries)(_shard_task)
+                               max_retries=cfg.cluster.max_retries,
+                               max_calls=cfg.cluster.worker_max_shards)(_shard_task)
         self.counter = Progress.remote()
         self.cfg_ref = ray.put(cfg)  # the config object itself: the cluster never imports the app's RunConfig
         self.pending: dict = {}

@@ -100,7 +100,7 @@ RENDER_PRESETS: dict[str, dict] = {
                  reflections=True, texture_size=1024, robot_lod=False),
     # Filament PBR: image-based light, soft (PCSS) shadows, SSAO, tone mapping, FXAA; 512 px PBR textures
     "photoreal": dict(engine="filament", msaa=0, fxaa=True, shadows=True, shadow_size=1024, shadow_lights=2,
-                      reflections=False, texture_size=512, robot_lod=True, ssao=True, shadow_type="pcf"),
+                      reflections=False, texture_size=512, robot_lod=True, ssao=False, shadow_type="pcf"),
 }
 RENDER_ENGINES = ("classic", "filament")
 FILAMENT_DEVICES = ("auto", "cpu", "gpu")

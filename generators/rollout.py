@@ -126,10 +126,13 @@ class Recording:
         control is applied (frame t shows this state).
     max_penetration: deepest contact [m] between the robot and the table or a
         non-target object at any tick.
+    ticks: (T,) control-tick index of each row in the whole attempt (None: 0..T-1); a
+        trimmed recording keeps the ticks of its rows, so each frame keeps its sensor noise.
     """
 
     qpos: np.ndarray
     max_penetration: float
+    ticks: np.ndarray | None = None
 
 
 def execute(
@@ -190,7 +193,8 @@ def trim_idle(sim: PhysicsSim, traj: JointTrajectory, rec: Recording) -> tuple[J
     first = np.r_[True, traj.phase[1:] != traj.phase[:-1]]
     keep = ~(((traj.phase == close) & ~first & ~moved) | ((traj.phase == hold) & ~first))
     out = JointTrajectory(traj.q[keep], traj.gripper[keep], traj.phase[keep], traj.dt)
-    return out, Recording(rec.qpos[keep], rec.max_penetration)
+    ticks = np.arange(len(rec.qpos)) if rec.ticks is None else rec.ticks
+    return out, Recording(rec.qpos[keep], rec.max_penetration, ticks[keep])
 
 
 def render_recording(
@@ -222,6 +226,7 @@ def render_recording(
     cloud = np.empty((T, plan.cloud_points, 6), np.float32) if plan.cloud_points else None
     far = rig.renderer.far * 0.999
     effects = {fx.camera: fx for fx in sim.scene.camera_effects if fx.camera in cams}
+    ticks = np.arange(T) if rec.ticks is None else rec.ticks
     state = np.empty((T, sim.n_arm + 1), np.float32)
     ee = np.empty((T, POSE_DIM), np.float64)
     ee_R = np.empty((T, 3, 3))
@@ -245,7 +250,7 @@ def render_recording(
             else:
                 images[c][t] = rig.render(sim, c)
             if c in effects:  # the camera's sensor: optics, exposure, white balance, noise
-                images[c][t] = apply_camera_effects(images[c][t], effects[c], t)
+                images[c][t] = apply_camera_effects(images[c][t], effects[c], int(ticks[t]))
             boxes[c][t] = rig.bbox(sim, c, world_pts)
             if c in segs:
                 segs[c][t] = plan.ids(rig.segmentation(sim, c))

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from syngrasp.core.episode import bbox_key, image_key
+from syngrasp.generators.camera_effects import apply_camera_effects
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.randomization.spec import SceneSpec
 
@@ -65,7 +66,11 @@ def test_views_differ_and_box_covers_target(success_result, generator):
     r = mujoco.Renderer(sim.model, h, w)
     r.enable_segmentation_rendering()
     for cam in ("front", "side"):
-        np.testing.assert_array_equal(ep.frames[image_key(cam)][0], _render(sim, cam, h, w, generator.cfg.render))
+        # the recorded frame is the camera's render through its drawn sensor effects (frame 0's noise)
+        clean = _render(sim, cam, h, w, generator.cfg.render)
+        fx = {e.camera: e for e in scene.camera_effects}
+        want = apply_camera_effects(clean, fx[cam], 0) if cam in fx else clean
+        np.testing.assert_array_equal(ep.frames[image_key(cam)][0], want)
         r.update_scene(sim.data, camera=cam)
         seg = r.render()
         mask = (seg[..., 1] == int(mujoco.mjtObj.mjOBJ_GEOM)) & np.isin(seg[..., 0], list(target_geoms))
@@ -80,6 +85,7 @@ def test_views_differ_and_box_covers_target(success_result, generator):
 
 
 def _render(sim, cam, h, w, quality):
+    """A fresh rig's image of ``cam``, without camera effects."""
     from syngrasp.generators.mujoco_backend.camera import CameraRig
 
     rig = CameraRig(sim.model, (cam,), h, w, quality)

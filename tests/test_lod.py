@@ -65,7 +65,8 @@ def test_lod_robot_renders_like_the_full_robot():
     from syngrasp.generators.episode import EpisodeGenerator
     from syngrasp.randomization.scene import sample_scene
 
-    cfg = load_config(None, ["scene.objects.num_distractors=[0,0]"], seed=0, episodes=1)
+    cfg = load_config(None, ["scene.objects.num_distractors=[0,0]", "scene.appearance.realistic_share=0"], seed=0,
+                      episodes=1)
     gen = EpisodeGenerator(cfg)
     scene = sample_scene(cfg.scene, gen.catalog, gen.robot, episode_rng(0, 0))
     sims, rigs = [], []

@@ -26,7 +26,9 @@ def world():
 
 
 def _scenes(world, overrides=(), seeds=SEEDS):
-    cfg = load_config(None, list(overrides), seed=0, episodes=1)
+    """Scenes of the wild randomization (the dimensions these tests switch; tests/test_appearance.py
+    covers realistic scenes)."""
+    cfg = load_config(None, ["scene.appearance.realistic_share=0", *overrides], seed=0, episodes=1)
     catalog, robot = world
     return cfg, [sample_scene(cfg.scene, catalog, robot, episode_rng(3, i)) for i in seeds]
 

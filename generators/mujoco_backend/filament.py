@@ -31,6 +31,10 @@ from ..config import RenderConfig
 from .postfx import fxaa
 
 _CTX: dict[str, mjrf.Context] = {}  # the process's context, keyed by the device it was made for
+# (kind, H, W) -> (render target, its read request, the buffer it reads into), shared by every model the
+# process renders: the binding objects hold raw pointers to one another, so this keeps them all alive, and
+# a target (with its views, shadow and post-processing buffers) made once per size is not made per episode
+_TARGETS: dict[tuple[str, int, int], tuple[mjrf.RenderTarget, mjrf.ReadRequest, np.ndarray]] = {}
 _ICD_DIRS = ("/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d")
 
 
@@ -115,23 +119,20 @@ class FilamentRenderer:
         opt.geomgroup[:3] = 1
         opt.sitegroup[:] = 0
         self._renderables.set_options(opt)
-        # (kind, H, W) -> (render target, its read request, the buffer it reads into); the binding
-        # objects hold raw pointers to one another, so this keeps every one of them alive
-        self._targets: dict[tuple[str, int, int], tuple[mjrf.RenderTarget, mjrf.ReadRequest, np.ndarray]] = {}
         self._posed: bytes | None = None
         self.near = float(model.vis.map.znear * model.stat.extent)
         self.far = float(model.vis.map.zfar * model.stat.extent)
 
     def _target(self, kind: str, h: int, w: int) -> tuple[mjrf.RenderTarget, mjrf.ReadRequest, np.ndarray]:
         key = (kind, h, w)
-        if key not in self._targets:
+        if key not in _TARGETS:
             fmt, dtype, ch = _FORMATS[kind]
             tgt = self._ctx.create_render_target(mjrf.RenderTargetConfig(color_format=fmt, width=w, height=h))
             buf = np.zeros((h, w, ch) if ch > 1 else (h, w), dtype)
             read = mjrf.ReadRequest(target=tgt)
             read.set_buffer(buf)
-            self._targets[key] = (tgt, read, buf)
-        return self._targets[key]
+            _TARGETS[key] = (tgt, read, buf)
+        return _TARGETS[key]
 
     def camera(self, data: mujoco.MjData, cam_id: int, h: int, w: int) -> mjrf.Camera:
         """The Filament camera of model camera ``cam_id``: its pose in ``data``, vertical FoV, near/far."""
@@ -210,5 +211,4 @@ class FilamentRenderer:
 
     def close(self) -> None:
         """Release this model's Filament objects; the process's context stays."""
-        self._targets.clear()
         self._renderables = self._lights = self._scene = self._resources = None
