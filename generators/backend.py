@@ -136,6 +136,9 @@ class Renderer(Protocol):
     def bbox(self, sim: Any, camera: str, points_world: np.ndarray) -> np.ndarray:
         """(4,) box (x_min, y_min, x_max, y_max) [px] of base-frame points (N, 3); -1s when out of view."""
 
+    def restart(self) -> None:
+        """Start afresh: frames drawn next do not depend on frames drawn before."""
+
     def close(self) -> None: ...
 
 

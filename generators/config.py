@@ -112,8 +112,8 @@ class RenderConfig:
     """How frames are rendered; a preset fills every key left unset (None).
 
     Attributes:
-        preset: ``fast``, ``balanced`` (classic CPU), ``high`` (classic, GPU nodes) or
-            ``photoreal`` (Filament PBR).
+        preset: ``photoreal`` (default: Filament PBR; README "Render presets" says why),
+            ``fast``, ``balanced`` (classic engine on CPUs) or ``high`` (classic, GPU nodes).
         engine: ``classic`` (MuJoCo's OpenGL renderer through EGL: Phong shading, shadow maps)
             or ``filament`` (MuJoCo's Filament PBR renderer through Vulkan: metallic/roughness
             materials, normal and ORM maps, image-based light, soft shadows, SSAO, tone mapping).
@@ -143,7 +143,7 @@ class RenderConfig:
             colours), ``aces``, ``filmic`` or ``linear``.
     """
 
-    preset: str = "balanced"
+    preset: str = "photoreal"
     engine: str | None = None
     filament_device: str = "auto"
     msaa: int | None = None

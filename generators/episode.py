@@ -309,6 +309,7 @@ class EpisodeGenerator:
         if cfg.rollout.trim_idle:
             traj, rec = trim_idle(sim, traj, rec)
         plan = self.observation_plan(scene, sim, rig, cloud_rng)
+        rig.restart()  # the recording's frames depend on its states alone, not on the visibility renders
         frames = render_recording(sim, traj, rec, rig, target_points, timings, plan)
         names = rig.names
         cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim, c)} for c in names}

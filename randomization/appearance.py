@@ -26,10 +26,11 @@ from .pbr import category_materials, family_params
 from .spec import BackgroundSpec, EnvironmentSpec, LightSpec, MaterialSpec, ObjectSpec, SceneSpec, TableSpec, TextureSpec
 
 REALISTIC_SEED_BASE = 2_000_000  # material seeds of realistic surfaces (wild libraries use 0 and 1,000,000)
-EXPOSURE_REFERENCE_LUX = 56000.0  # total illuminance [lux] that Filament's base exposure renders about mid-grey
+AWB_RESIDUAL = 0.35  # share of a light's colour cast (in log terms) a camera's auto white balance leaves
+EXPOSURE_REFERENCE_LUX = 220000.0  # total illuminance [lux] that Filament renders at its base exposure (calibrated: median frame about 0.4 in sRGB)
 # texture tile size relative to the drawn ``tile_size``: a family's features have their own physical scale
 # (a weave is millimetres, granite grains centimetres, concrete mottle and wood planks decimetres)
-FAMILY_TILE_SCALE = {"fabric": 0.25, "stone": 0.35, "paper": 0.5, "cardboard": 0.5, "brushed_metal": 0.5,
+FAMILY_TILE_SCALE = {"fabric": 0.25, "stone": 0.15, "paper": 0.5, "cardboard": 0.5, "brushed_metal": 0.5,
                      "concrete": 1.5, "marble": 1.2}
 
 
@@ -101,6 +102,12 @@ def realistic_objects(cfg: AppearanceConfig, objects: tuple[ObjectSpec, ...], rn
     return tuple(out)
 
 
+def _balanced(kelvin: float) -> np.ndarray:
+    """Light colour at ``kelvin`` as a white-balanced camera records it: AWB_RESIDUAL of its cast, max 1."""
+    c = np.asarray(kelvin_to_rgb(kelvin)) ** AWB_RESIDUAL
+    return c / c.max()
+
+
 def _toward(pos: np.ndarray, aim: np.ndarray) -> tuple[float, float, float]:
     d = aim - pos
     return tuple(float(v) for v in d / np.linalg.norm(d))
@@ -112,7 +119,8 @@ def realistic_lights(cfg: AppearanceConfig, rng: np.random.Generator, table_cent
 
     The key light casts the shadow: the sun (directional, from 25-65 deg elevation) under a
     sky, a ceiling lamp (spot, 1.2-2.2 m above the table) in a room. Fill lights are point
-    lights without shadows. The environment's exposure compensation keeps the scene's total
+    lights without shadows. Colours are as a camera with auto white balance records them
+    (``_balanced``). The environment's exposure compensation keeps the scene's total
     illuminance at the camera's reference level, as an auto-exposing camera would.
     """
     files = hdr_files(cfg.hdri_folder) if cfg.hdri_folder else ()
@@ -123,27 +131,27 @@ def realistic_lights(cfg: AppearanceConfig, rng: np.random.Generator, table_cent
     env_lux = float(rng.uniform(*cfg.environment_illuminance))
     aim = np.array([table_center[0] + rng.uniform(-0.15, 0.15), table_center[1] + rng.uniform(-0.15, 0.15), top_z])
     az = rng.uniform(0.0, 2.0 * np.pi)
-    colour = np.asarray(kelvin_to_rgb(kelvin))
+    colour = _balanced(kelvin)
     radius = float(rng.uniform(*cfg.bulbradius))
     if kind == "room":
         dist = rng.uniform(1.2, 2.2)
         off = rng.uniform(0.0, 0.8)
         pos = aim + np.array([off * np.cos(az), off * np.sin(az), dist])
-        key = LightSpec("spot", tuple(float(v) for v in pos), _toward(pos, aim), tuple(float(v) for v in colour * 0.7),
+        key = LightSpec("spot", tuple(float(v) for v in pos), _toward(pos, aim), tuple(float(v) for v in colour * 0.8),
                         True, key_lux * float(np.linalg.norm(pos - aim)) ** 2, radius)
     else:
         elev = np.radians(rng.uniform(25.0, 65.0))
         d = -np.array([np.cos(elev) * np.cos(az), np.cos(elev) * np.sin(az), np.sin(elev)])
         pos = aim - 3.0 * d
         key = LightSpec("directional", tuple(float(v) for v in pos), tuple(float(v) for v in d),
-                        tuple(float(v) for v in colour * 0.7), True, key_lux, radius)
+                        tuple(float(v) for v in colour * 0.8), True, key_lux, radius)
     lights = [key]
     for _ in range(int(rng.integers(cfg.fill_count[0], cfg.fill_count[1] + 1))):
         a = rng.uniform(0.0, 2.0 * np.pi)
         r = rng.uniform(0.8, 2.0)
         pos = aim + np.array([r * np.cos(a), r * np.sin(a), rng.uniform(0.8, 1.8)])
         lux = key_lux * float(rng.uniform(*cfg.fill_ratio))
-        fill_rgb = np.asarray(kelvin_to_rgb(kelvin + rng.uniform(-500.0, 500.0)))
+        fill_rgb = _balanced(kelvin + rng.uniform(-500.0, 500.0))
         lights.append(LightSpec("point", tuple(float(v) for v in pos), _toward(pos, aim),
                                 tuple(float(v) for v in fill_rgb * 0.25), False,
                                 lux * float(np.linalg.norm(pos - aim)) ** 2, 0.05))
@@ -156,7 +164,7 @@ def realistic_lights(cfg: AppearanceConfig, rng: np.random.Generator, table_cent
         file=files[int(rng.integers(len(files)))] if use_file else "",
         exposure=float(np.log2(EXPOSURE_REFERENCE_LUX / total)),
     )
-    ambient = np.clip(0.35 * colour * env_lux / 10000.0, 0.05, 0.5)
+    ambient = colour * float(np.clip(0.2 + 0.25 * env_lux / 10000.0, 0.25, 0.5))
     return tuple(lights), tuple(float(v) for v in ambient), env
 
 

@@ -65,11 +65,12 @@ def test_views_differ_and_box_covers_target(success_result, generator):
     h, w = front.shape[1:3]
     r = mujoco.Renderer(sim.model, h, w)
     r.enable_segmentation_rendering()
+    # the recorded frame 0 is a fresh rig's first draw of each camera, in the recording's camera order,
+    # through the camera's drawn sensor effects (frame 0's noise)
+    fresh = _render(sim, ("front", "side"), h, w, generator.cfg.render)
+    fx = {e.camera: e for e in scene.camera_effects}
     for cam in ("front", "side"):
-        # the recorded frame is the camera's render through its drawn sensor effects (frame 0's noise)
-        clean = _render(sim, cam, h, w, generator.cfg.render)
-        fx = {e.camera: e for e in scene.camera_effects}
-        want = apply_camera_effects(clean, fx[cam], 0) if cam in fx else clean
+        want = apply_camera_effects(fresh[cam], fx[cam], 0) if cam in fx else fresh[cam]
         np.testing.assert_array_equal(ep.frames[image_key(cam)][0], want)
         r.update_scene(sim.data, camera=cam)
         seg = r.render()
@@ -84,14 +85,14 @@ def test_views_differ_and_box_covers_target(success_result, generator):
     r.close()
 
 
-def _render(sim, cam, h, w, quality):
-    """A fresh rig's image of ``cam``, without camera effects."""
+def _render(sim, cams, h, w, quality):
+    """A fresh rig's images of ``cams``, drawn in that order, without camera effects."""
     from syngrasp.generators.mujoco_backend.camera import CameraRig
 
-    rig = CameraRig(sim.model, (cam,), h, w, quality)
-    img = rig.render(sim.data, cam)
+    rig = CameraRig(sim.model, cams, h, w, quality)
+    imgs = {cam: rig.render(sim.data, cam) for cam in cams}
     rig.close()
-    return img
+    return imgs
 
 
 def test_scene_spec_json_round_trip(success_result):

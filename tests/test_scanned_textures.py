@@ -22,11 +22,14 @@ from syngrasp.randomization.scene import sample_scene
 from .texture_regions import FACE_RGB, View, region_colour_errors, write_atlas_box
 
 SCENE = ["scene.image_size=[160,160]", "scene.objects.num_distractors=[0,0]",
-         "scene.objects.own_appearance_prob=1.0", "scene.objects.target_max_width=0.2"]
+         "scene.objects.own_appearance_prob=1.0", "scene.objects.target_max_width=0.2",
+         "scene.appearance.realistic_share=0", "render.preset=balanced"]
+# Filament, shading in linear light: a linear tone curve and no anti-aliasing, so colour ratios survive
+FILAMENT = ["render.preset=photoreal", "render.tone_mapping=linear", "render.fxaa=false"]
 
 
 def _mujoco_render(catalog, robot, cfg):
-    """The classic MuJoCo raster as a ``render(scene) -> {camera: View}`` callable."""
+    """``cfg.render``'s engine (classic raster or Filament) as a ``render(scene) -> {camera: View}`` callable."""
 
     def render(scene):
         model = build_model(scene, catalog, robot, cfg.render)
@@ -69,15 +72,17 @@ def atlas_box(tmp_path_factory):
     return root, regions
 
 
+@pytest.mark.parametrize("engine", ["classic", "filament"])
 @pytest.mark.parametrize("seed", [0, 3])
-def test_atlas_box_renders_each_face_in_its_texture_colour(atlas_box, seed):
+def test_atlas_box_renders_each_face_in_its_texture_colour(atlas_box, seed, engine):
     """Each visible face's textured / grey ratio is its atlas cell's colour within 0.05 per channel
-    (MuJoCo's own normals on the grey box against ours on the textured one)."""
+    (MuJoCo's own normals on the grey box against ours on the textured one), in both engines."""
     root, regions = atlas_box
     catalog, robot = AssetCatalog(tuple(load_catalog_dir(str(root / "cat")))), load_robot("panda")
-    cfg = load_config(None, SCENE, seed=0, episodes=1)
+    cfg = load_config(None, SCENE + (FILAMENT if engine == "filament" else []), seed=0, episodes=1)
     textured, white = _scenes(catalog, cfg, robot, seed)
-    errors = region_colour_errors(_mujoco_render(catalog, robot, cfg), textured, white, regions, GREY)
+    errors = region_colour_errors(_mujoco_render(catalog, robot, cfg), textured, white, regions, GREY,
+                                  linear=engine == "filament")
     assert len(errors) >= 2, f"too few faces visible: {sorted(errors)}"
     worst = max(e["error"] for e in errors.values())
     assert worst < 0.05, {k: (np.round(e["got"], 3).tolist(), np.round(e["expected"], 3).tolist()) for k, e in errors.items()}

@@ -150,14 +150,26 @@ def region_pixels(view: View, regions: list[Region], scale, pos, quat, shrink: f
 RenderFn = Callable[[object], dict[str, View]]
 
 
+def _srgb_to_linear(c):
+    c = np.asarray(c, float)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _linear_to_srgb(c):
+    c = np.clip(np.asarray(c, float), 0.0, 1.0)
+    return np.where(c <= 0.0031308, 12.92 * c, 1.055 * c ** (1 / 2.4) - 0.055)
+
+
 def region_colour_errors(render: RenderFn, textured, reference, regions: list[Region], grey: float,
-                         min_pixels: int = 30) -> dict[str, dict]:
+                         min_pixels: int = 30, linear: bool = False) -> dict[str, dict]:
     """Per visible face region of the target (``scene.objects[0]``) in the camera that sees most of it:
     ``expected`` texture rgb in [0, 1], ``got`` grey * mean(textured) / mean(reference) over the
     region's unclipped pixels (no channel at 255 in either image), ``error`` max |got - expected|
     over channels, ``pixels``. ``textured`` and ``reference`` are SceneSpecs that differ only in
     the target's look (``reference``: a flat ``grey`` in [0, 1], the same specular), so lighting and
     shadows cancel in the ratio; grey below 1 keeps bright lights from clipping the reference.
+    ``linear``: the renderer shades in linear light and writes sRGB (a physically based engine with
+    linear tone mapping), so the ratio is taken of the sRGB-decoded means and encoded back.
     ``render(scene) -> {camera: View}``."""
     tex_views, ref_views = render(textured), render(reference)
     cam = max(tex_views, key=lambda k: int(tex_views[k].mask.sum()))
@@ -169,7 +181,11 @@ def region_colour_errors(render: RenderFn, textured, reference, regions: list[Re
         px = px & rv.mask & (tv.rgb < 255).all(axis=2) & (rv.rgb < 255).all(axis=2)
         if px.sum() < min_pixels:
             continue
-        got = grey * tv.rgb[px].astype(float).mean(axis=0) / np.maximum(rv.rgb[px].astype(float).mean(axis=0), 1.0)
+        if linear:
+            t, r = (_srgb_to_linear(v.rgb[px].astype(float) / 255.0).mean(axis=0) for v in (tv, rv))
+            got = _linear_to_srgb(_srgb_to_linear(grey) * t / np.maximum(r, 1e-4))
+        else:
+            got = grey * tv.rgb[px].astype(float).mean(axis=0) / np.maximum(rv.rgb[px].astype(float).mean(axis=0), 1.0)
         exp = by_name[name].rgb
         out[name] = {"expected": exp, "got": got, "error": float(np.max(np.abs(got - exp))), "pixels": int(px.sum())}
     return out

@@ -86,7 +86,14 @@ class CameraRig:
         self.height, self.width = height, width
         self.sizes = {n: (sizes or {}).get(n, (height, width)) for n in names}
         self.cam_ids = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, n) for n in names]
+        self.quality = quality
         self.renderer = engine_class(quality.engine)(model, height, width, quality)
+
+    def restart(self) -> None:
+        """A fresh renderer for what follows: the frames drawn next do not depend on what this rig
+        drew before (Filament's temporal noise advances with every frame a context draws)."""
+        self.renderer.close()
+        self.renderer = engine_class(self.quality.engine)(self.model, self.height, self.width, self.quality)
 
     def size(self, name: str) -> tuple[int, int]:
         """(height, width) [px] of camera ``name``'s images."""

@@ -30,11 +30,6 @@ from mujoco import mjrf
 from ..config import RenderConfig
 from .postfx import fxaa
 
-_CTX: dict[str, mjrf.Context] = {}  # the process's context, keyed by the device it was made for
-# (kind, H, W) -> (render target, its read request, the buffer it reads into), shared by every model the
-# process renders: the binding objects hold raw pointers to one another, so this keeps them all alive, and
-# a target (with its views, shadow and post-processing buffers) made once per size is not made per episode
-_TARGETS: dict[tuple[str, int, int], tuple[mjrf.RenderTarget, mjrf.ReadRequest, np.ndarray]] = {}
 _ICD_DIRS = ("/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d")
 
 
@@ -64,21 +59,12 @@ def _stdout_to_stderr():
 
 
 def filament_context(device: str = "auto") -> mjrf.Context:
-    """The process-wide Filament context for ``device`` (``cpu``, ``gpu`` or ``auto``).
-
-    A process renders with one device for its life; asking for another raises.
-    """
+    """A new Filament context on ``device`` (``cpu``, ``gpu`` or ``auto``), headless, through Vulkan."""
     dev = resolve_device(device)
-    if _CTX:
-        (have, ctx), = _CTX.items()
-        if have != dev:
-            raise RuntimeError(f"this process's Filament context runs on the {have}; it cannot switch to the {dev}")
-        return ctx
     cfg = mjrf.ContextConfig(graphics_api=mjrf.GraphicsApi.GRAPHICS_API_VULKAN, software_rendering=dev == "cpu")
     with _stdout_to_stderr():  # Filament logs its start-up to the C stdout, where JSON summaries go
         ctx = mjrf.Context(cfg)
     ctx.set_clear_color([0.0, 0.0, 0.0])
-    _CTX[dev] = ctx
     return ctx
 
 
@@ -119,20 +105,23 @@ class FilamentRenderer:
         opt.geomgroup[:3] = 1
         opt.sitegroup[:] = 0
         self._renderables.set_options(opt)
+        # (kind, H, W) -> (render target, its read request, the buffer it reads into); the binding
+        # objects hold raw pointers to one another, so this keeps every one of them alive
+        self._targets: dict[tuple[str, int, int], tuple[mjrf.RenderTarget, mjrf.ReadRequest, np.ndarray]] = {}
         self._posed: bytes | None = None
         self.near = float(model.vis.map.znear * model.stat.extent)
         self.far = float(model.vis.map.zfar * model.stat.extent)
 
     def _target(self, kind: str, h: int, w: int) -> tuple[mjrf.RenderTarget, mjrf.ReadRequest, np.ndarray]:
         key = (kind, h, w)
-        if key not in _TARGETS:
+        if key not in self._targets:
             fmt, dtype, ch = _FORMATS[kind]
             tgt = self._ctx.create_render_target(mjrf.RenderTargetConfig(color_format=fmt, width=w, height=h))
             buf = np.zeros((h, w, ch) if ch > 1 else (h, w), dtype)
             read = mjrf.ReadRequest(target=tgt)
             read.set_buffer(buf)
-            _TARGETS[key] = (tgt, read, buf)
-        return _TARGETS[key]
+            self._targets[key] = (tgt, read, buf)
+        return self._targets[key]
 
     def camera(self, data: mujoco.MjData, cam_id: int, h: int, w: int) -> mjrf.Camera:
         """The Filament camera of model camera ``cam_id``: its pose in ``data``, vertical FoV, near/far."""
@@ -210,5 +199,12 @@ class FilamentRenderer:
         return px[..., 0] + (px[..., 1] << 8) + (px[..., 2] << 16) - 1
 
     def close(self) -> None:
-        """Release this model's Filament objects; the process's context stays."""
-        self._renderables = self._lights = self._scene = self._resources = None
+        """Destroy this rig's Filament objects, then its context (dependents first)."""
+        if self._ctx is None:
+            return
+        self._targets.clear()
+        for name in ("_renderables", "_lights", "_scene", "_resources", "_ctx"):
+            setattr(self, name, None)  # the last reference: destroyed here, in this order
+
+    def __del__(self):
+        self.close()

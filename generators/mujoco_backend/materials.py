@@ -34,7 +34,9 @@ _pbr_maps = functools.lru_cache(maxsize=32)(pbr_maps)  # a material's three laye
 class MaterialRegistry:
     """Adds MaterialSpecs (and their textures, generated once per model) to an MjSpec.
 
-    ``pbr_layers``: also add normal and ORM layers of PBR-family textures (Filament reads them).
+    ``pbr_layers``: for a physically based engine (Filament): albedo textures are marked sRGB (it
+    decodes them to linear light before shading; the classic engine shades the stored values
+    directly), and PBR-family textures bring their normal and ORM layers.
     """
 
     def __init__(self, spec: mujoco.MjSpec, pbr_layers: bool):
@@ -44,7 +46,7 @@ class MaterialRegistry:
 
     def _texture(self, tex: TextureSpec, size: int, layer: str) -> str:
         """Name of the 2D texture holding ``layer`` (albedo, normal, orm) of ``tex`` at ``size`` px."""
-        key = (tex, size, layer)
+        key = (tex, size, layer)  # one registry per model, so the engine (pbr_layers) is fixed
         if key not in self.textures:
             img = texture_image(tex, size) if layer == "albedo" else getattr(_pbr_maps(tex.family, tex.seed, size), layer)
             name = f"tex{len(self.textures)}"
@@ -52,6 +54,8 @@ class MaterialRegistry:
                                       height=img.shape[0], nchannel=3)
             if layer != "albedo":  # normal and ORM texels are data, not colours
                 t.colorspace = mujoco.mjtColorSpace.mjCOLORSPACE_LINEAR
+            elif self.pbr_layers:
+                t.colorspace = mujoco.mjtColorSpace.mjCOLORSPACE_SRGB
             t.data = np.ascontiguousarray(img).tobytes()
             self.textures[key] = name
         return self.textures[key]
@@ -116,11 +120,16 @@ def image_light_intensity(env: EnvironmentSpec) -> float:
     return float(env.intensity / (np.pi * ENVIRONMENT_MEAN))
 
 
-def add_environment(spec: mujoco.MjSpec, env: EnvironmentSpec, size: int = ENVIRONMENT_SIZE) -> None:
-    """The environment as the skybox texture ``environment`` and an image light that uses it."""
+def add_environment(spec: mujoco.MjSpec, env: EnvironmentSpec, size: int = ENVIRONMENT_SIZE,
+                    srgb: bool = False) -> None:
+    """The environment as the skybox texture ``environment`` and an image light that uses it.
+
+    ``srgb``: mark the texels sRGB, for a physically based engine that decodes them to linear radiance."""
     faces = skybox_faces(env, size)
     tex = spec.add_texture(name="environment", type=mujoco.mjtTexture.mjTEXTURE_SKYBOX, width=size,
                            height=6 * size, nchannel=3)
+    if srgb:
+        tex.colorspace = mujoco.mjtColorSpace.mjCOLORSPACE_SRGB
     tex.data = faces.tobytes()
     spec.worldbody.add_light(name="environment", type=mujoco.mjtLightType.mjLIGHT_IMAGE, texture="environment",
                              intensity=image_light_intensity(env), diffuse=[0.0, 0.0, 0.0],
