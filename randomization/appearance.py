@@ -23,6 +23,7 @@ import numpy as np
 from .config import AppearanceConfig
 from .lighting import kelvin_to_rgb
 from .pbr import category_materials, family_params
+from .pbr_files import load_material_folder, material_folders
 from .spec import BackgroundSpec, EnvironmentSpec, LightSpec, MaterialSpec, ObjectSpec, SceneSpec, TableSpec, TextureSpec
 
 REALISTIC_SEED_BASE = 2_000_000  # material seeds of realistic surfaces (wild libraries use 0 and 1,000,000)
@@ -39,11 +40,11 @@ def hdr_files(folder: str) -> tuple[str, ...]:
     return tuple(sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.lower().endswith(".hdr")))
 
 
-def pbr_material(family: str, seed: int, repeat: tuple[float, float], tint=None) -> MaterialSpec:
-    """A PBR material of ``family`` from ``seed``: its texture maps, scalar roughness/metallic, and
-    classic Phong values derived from them (smooth surfaces are shinier); ``tint`` (3,) multiplies
-    the albedo (white: the family's own colours)."""
-    p = family_params(family, seed)
+def pbr_material(family: str, seed: int, repeat: tuple[float, float], tint=None, file: str = "") -> MaterialSpec:
+    """A PBR material of ``family`` from ``seed`` (or family "folder": the user's texture set ``file``):
+    its texture maps, scalar roughness/metallic, and classic Phong values derived from them (smooth
+    surfaces are shinier); ``tint`` (3,) multiplies the albedo (white: the material's own colours)."""
+    p = load_material_folder(file, 64).params if family == "folder" else family_params(family, seed)
     rgb = (1.0, 1.0, 1.0) if tint is None else tuple(float(c) for c in tint)
     gloss = 1.0 - p.roughness
     return MaterialSpec(
@@ -51,18 +52,25 @@ def pbr_material(family: str, seed: int, repeat: tuple[float, float], tint=None)
         specular=float(0.1 + 0.5 * gloss + 0.3 * p.metallic),
         shininess=float(gloss),
         reflectance=0.0,
-        texture=TextureSpec(family, seed, pbr=True),
+        texture=TextureSpec(family, seed, file, pbr=True),
         texrepeat=tuple(float(v) for v in repeat),
         roughness=p.roughness,
         metallic=p.metallic,
     )
 
 
-def _surface(families: tuple[str, ...], size_m: tuple[float, float], tile: float, rng: np.random.Generator) -> MaterialSpec:
+def _surface(cfg: AppearanceConfig, families: tuple[str, ...], tile: float, rng: np.random.Generator) -> MaterialSpec:
+    """A surface material: one of ``families`` (or, with ``cfg.material_prob``, a user texture set),
+    one texture tile ``tile`` [m] across (times the family's own scale); three draws, always made."""
     family = families[int(rng.integers(len(families)))]
     seed = REALISTIC_SEED_BASE + int(rng.integers(1_000_000))
-    tile *= FAMILY_TILE_SCALE.get(family, 1.0)
-    return pbr_material(family, seed, (max(size_m[0] / tile, 0.25), max(size_m[1] / tile, 0.25)))
+    from_folder = rng.random() < cfg.material_prob
+    file = ""
+    if from_folder:
+        folders = material_folders(cfg.material_folder)
+        family, file = "folder", folders[seed % len(folders)]
+    repeat = 1.0 / (tile * FAMILY_TILE_SCALE.get(family, 1.0))
+    return pbr_material(family, seed, (repeat, repeat), file=file)
 
 
 def realistic_surfaces(cfg: AppearanceConfig, table: TableSpec, background: BackgroundSpec, rng: np.random.Generator
@@ -73,10 +81,10 @@ def realistic_surfaces(cfg: AppearanceConfig, table: TableSpec, background: Back
     is repeats per metre there: 1 / tile size.
     """
     tile = float(rng.uniform(*cfg.tile_size))
-    table = dataclasses.replace(table, material=_surface(cfg.table, (1.0, 1.0), tile, rng))
-    floor = _surface(cfg.floor, (1.0, 1.0), float(rng.uniform(*cfg.tile_size)), rng)
+    table = dataclasses.replace(table, material=_surface(cfg, cfg.table, tile, rng))
+    floor = _surface(cfg, cfg.floor, float(rng.uniform(*cfg.tile_size)), rng)
     wall_tile = float(rng.uniform(*cfg.tile_size)) * 2.0
-    walls = tuple(dataclasses.replace(w, material=_surface(cfg.walls, (1.0, 1.0), wall_tile, rng)) for w in background.walls)
+    walls = tuple(dataclasses.replace(w, material=_surface(cfg, cfg.walls, wall_tile, rng)) for w in background.walls)
     return table, BackgroundSpec(floor, walls, None)
 
 

@@ -11,9 +11,10 @@ import dataclasses
 import os
 
 from ..core.dataconf import check_range
-from ..core.errors import ConfigError
+from ..core.errors import AssetError, ConfigError
 from .camera_effects import CameraEffectsConfig
 from .pbr import PBR_FAMILIES
+from .pbr_files import material_folders
 
 TEXTURE_FAMILIES = ("checker", "stripes", "marble", "wood", "gradient", "tiles")
 LIGHT_TYPES = ("directional", "spot", "point")
@@ -278,6 +279,9 @@ class AppearanceConfig:
             and sky; "room": an interior lit by ceiling panels).
         hdri_folder: optional folder of the user's own equirectangular ``.hdr`` environment maps,
             used with probability ``hdri_prob`` (see README "Textures and environment maps").
+        material_folder: optional folder of the user's PBR texture sets, one sub-folder per
+            material (randomization/pbr_files.py), drawn for the table, floor and walls with
+            probability ``material_prob`` instead of a procedural family.
         key_illuminance: (min, max) illuminance [lux] of the key light at the table.
         fill_count: inclusive (min, max) number of extra fill lights (no shadows).
         fill_ratio: (min, max) fill-light illuminance relative to the key's.
@@ -296,6 +300,8 @@ class AppearanceConfig:
     environments: tuple[str, ...] = ENVIRONMENT_KINDS
     hdri_folder: str | None = None
     hdri_prob: float = 0.0
+    material_folder: str | None = None
+    material_prob: float = 0.0
     key_illuminance: tuple[float, float] = (8000.0, 40000.0)
     fill_count: tuple[int, int] = (0, 2)
     fill_ratio: tuple[float, float] = (0.1, 0.4)
@@ -305,7 +311,7 @@ class AppearanceConfig:
     own_appearance_prob: float = 1.0
 
     def __post_init__(self):
-        for k in ("realistic_share", "hdri_prob", "own_appearance_prob"):
+        for k in ("realistic_share", "hdri_prob", "material_prob", "own_appearance_prob"):
             if not 0.0 <= getattr(self, k) <= 1.0:
                 raise ConfigError(f"scene.appearance.{k}", f"{getattr(self, k)} is outside [0, 1]")
         for k in ("table", "floor", "walls"):
@@ -327,6 +333,13 @@ class AppearanceConfig:
                                   "path or remove the key")
         elif self.hdri_prob > 0:
             raise ConfigError("scene.appearance.hdri_prob", "is > 0 but scene.appearance.hdri_folder is not set")
+        if self.material_folder is not None:
+            try:
+                material_folders(self.material_folder)
+            except AssetError as e:
+                raise ConfigError("scene.appearance.material_folder", str(e)) from None
+        elif self.material_prob > 0:
+            raise ConfigError("scene.appearance.material_prob", "is > 0 but scene.appearance.material_folder is not set")
 
 
 @dataclasses.dataclass(frozen=True)

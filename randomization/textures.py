@@ -24,7 +24,7 @@ from PIL import Image
 
 from ..assets.meshes import load_image
 from .config import TEXTURE_FAMILIES, TexturesConfig, image_files
-from .pbr import pbr_maps
+from .pbr_files import texture_maps
 from .spec import TextureSpec
 
 TABLE_SEED_BASE = 0
@@ -185,7 +185,7 @@ _SMOOTH = ("marble", "wood", "gradient")
 def texture_image(spec: TextureSpec, size: int) -> np.ndarray:
     """(size, size, 3) uint8 RGB pixels of ``spec`` (a PBR texture's albedo); identical for identical (spec, size)."""
     if spec.pbr:
-        return pbr_maps(spec.family, spec.seed, size).albedo
+        return texture_maps(spec, size).albedo
     if spec.family == "file":  # an image file, or an object's generated texture (``procedural:...``)
         img = Image.fromarray(load_image(spec.file))
         return np.asarray(img.resize((size, size), Image.Resampling.LANCZOS), dtype=np.uint8)

@@ -120,3 +120,57 @@ def test_the_skybox_shows_the_environment_where_it_is(tmp_path, az, el, rotation
         means[name] = float(r.render()[12:20, 12:20].mean())
     r.close()
     assert means["spot"] > 200 and max(means["behind"], means["side"], means["down"]) < 100, means
+
+
+def _texture_sets(root):
+    """Two texture sets named as CC0 libraries name them, a folder without a colour map, a stray file."""
+    from PIL import Image
+
+    oak = root / "oak_planks"
+    oak.mkdir(parents=True)
+    Image.new("RGB", (32, 32), (200, 100, 50)).save(oak / "oak_planks_Color_1K.png")
+    normal = np.zeros((32, 32, 3), np.uint8) + [128, 60, 230]  # leans toward -y in DirectX, +y in OpenGL
+    Image.fromarray(normal.astype(np.uint8)).save(oak / "oak_planks_NormalDX_1K.png")
+    Image.new("L", (32, 32), 77).save(oak / "oak_planks_Roughness_1K.png")
+    steel = root / "brushed_metal"
+    steel.mkdir()
+    Image.new("RGB", (16, 16), (150, 150, 160)).save(steel / "brushed_metal_basecolor.png")
+    Image.new("RGB", (16, 16), (255, 90, 250)).save(steel / "brushed_metal_arm.png")
+    (root / "empty").mkdir()
+    (root / "notes.txt").write_text("not a material")
+
+
+def test_material_folder_maps_and_sampling(tmp_path):
+    from syngrasp.randomization.pbr_files import load_material_folder, material_folders
+
+    _texture_sets(tmp_path / "mats")
+    folders = material_folders(str(tmp_path / "mats"))
+    assert [f.rsplit("/", 1)[1] for f in folders] == ["brushed_metal", "oak_planks"]
+    oak = load_material_folder(folders[1], 16)
+    assert oak.albedo.reshape(-1, 3).mean(0).round().tolist() == [200, 100, 50]
+    assert oak.normal[0, 0].tolist() == [128, 255 - 60, 230]  # DirectX green flipped to OpenGL
+    assert oak.orm[0, 0].tolist() == [255, 77, 0] and abs(oak.params.roughness - 77 / 255) < 1e-6
+    steel = load_material_folder(folders[0], 16)
+    assert steel.orm[0, 0].tolist() == [255, 90, 250] and steel.params.metallic > 0.9
+    assert steel.normal[0, 0].tolist() == [128, 128, 255]
+    cfg, scenes = _scenes(1.0, 4, extra=(f"scene.appearance.material_folder={tmp_path / 'mats'}",
+                                         "scene.appearance.material_prob=1.0"))
+    for s in scenes:
+        for m in _surfaces(s):
+            assert m.texture.family == "folder" and m.texture.file in folders and m.texture.pbr
+            want = load_material_folder(m.texture.file, 64).params
+            assert (m.roughness, m.metallic) == (want.roughness, want.metallic)
+
+
+@pytest.mark.parametrize("override,key", [
+    ("scene.appearance.material_folder=/nonexistent/mats", "scene.appearance.material_folder"),
+    ("scene.appearance.material_prob=0.5", "scene.appearance.material_prob"),
+    ("scene.appearance.hdri_prob=0.5", "scene.appearance.hdri_prob"),
+    ("scene.appearance.realistic_share=1.5", "scene.appearance.realistic_share"),
+    ("scene.appearance.table=[velvet]", "scene.appearance.table"),
+])
+def test_bad_appearance_config_names_the_key(override, key):
+    from syngrasp.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load_config(None, [override], seed=0, episodes=1)

@@ -19,16 +19,13 @@ import numpy as np
 
 from ...randomization.environment import EnvironmentMap, cube_directions, direction_to_texel, load_environment
 from ...randomization.environment import procedural_environment, to_ldr
-from ...randomization.pbr import pbr_maps
+from ...randomization.pbr_files import texture_maps
 from ...randomization.spec import EnvironmentSpec, MaterialSpec, TextureSpec
 from ...randomization.textures import texture_image
 
 ENVIRONMENT_SIZE = 128  # px: cube-face side of environment maps (they light through roughness-blurred lookups)
 ENVIRONMENT_MEAN = 0.18  # linear mean radiance the environment's 8-bit faces are normalised to
 _ROLE = mujoco.mjtTextureRole
-
-
-_pbr_maps = functools.lru_cache(maxsize=32)(pbr_maps)  # a material's three layers come from one generation
 
 
 class MaterialRegistry:
@@ -48,7 +45,7 @@ class MaterialRegistry:
         """Name of the 2D texture holding ``layer`` (albedo, normal, orm) of ``tex`` at ``size`` px."""
         key = (tex, size, layer)  # one registry per model, so the engine (pbr_layers) is fixed
         if key not in self.textures:
-            img = texture_image(tex, size) if layer == "albedo" else getattr(_pbr_maps(tex.family, tex.seed, size), layer)
+            img = texture_image(tex, size) if layer == "albedo" else getattr(texture_maps(tex, size), layer)
             name = f"tex{len(self.textures)}"
             t = self.spec.add_texture(name=name, type=mujoco.mjtTexture.mjTEXTURE_2D, width=img.shape[1],
                                       height=img.shape[0], nchannel=3)
