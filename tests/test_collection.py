@@ -136,8 +136,10 @@ def test_textured_objects_render_their_texture(built, source):
     assert obj["has_texture"]
     asset = next(a for a in load_catalog_dir(str(root / "cat")) if a.asset_id.endswith(obj["id"]))
     catalog, robot = AssetCatalog((asset,)), load_robot("panda")
+    # the classic engine shades linearly, so the ratio is exact (tests/test_scanned_textures.py checks Filament)
     cfg = load_config(None, ["scene.image_size=[128,128]", "scene.objects.num_distractors=[0,0]",
-                             "scene.objects.own_appearance_prob=1.0", "scene.objects.target_max_width=0.2"], seed=0, episodes=1)
+                             "scene.objects.own_appearance_prob=1.0", "scene.objects.target_max_width=0.2",
+                             "render.preset=balanced", "scene.appearance.realistic_share=0"], seed=0, episodes=1)
     s = sample_scene(cfg.scene, catalog, robot, episode_rng(0, 0))
     o = s.target
     assert o.appearance == "own" and o.color_name == "" and s.instruction == f"pick up the {o.category}"
