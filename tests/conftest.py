@@ -9,7 +9,9 @@ import pytest  # noqa: E402
 from syngrasp.app.config import load_config  # noqa: E402
 from syngrasp.generators.episode import EpisodeGenerator  # noqa: E402
 
-TINY = ["scene.image_size=[64,64]", "scene.objects.num_distractors=[0,2]"]
+# Run-level tests exercise the machinery (drivers, resume, writers) with the classic engine, the cheaper
+# one; tests/test_filament.py runs the default Filament engine end to end, across executors.
+TINY = ["scene.image_size=[64,64]", "scene.objects.num_distractors=[0,2]", "render.preset=balanced"]
 
 
 @pytest.fixture(scope="session")
