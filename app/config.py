@@ -12,7 +12,7 @@ from ..cluster.config import ClusterConfig
 from ..exporters.config import WriterConfig
 from ..generators.config import ObservationsConfig, RenderConfig, RolloutConfig, VisibilityConfig
 from ..planners.config import GraspConfig, MotionConfig
-from ..randomization.config import SceneConfig
+from ..randomization.config import SceneConfig, resolve_realism
 from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.errors import ConfigError
 
@@ -39,6 +39,8 @@ class RunConfig:
     cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
 
     def __post_init__(self):
+        # realism switches left unset follow the render engine (README "Render presets")
+        object.__setattr__(self, "scene", resolve_realism(self.scene, physical=self.render.engine == "filament"))
         if self.episodes < 0:
             raise ConfigError("episodes", f"{self.episodes} is negative; pass a count >= 0")
         if self.seed < 0:

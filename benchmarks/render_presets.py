@@ -12,7 +12,7 @@ the cost of the camera effects per image. One llvmpipe/lavapipe thread
 (LP_NUM_THREADS=1), as each worker of a run renders.
 
 Filament effect costs are the differences between "photoreal" and the variants
-that switch one effect off (SSAO, shadows, the environment light).
+that switch one effect off or on (SSAO, shadows, PCSS, the environment light, FXAA).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from syngrasp.randomization.scene import sample_scene
 
 VARIANTS = {
     "photoreal": {"preset": "photoreal"},
-    "photoreal, no SSAO": {"preset": "photoreal", "ssao": False},
+    "photoreal, with SSAO (leaks memory)": {"preset": "photoreal", "ssao": True},
     "photoreal, no shadows": {"preset": "photoreal", "shadows": False},
     "photoreal, PCSS soft shadows": {"preset": "photoreal", "shadow_type": "pcss"},
     "photoreal, no environment light": {"preset": "photoreal", "_no_environment": True},

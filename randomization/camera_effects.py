@@ -34,6 +34,8 @@ class CameraEffectsConfig:
 
     Attributes:
         enabled: master switch; when false every camera gets the identity spec (frames untouched).
+            None (default) follows the render engine (``randomization.config.resolve_realism``):
+            on with Filament, off with the classic engine.
         noise: sensor noise (shot + read noise), fresh per frame.
         full_well: (min, max) electrons collected by a 256^2 output pixel at linear full scale.
             Shot-noise variance is ``x / full_well`` in linear units. 4,000-20,000 e- gives
@@ -60,7 +62,7 @@ class CameraEffectsConfig:
         motion_blur_length: (min, max) streak length [px at 256^2]; the direction is uniform.
     """
 
-    enabled: bool = True
+    enabled: bool | None = None
     noise: bool = True
     full_well: tuple[float, float] = (4000.0, 20000.0)
     read_noise_dn: tuple[float, float] = (0.3, 1.2)
@@ -158,7 +160,7 @@ def sample_camera_effects(
     off leaves every other effect's values unchanged. When ``cfg.enabled`` is false the specs
     are the identity and ``rng`` is not used.
     """
-    if not cfg.enabled:
+    if cfg.enabled is False:  # None (unresolved, used without a run config): the default engine's choice, on
         return tuple(CameraEffectsSpec(str(name)) for name in camera_names)
     out = []
     for name, child in zip(camera_names, rng.spawn(len(camera_names))):

@@ -235,6 +235,21 @@ class TexturesConfig:
             raise ConfigError("scene.textures.folder_prob", "is > 0 but scene.textures.folder is not set")
 
 
+PHYSICAL_REALISTIC_SHARE = 0.8  # realistic scenes under a physically based engine; the rest stay wild
+
+
+def resolve_realism(cfg: "SceneConfig", physical: bool) -> "SceneConfig":
+    """``cfg`` with the realism switches left unset (None) chosen for the engine: with a physically
+    based one (``physical``: Filament) 80% realistic scenes and camera effects on, with the classic
+    one wild scenes and no camera effects. Values that were set are kept."""
+    app, fx = cfg.appearance, cfg.camera_effects
+    if app.realistic_share is None:
+        app = dataclasses.replace(app, realistic_share=PHYSICAL_REALISTIC_SHARE if physical else 0.0)
+    if fx.enabled is None:
+        fx = dataclasses.replace(fx, enabled=physical)
+    return dataclasses.replace(cfg, appearance=app, camera_effects=fx)
+
+
 def image_files(folder: str) -> tuple[str, ...]:
     """Sorted image paths of a texture folder (sorted, so texture ids are stable)."""
     exts = (".png", ".jpg", ".jpeg")
@@ -272,7 +287,10 @@ class AppearanceConfig:
     randomization: checker/stripes/marble textures, palette colours, Phong lights).
 
     Attributes:
-        realistic_share: share of scenes drawn realistic, in [0, 1]; the rest are wild.
+        realistic_share: share of scenes drawn realistic, in [0, 1]; the rest are wild. None (default)
+            follows the render engine (``resolve_realism``): 0.8 with Filament, which draws what
+            realistic scenes are made of (PBR materials, image-based light); 0 with the classic
+            engine, whose presets are there for speed and the wild look.
         table / floor / walls: PBR families (randomization/pbr.py) each surface draws from.
         tile_size: (min, max) size [m] of one texture tile on the table, floor and walls.
         environments: procedural environment kinds drawn ("sky": daylight through windows
@@ -292,7 +310,7 @@ class AppearanceConfig:
             (a catalog texture or colour) keeps it.
     """
 
-    realistic_share: float = 0.8
+    realistic_share: float | None = None
     table: tuple[str, ...] = ("wood", "laminate", "stone", "marble", "concrete", "fabric", "brushed_metal", "tile")
     floor: tuple[str, ...] = ("wood", "laminate", "concrete", "stone", "tile", "fabric")
     walls: tuple[str, ...] = ("paper", "concrete", "plastic", "laminate", "tile")
@@ -312,7 +330,7 @@ class AppearanceConfig:
 
     def __post_init__(self):
         for k in ("realistic_share", "hdri_prob", "material_prob", "own_appearance_prob"):
-            if not 0.0 <= getattr(self, k) <= 1.0:
+            if getattr(self, k) is not None and not 0.0 <= getattr(self, k) <= 1.0:
                 raise ConfigError(f"scene.appearance.{k}", f"{getattr(self, k)} is outside [0, 1]")
         for k in ("table", "floor", "walls"):
             fams = getattr(self, k)

@@ -15,7 +15,7 @@ from ..assets.robot import RobotSpec
 from .appearance import make_realistic, realistic_lights
 from .camera_effects import sample_camera_effects
 from .cameras import sample_cameras
-from .config import RobotStartConfig, SceneConfig
+from .config import RobotStartConfig, SceneConfig, resolve_realism
 from .lighting import sample_lights
 from .objects import sample_objects
 from .spec import ObjectSpec, SceneSpec
@@ -51,6 +51,8 @@ def sample_scene(cfg: SceneConfig, catalog: AssetCatalog, robot: RobotSpec, rng:
     the target; the generator may move the target to another object that has
     grasps (``with_target``).
     """
+    if cfg.appearance.realistic_share is None or cfg.camera_effects.enabled is None:
+        cfg = resolve_realism(cfg, physical=True)  # used without a run config: the default engine's choice
     r = dict(zip(DIMENSIONS, rng.spawn(len(DIMENSIONS))))
     choice_rng, look_rng = r["appearance"].spawn(2)
     realistic = bool(choice_rng.random() < cfg.appearance.realistic_share)

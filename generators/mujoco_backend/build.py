@@ -310,7 +310,7 @@ def build_model(
         )
     env = scene.environment
     if env is not None:
-        add_environment(spec, env, srgb=quality.engine == "filament")
+        add_environment(spec, env, physical=quality.engine == "filament")
     if quality.engine == "filament":
         _add_flags(spec, filament_flags(quality, env.exposure if env is not None else 0.0))
     model = spec.compile()

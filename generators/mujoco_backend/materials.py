@@ -118,16 +118,18 @@ def image_light_intensity(env: EnvironmentSpec) -> float:
 
 
 def add_environment(spec: mujoco.MjSpec, env: EnvironmentSpec, size: int = ENVIRONMENT_SIZE,
-                    srgb: bool = False) -> None:
-    """The environment as the skybox texture ``environment`` and an image light that uses it.
-
-    ``srgb``: mark the texels sRGB, for a physically based engine that decodes them to linear radiance."""
+                    physical: bool = False) -> None:
+    """The environment as the skybox texture ``environment``, and with ``physical`` (an engine that
+    shades physically: Filament) an image light that uses it, its texels marked sRGB (decoded to linear
+    radiance). The classic engine draws the skybox only: it has no image lights, and an extra light
+    costs it per pixel."""
     faces = skybox_faces(env, size)
     tex = spec.add_texture(name="environment", type=mujoco.mjtTexture.mjTEXTURE_SKYBOX, width=size,
                            height=6 * size, nchannel=3)
-    if srgb:
-        tex.colorspace = mujoco.mjtColorSpace.mjCOLORSPACE_SRGB
     tex.data = faces.tobytes()
+    if not physical:
+        return
+    tex.colorspace = mujoco.mjtColorSpace.mjCOLORSPACE_SRGB
     spec.worldbody.add_light(name="environment", type=mujoco.mjtLightType.mjLIGHT_IMAGE, texture="environment",
                              intensity=image_light_intensity(env), diffuse=[0.0, 0.0, 0.0],
                              specular=[0.0, 0.0, 0.0], castshadow=False)
