@@ -54,6 +54,7 @@ def main() -> None:
     ap.add_argument("--indices", default="0,1,2,3,4,5,6,7")
     ap.add_argument("--out", default="render_engines.png")
     ap.add_argument("--panel", type=int, default=192, help="panel side [px]")
+    ap.add_argument("--per-row", type=int, default=4, help="episodes side by side")
     args = ap.parse_args()
     indices = [int(i) for i in args.indices.split(",")]
     old = EpisodeGenerator(load_config(None, ["render.preset=balanced", "scene.appearance.realistic_share=0",
@@ -73,16 +74,22 @@ def main() -> None:
         twin.set_state(sim.get_state())
         rows["classic engine (balanced)"] += views(classic, scene, twin)
     p, pad = args.panel, 14
-    ncol = len(rows["Filament (photoreal)"])
-    sheet = Image.new("RGB", (ncol * p, pad + len(rows) * (p + pad)), "black")
+    per = 2 * args.per_row  # panels per row: two views per episode
+    groups = [range(g, min(g + args.per_row, len(indices))) for g in range(0, len(indices), args.per_row)]
+    band = pad + len(rows) * (p + pad)
+    sheet = Image.new("RGB", (per * p, len(groups) * band), "black")
     draw = ImageDraw.Draw(sheet)
-    for c, lab in enumerate(labels):  # two views per episode
-        draw.text((c * 2 * p + 4, 1), lab, fill=(255, 255, 255))
-    for r, (name, imgs) in enumerate(rows.items()):
-        y = pad + r * (p + pad)
-        draw.text((4, y + 1), name, fill=(255, 255, 0))
-        for c, img in enumerate(imgs):
-            sheet.paste(Image.fromarray(img).resize((p, p), Image.Resampling.LANCZOS), (c * p, y + pad))
+    for gi, group in enumerate(groups):
+        y0 = gi * band
+        for k, e in enumerate(group):  # two views per episode
+            draw.text((k * 2 * p + 4, y0 + 1), labels[e], fill=(255, 255, 255))
+        for r, (name, imgs) in enumerate(rows.items()):
+            y = y0 + pad + r * (p + pad)
+            draw.text((4, y + 1), name, fill=(255, 255, 0))
+            for k, e in enumerate(group):
+                for v in range(2):
+                    img = imgs[2 * e + v]
+                    sheet.paste(Image.fromarray(img).resize((p, p), Image.Resampling.LANCZOS), ((2 * k + v) * p, y + pad))
     sheet.save(args.out)
     print(args.out)
 
