@@ -38,7 +38,13 @@ def _scene_summary(scenes: list[dict]) -> list[str]:
         c = s["objects"][s["target_index"]]["category"]
         cats[c] = cats.get(c, 0) + 1
     top = ", ".join(f"{k} ({v})" for k, v in sorted(cats.items(), key=lambda kv: (-kv[1], kv[0])))
+    looks: dict[str, int] = {}
+    for s in scenes:  # scenes written before the appearance distribution are wild
+        looks[s.get("appearance", "wild")] = looks.get(s.get("appearance", "wild"), 0) + 1
+    envs = sorted({s["environment"]["kind"] for s in scenes if s.get("environment")})
     return [
+        "- appearance: " + ", ".join(f"{k} ({v})" for k, v in sorted(looks.items()))
+        + (f"; environment light: {', '.join(envs)}" if envs else ""),
         f"- table top height (robot base frame): {_range(heights)} m",
         f"- lights per scene: {_range(lights, '{:d}')}",
         f"- objects per scene (target + distractors): {_range(objects, '{:d}')}",

@@ -180,3 +180,5 @@ def test_dataset_card(ds):
     scenes = [json.loads(s) for s in read_side_table(str(ds)).to_pydict()["scene"]]
     lo = min(s["table"]["top_z"] for s in scenes)
     assert f"{lo:.3f} to" in card
+    looks = {a: sum(s["appearance"] == a for s in scenes) for a in {s["appearance"] for s in scenes}}
+    assert "- appearance: " + ", ".join(f"{k} ({v})" for k, v in sorted(looks.items())) in card
