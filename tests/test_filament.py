@@ -153,3 +153,12 @@ def test_photoreal_runs_write_identical_shards_in_process_and_in_workers(tmp_pat
     for name in sorted(os.listdir(tmp_path / "local")):
         if name.endswith(".hdf5"):
             assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "pool" / name).read_bytes(), name
+
+
+def test_missing_vulkan_driver_is_a_clear_error(monkeypatch):
+    """Without a driver Filament would abort the process; the engine refuses first, saying what to install."""
+    from syngrasp.generators.mujoco_backend.filament import filament_context
+
+    monkeypatch.setenv("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+    with pytest.raises(RuntimeError, match="mesa-vulkan-drivers.*render.preset=balanced"):
+        filament_context("cpu")

@@ -18,6 +18,7 @@ not found.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import glob
 import os
 import sys
@@ -62,10 +63,27 @@ def filament_context(device: str = "auto") -> mjrf.Context:
     """A new Filament context on ``device`` (``cpu``, ``gpu`` or ``auto``), headless, through Vulkan."""
     dev = resolve_device(device)
     cfg = mjrf.ContextConfig(graphics_api=mjrf.GraphicsApi.GRAPHICS_API_VULKAN, software_rendering=dev == "cpu")
+    _check_vulkan(dev)
     with _stdout_to_stderr():  # Filament logs its start-up to the C stdout, where JSON summaries go
         ctx = mjrf.Context(cfg)
     ctx.set_clear_color([0.0, 0.0, 0.0])
     return ctx
+
+
+def _check_vulkan(dev: str) -> None:
+    """Raise a RuntimeError that says what to install when Vulkan is missing: without a loader or a
+    driver, Filament aborts the whole process instead of raising."""
+    fix = ("install the Vulkan loader and a driver (Debian/Ubuntu: apt install libvulkan1 mesa-vulkan-drivers; "
+           "scripts/setup.sh does), or render with the classic engine: render.preset=balanced")
+    try:
+        ctypes.CDLL("libvulkan.so.1")
+    except OSError:
+        raise RuntimeError(f"render.engine=filament needs Vulkan, and libvulkan.so.1 is not installed: {fix}") from None
+    listed = [p for k in ("VK_DRIVER_FILES", "VK_ICD_FILENAMES") for p in os.environ.get(k, "").split(os.pathsep) if p]
+    icds = [p for p in listed if os.path.isfile(p)] if listed else [p for d in _ICD_DIRS for p in glob.glob(f"{d}/*.json")]
+    if not icds:
+        raise RuntimeError(f"render.engine=filament on the {dev} finds no Vulkan driver (no ICD file"
+                           f"{' in VK_DRIVER_FILES/VK_ICD_FILENAMES' if listed else ' in ' + ', '.join(_ICD_DIRS)}): {fix}")
 
 
 _FORMATS = {
@@ -200,7 +218,7 @@ class FilamentRenderer:
 
     def close(self) -> None:
         """Destroy this rig's Filament objects, then its context (dependents first)."""
-        if self._ctx is None:
+        if getattr(self, "_ctx", None) is None:  # closed, or its __init__ failed before the context
             return
         self._targets.clear()
         for name in ("_renderables", "_lights", "_scene", "_resources", "_ctx"):
