@@ -349,6 +349,9 @@ class AppearanceConfig:
             if not os.path.isdir(self.hdri_folder):
                 raise ConfigError("scene.appearance.hdri_folder", f"folder '{self.hdri_folder}' does not exist; fix the "
                                   "path or remove the key")
+            if not any(f.lower().endswith(".hdr") for f in os.listdir(self.hdri_folder)):
+                raise ConfigError("scene.appearance.hdri_folder", f"folder '{self.hdri_folder}' holds no .hdr "
+                                  "environment maps (equirectangular Radiance files; convert .exr to .hdr)")
         elif self.hdri_prob > 0:
             raise ConfigError("scene.appearance.hdri_prob", "is > 0 but scene.appearance.hdri_folder is not set")
         if self.material_folder is not None:

@@ -166,6 +166,7 @@ def test_material_folder_maps_and_sampling(tmp_path):
     ("scene.appearance.material_folder=/nonexistent/mats", "scene.appearance.material_folder"),
     ("scene.appearance.material_prob=0.5", "scene.appearance.material_prob"),
     ("scene.appearance.hdri_prob=0.5", "scene.appearance.hdri_prob"),
+    ("scene.appearance.hdri_folder=/", "scene.appearance.hdri_folder"),
     ("scene.appearance.realistic_share=1.5", "scene.appearance.realistic_share"),
     ("scene.appearance.table=[velvet]", "scene.appearance.table"),
 ])
