@@ -40,23 +40,20 @@ def hdr_files(folder: str) -> tuple[str, ...]:
     return tuple(sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.lower().endswith(".hdr")))
 
 
-def pbr_material(family: str, seed: int, repeat: tuple[float, float], tint=None, file: str = "") -> MaterialSpec:
-    """A PBR material of ``family`` from ``seed`` (or family "folder": the user's texture set ``file``):
-    its texture maps, scalar roughness/metallic, and classic Phong values derived from them (smooth
-    surfaces are shinier); ``tint`` (3,) multiplies the albedo (white: the material's own colours)."""
-    p = load_material_folder(file, 64).params if family == "folder" else family_params(family, seed)
-    rgb = (1.0, 1.0, 1.0) if tint is None else tuple(float(c) for c in tint)
+def _surface_terms(p) -> dict[str, float]:
+    """A material's scalar PBR terms (``PbrParams`` p) and the classic Phong values derived from them:
+    smooth surfaces are shinier, metals more specular; no mirror reflections."""
     gloss = 1.0 - p.roughness
-    return MaterialSpec(
-        rgba=(*rgb, 1.0),
-        specular=float(0.1 + 0.5 * gloss + 0.3 * p.metallic),
-        shininess=float(gloss),
-        reflectance=0.0,
-        texture=TextureSpec(family, seed, file, pbr=True),
-        texrepeat=tuple(float(v) for v in repeat),
-        roughness=p.roughness,
-        metallic=p.metallic,
-    )
+    return dict(roughness=p.roughness, metallic=p.metallic, specular=float(0.1 + 0.5 * gloss + 0.3 * p.metallic),
+                shininess=float(gloss), reflectance=0.0)
+
+
+def pbr_material(family: str, seed: int, repeat: tuple[float, float], file: str = "") -> MaterialSpec:
+    """A PBR material of ``family`` from ``seed`` (or family "folder": the user's texture set ``file``):
+    its texture maps in their own colours, with the scalar terms of ``_surface_terms``."""
+    p = load_material_folder(file, 64).params if family == "folder" else family_params(family, seed)
+    return MaterialSpec(rgba=(1.0, 1.0, 1.0, 1.0), texture=TextureSpec(family, seed, file, pbr=True),
+                        texrepeat=tuple(float(v) for v in repeat), **_surface_terms(p))
 
 
 def _surface(cfg: AppearanceConfig, families: tuple[str, ...], tile: float, rng: np.random.Generator) -> MaterialSpec:
@@ -101,12 +98,7 @@ def realistic_objects(cfg: AppearanceConfig, objects: tuple[ObjectSpec, ...], rn
         fams = category_materials(o.category)
         family = fams[int(rng.integers(len(fams)))]
         p = family_params(family, REALISTIC_SEED_BASE + int(rng.integers(1_000_000)))
-        gloss = 1.0 - p.roughness
-        mat = dataclasses.replace(
-            o.material, roughness=p.roughness, metallic=p.metallic, reflectance=0.0,
-            specular=float(0.1 + 0.5 * gloss + 0.3 * p.metallic), shininess=float(gloss),
-        )
-        out.append(dataclasses.replace(o, material=mat))
+        out.append(dataclasses.replace(o, material=dataclasses.replace(o.material, **_surface_terms(p))))
     return tuple(out)
 
 
