@@ -96,8 +96,8 @@ def _convert(args) -> int:
     from .config import load_config
 
     cfg = load_config(args.config, args.overrides, seed=0, episodes=0)
-    info = convert_hdf5_to_lerobot(args.src, args.dst, cfg.writer, cfg.rollout.robot,
-                                   load_robot(cfg.rollout.robot).feature_names())
+    robot = load_robot(cfg.rollout.robot)
+    info = convert_hdf5_to_lerobot(args.src, args.dst, cfg.writer, robot.name, robot.feature_names())
     print(json.dumps({k: info[k] for k in ("total_episodes", "total_frames", "total_tasks")}))
     return 0
 
@@ -118,8 +118,9 @@ def _finalize(args) -> int:
     cfg = _run_config(args.dir)
     n = num_shards(cfg.episodes, cfg.writer.shard_size)
     flags = Destination(args.dir).listed_records(n)
-    info = finalize_lerobot(args.dir, (k for k in range(n) if flags[k]), cfg.rollout.robot, cfg.writer,
-                            load_robot(cfg.rollout.robot).feature_names())
+    robot = load_robot(cfg.rollout.robot)
+    info = finalize_lerobot(args.dir, (k for k in range(n) if flags[k]), robot.name, cfg.writer,
+                            robot.feature_names())
     print(json.dumps({"complete_shards": sum(flags), "planned_shards": n, "episodes": info["total_episodes"]}))
     return 0
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from ..assets.robot import PATH_PREFIX, ROBOTS_DIR, find_robot
 from ..cluster.config import ClusterConfig
 from ..exporters.config import WriterConfig
 from ..generators.config import ObservationsConfig, RenderConfig, RolloutConfig, VisibilityConfig
@@ -41,6 +42,9 @@ class RunConfig:
     def __post_init__(self):
         # realism switches left unset follow the render engine (README "Render presets")
         object.__setattr__(self, "scene", resolve_realism(self.scene, physical=self.render.engine == "filament"))
+        robot_dir = find_robot(self.rollout.robot, self.rollout.robots_dir)
+        if os.path.dirname(robot_dir) != ROBOTS_DIR:  # out of tree: record the folder itself
+            object.__setattr__(self, "rollout", dataclasses.replace(self.rollout, robot=PATH_PREFIX + robot_dir))
         if self.episodes < 0:
             raise ConfigError("episodes", f"{self.episodes} is negative; pass a count >= 0")
         if self.seed < 0:

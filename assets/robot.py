@@ -15,6 +15,8 @@ import numpy as np
 from ..core.errors import ConfigError
 
 ROBOTS_DIR = os.path.join(os.path.dirname(__file__), "robots")
+ROBOTS_ENV = "SYNGRASP_ROBOTS"
+PATH_PREFIX = "path:"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -195,20 +197,70 @@ class RobotSpec:
         return {"observation.state": arm + ["gripper_width"], "action.joint": arm + ["gripper"]}
 
 
-def _resolve_dir(spec: str, robot_dir: str) -> str:
+def user_robots_dir() -> str:
+    """The default folder of robots made by ``syngrasp robots add``:
+    ``$XDG_DATA_HOME/syngrasp/robots`` (``~/.local/share/syngrasp/robots``)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "syngrasp", "robots")
+
+
+def robot_dirs(extra: str | None = None) -> list[str]:
+    """Folders searched for a robot name, first match wins: the built-in ``assets/robots``,
+    ``extra`` (the ``rollout.robots_dir`` key), each folder of ``$SYNGRASP_ROBOTS``
+    (``os.pathsep``-separated), then :func:`user_robots_dir`."""
+    dirs = [ROBOTS_DIR]
+    if extra:
+        dirs.append(os.path.abspath(os.path.expanduser(extra)))
+    dirs += [os.path.abspath(os.path.expanduser(d)) for d in os.environ.get(ROBOTS_ENV, "").split(os.pathsep) if d]
+    dirs.append(user_robots_dir())
+    return list(dict.fromkeys(dirs))
+
+
+def resolve_dir(spec: str, robot_dir: str) -> str:
+    """A folder named in a robot.json: ``pybullet_data:SUB`` (inside pybullet_data),
+    ``pkg:MODULE/SUB`` (inside an installed Python package), an absolute path, or a path
+    relative to the robot's folder."""
     if spec.startswith("pybullet_data:"):
-        import pybullet_data
+        spec = "pkg:pybullet_data/" + spec.split(":", 1)[1]
+    if spec.startswith("pkg:"):
+        import importlib.util
 
-        return os.path.join(pybullet_data.getDataPath(), spec.split(":", 1)[1])
-    return os.path.join(robot_dir, spec)
+        module, _, sub = spec[4:].partition("/")
+        found = importlib.util.find_spec(module)
+        if found is None or not found.submodule_search_locations:
+            raise ConfigError("robot meshdir", f"'{spec}': Python package '{module}' is not installed; "
+                                               f"pip install it or copy the meshes next to robot.json")
+        return os.path.join(list(found.submodule_search_locations)[0], sub)
+    return os.path.join(robot_dir, os.path.expanduser(spec))
 
 
-def load_robot(name: str) -> RobotSpec:
-    """Load ``assets/robots/<name>/robot.json``."""
-    robot_dir = os.path.join(ROBOTS_DIR, name)
+
+def find_robot(ref: str, extra_dir: str | None = None) -> str:
+    """The folder of robot ``ref``: a name in :func:`robot_dirs` or ``path:DIR``.
+
+    Raises:
+        ConfigError: (key ``rollout.robot``) naming the folders searched and the robots found.
+    """
+    if ref.startswith(PATH_PREFIX):
+        d = os.path.abspath(os.path.expanduser(ref[len(PATH_PREFIX):]))
+        if not os.path.isfile(os.path.join(d, "robot.json")):
+            raise ConfigError("rollout.robot", f"'{ref}': no robot.json in {d}; make one with "
+                                               f"`syngrasp robots add NAME --urdf FILE --dir {os.path.dirname(d)}`")
+        return d
+    if not ref or os.sep in ref or ref.startswith("."):
+        raise ConfigError("rollout.robot", f"'{ref}' is not a robot name; give a name or path:DIR")
+    for d in robot_dirs(extra_dir):
+        if os.path.isfile(os.path.join(d, ref, "robot.json")):
+            return os.path.join(d, ref)
+    raise ConfigError("rollout.robot", f"unknown robot '{ref}'; available: {', '.join(available_robots(extra_dir))} "
+                                       f"(searched {', '.join(robot_dirs(extra_dir))}); add one with "
+                                       "`syngrasp robots add NAME --urdf FILE`, or give path:DIR")
+
+
+def load_robot(name: str, extra_dir: str | None = None) -> RobotSpec:
+    """Load the robot.json of robot ``name`` (a name or ``path:DIR``, see :func:`find_robot`)."""
+    robot_dir = find_robot(name, extra_dir)
     path = os.path.join(robot_dir, "robot.json")
-    if not os.path.isfile(path):
-        raise ConfigError("rollout.robot", f"unknown robot '{name}'; available: {', '.join(available_robots())}")
     with open(path) as f:
         raw = json.load(f)
     boxes = tuple(
@@ -222,12 +274,12 @@ def load_robot(name: str) -> RobotSpec:
                                     tuple(float(v) for v in wrist["quat"]), float(wrist["fovy"]))
         except (KeyError, TypeError, ValueError) as e:
             raise ConfigError(f"{path}: wrist_camera", f"needs body, pos (3), quat (4) and fovy ({e})") from e
-    meshdir = _resolve_dir(raw.pop("meshdir"), robot_dir)
+    meshdir = resolve_dir(raw.pop("meshdir"), robot_dir)
     urdf = None
     if "urdf" in raw:
         u = dict(raw.pop("urdf"))
         try:
-            urdf = UrdfSpec(path=_resolve_dir(u.pop("path"), robot_dir), **{k: tuple(v) if isinstance(v, list) else v
+            urdf = UrdfSpec(path=resolve_dir(u.pop("path"), robot_dir), **{k: tuple(v) if isinstance(v, list) else v
                                                                              for k, v in u.items()})
         except (KeyError, TypeError) as e:
             raise ConfigError("robot", f"{path}: bad 'urdf' section ({e}); keys: path, arm_joints, gripper_joints, "
@@ -249,6 +301,11 @@ def load_robot(name: str) -> RobotSpec:
                      wrist_camera=wrist, urdf=urdf, **tuples)
 
 
-def available_robots() -> list[str]:
-    """Names of the robots under ``assets/robots/`` (each folder with a robot.json), sorted."""
-    return sorted(d for d in os.listdir(ROBOTS_DIR) if os.path.isfile(os.path.join(ROBOTS_DIR, d, "robot.json")))
+def available_robots(extra_dir: str | None = None) -> list[str]:
+    """Names of the robots in every folder of :func:`robot_dirs` (each sub-folder with a
+    robot.json), sorted; a name found twice counts once (the first folder wins)."""
+    names = set()
+    for d in robot_dirs(extra_dir):
+        if os.path.isdir(d):
+            names.update(n for n in os.listdir(d) if os.path.isfile(os.path.join(d, n, "robot.json")))
+    return sorted(names)

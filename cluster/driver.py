@@ -180,5 +180,5 @@ def finalize_outputs(cfg: RunSettings, out_dir: str, shard_indices) -> None:
         from ..assets.robot import load_robot
         from ..exporters.lerobot_meta import finalize_lerobot
 
-        finalize_lerobot(out_dir, shard_indices, cfg.rollout.robot, cfg.writer,
-                         load_robot(cfg.rollout.robot).feature_names())
+        robot = load_robot(cfg.rollout.robot)
+        finalize_lerobot(out_dir, shard_indices, robot.name, cfg.writer, robot.feature_names())

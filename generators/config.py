@@ -48,7 +48,12 @@ class RolloutConfig:
         ctrl_blocks: joint targets are ramped in this many steps per control period.
         settle_time: longest drop-and-settle simulation before planning [s].
         keep_failures: also record and write episodes whose lift failed.
-        robot: name of a robot under assets/robots/.
+        robot: a robot's name (built in, in ``robots_dir``, in ``$SYNGRASP_ROBOTS`` or in the
+            folder ``syngrasp robots add`` writes to; ``syngrasp robots`` lists them) or
+            ``path:DIR`` (a folder holding robot.json). A name found outside the built-in folder
+            is recorded as ``path:DIR`` in the resolved config, so workers and replays load
+            the same files.
+        robots_dir: an extra folder of robots (one sub-folder with robot.json each).
         max_frames: a plan longer than this many control steps is abandoned ("timeout").
         trim_idle: drop idle frames from the written episode (physics still validates the whole
             motion): close-phase frames once the fingers have stopped moving (opening changed
@@ -68,6 +73,7 @@ class RolloutConfig:
     settle_time: float = 2.0
     keep_failures: bool = False
     robot: str = "panda"
+    robots_dir: str | None = None
     max_frames: int = 150
     trim_idle: bool = False
     crosscheck: str = ""
