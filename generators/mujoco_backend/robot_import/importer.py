@@ -33,6 +33,7 @@ JERK_PER_VELOCITY = 2000.0  # [1/s^2] jerk limit = 2000 x velocity limit
 START_NOISE = 0.15          # [rad]
 GRASP_SITE = "grasp_site"
 MARKER = "import_report.json"
+GRIPPER_PREFIX = "gripper_"  # names of an attached gripper file's elements
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,12 +83,10 @@ def _compose(arm: Source, grip: Source | None, flange: str | None) -> tuple[mujo
     root = grip.spec.worldbody.first_body()
     if root is None:
         raise ConfigError(grip.path, "the gripper file has no body")
-    names = {b.name for b in spec.bodies} | {j.name for j in spec.joints}
-    clash = any(b.name in names for b in grip.spec.bodies) or any(j.name in names for j in grip.spec.joints)
-    prefix = "gripper_" if clash else ""
-    frame = spec.body(m.body(fl).name).add_frame()
-    frame.attach_body(root, prefix or "gripper_", "")
-    return spec, ("gripper_" + root.name), driven + _driven(grip, "gripper_")
+    hand = GRIPPER_PREFIX + root.name
+    driven = driven + _driven(grip, GRIPPER_PREFIX)
+    spec.body(m.body(fl).name).add_frame().attach_body(root, GRIPPER_PREFIX, "")
+    return spec, hand, driven
 
 
 def _copy_assets(spec: mujoco.MjSpec, out: str) -> None:
@@ -206,7 +205,8 @@ def _import(opts: ImportOptions, out_dir: str, scratch: str) -> dict:
         sources = {m.file: m.file for m in spec.meshes if m.file}
         _copy_assets(spec, tmp)
         mesh_map = {s: os.path.join("meshes", m.file) for s, m in zip(sources, [m for m in spec.meshes if m.file])}
-        spec.meshdir, spec.texturedir = os.path.join(tmp, "meshes"), os.path.join(tmp, "textures")
+        for sp in [spec] + ([grip.spec] if grip else []):  # an attached file keeps its own asset folders
+            sp.meshdir, sp.texturedir = os.path.join(tmp, "meshes"), os.path.join(tmp, "textures")
         xml = spec.to_xml().replace(f'"{spec.meshdir}"', '"meshes"').replace(f'"{spec.texturedir}"', '"textures"')
         with open(os.path.join(tmp, "robot.xml"), "w") as f:
             f.write(xml)

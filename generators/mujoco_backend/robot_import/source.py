@@ -154,6 +154,24 @@ def _drop_repeated_assets(root: ET.Element) -> list[str]:
     return dropped
 
 
+def _guess_angle_unit(root: ET.Element) -> None:
+    """Files meant to be merged into another model (robosuite's grippers) often omit
+    ``<compiler angle>``, whose MuJoCo default is degrees. When every hinge range lies within
+    +-2 pi, the ranges are radians: state it, so a 0.8 rad stroke does not become 0.8 degrees."""
+    comp = root.find("compiler")
+    if comp is not None and comp.get("angle"):
+        return
+    values = []
+    for j in root.iter("joint"):
+        if j.get("type", "hinge") == "hinge" and j.get("range"):
+            values += [abs(float(v)) for v in j.get("range").split()]
+    if values and max(values) <= 2 * 3.1416 + 1e-3:
+        if comp is None:
+            comp = ET.Element("compiler")
+            root.insert(0, comp)
+        comp.set("angle", "radian")
+
+
 def _read_mjcf(path: str, scratch: str) -> Source:
     try:
         tree = ET.parse(path)
@@ -170,6 +188,7 @@ def _read_mjcf(path: str, scratch: str) -> Source:
     for inc in root.iter("include"):
         inc.set("file", os.path.join(base, inc.get("file", "")))
     _drop_repeated_assets(root)
+    _guess_angle_unit(root)
     for mesh in root.iter("mesh"):
         if mesh.get("file"):
             f = os.path.join(meshdir, mesh.get("file"))
