@@ -95,7 +95,9 @@ def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES, co
         loaded = readers.read(path, out.notes)
         out.parts = list(loaded.parts)
         for c in collision_files:
-            pieces = readers.read(c, out.notes).mesh.split(only_watertight=False)
+            stand_in = readers.read(c, out.notes).mesh.copy()
+            stand_in.merge_vertices()  # STL stores every triangle apart: weld before splitting into pieces
+            pieces = stand_in.split(only_watertight=False)
             out.parts.extend(p.convex_hull for p in pieces if len(p.faces) >= 4)
     except AssetError as e:
         out.rejected = str(e)
