@@ -14,7 +14,12 @@ look (texture image and colour) is a skipped duplicate; one with another look is
 a colour variant of the first (its ``variants``: the same scanned box in another
 print), which scenes draw as one of the object's appearances.
 
-Sizes: ``size_mode="keep"`` detects the file's unit (m, cm or mm) and keeps
+Category names lose their colour and size words to the object's attributes
+(``names.category_and_attributes``). An optional ``load_check`` (the app layer
+passes MuJoCo's) rejects accepted objects that cannot load, with the reason.
+
+Sizes: ``size_mode="keep"`` detects the file's unit (m, cm or mm) from the
+category's plausible size (``sizes.py``), notes uncertain reads, and keeps
 the metric size; ``"category"`` rescales each episode within the category's
 size range. Objects larger than ``MAX_TABLETOP`` are rejected; objects the
 robot's gripper cannot close around in any orientation are distractor-only.
