@@ -193,11 +193,12 @@ def _crosscheck(args) -> int:
 
 def _assets_build(args) -> int:
     from ..assets.ingest import build_catalog_dir
+    from ..generators.mujoco_backend.check import object_load_error
 
     os.makedirs(args.out, exist_ok=True)
     build_catalog_dir(args.src, args.out, args.categories, max(1, args.workers), args.cache,
                       log=lambda m: print(m, file=sys.stderr), size_mode=args.size_mode, units=args.units,
-                      robot=args.robot)
+                      robot=args.robot, load_check=None if args.no_load_check else object_load_error)
     return 0
 
 
@@ -380,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     ab.add_argument("--units", choices=("auto", "m", "cm", "mm"), default="auto",
                     help="unit of files whose format does not fix it (default: detected from the size)")
     ab.add_argument("--robot", default="panda", help="robot whose gripper opening decides which objects can be targets")
+    ab.add_argument("--no-load-check", action="store_true",
+                    help="skip compiling every accepted object in a MuJoCo scene (objects that cannot load are then "
+                         "found only by generate)")
     ab.set_defaults(func=_assets_build)
     ai = asub.add_parser("inspect", help="counts by category and a sample of the rejects")
     ai.add_argument("catalog")

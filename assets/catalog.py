@@ -61,6 +61,8 @@ class ObjectAsset:
         synonyms: other nouns for ``category`` (from a catalog mapping file).
         variants: further looks of the same mesh (colour variants: the same scanned shape with
             another texture), after the one ``render_mesh``/``texture``/``own_rgba`` describe.
+        colour_words: colour names of the object's own main look ("pink", "yellow"), from its
+            folder name; instructions use them when the object keeps that look. Empty: none known.
     """
 
     asset_id: str
@@ -77,6 +79,7 @@ class ObjectAsset:
     distractor_only: bool = False
     synonyms: tuple[str, ...] = ()
     variants: tuple[Appearance, ...] = ()
+    colour_words: tuple[str, ...] = ()
 
     @property
     def has_own_appearance(self) -> bool:

@@ -14,7 +14,12 @@ look (texture image and colour) is a skipped duplicate; one with another look is
 a colour variant of the first (its ``variants``: the same scanned box in another
 print), which scenes draw as one of the object's appearances.
 
-Sizes: ``size_mode="keep"`` detects the file's unit (m, cm or mm) and keeps
+Category names lose their colour and size words to the object's attributes
+(``names.category_and_attributes``). An optional ``load_check`` (the app layer
+passes MuJoCo's) rejects accepted objects that cannot load, with the reason.
+
+Sizes: ``size_mode="keep"`` detects the file's unit (m, cm or mm) from the
+category's plausible size (``sizes.py``), notes uncertain reads, and keeps
 the metric size; ``"category"`` rescales each episode within the category's
 size range. Objects larger than ``MAX_TABLETOP`` are rejected; objects the
 robot's gripper cannot close around in any orientation are distractor-only.
@@ -24,7 +29,6 @@ never stops the build.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -32,6 +36,7 @@ import os
 import re
 import time
 from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
 
 import numpy as np
 import trimesh
@@ -39,23 +44,24 @@ import trimesh
 from ..core.atomic import atomic_output, atomic_write_text
 from ..core.errors import AssetError
 from . import readers
-from .catalog import Appearance, ObjectAsset, register_asset_source
+from .catalog import ObjectAsset
+from .catalog_dir import Mapping, asset_of, category_label, load_catalog_dir, load_mapping  # noqa: F401 (re-exported)
 from .categories import CATEGORIES
 from .collection import plan_collection
-from .names import display_name
+from .names import category_and_attributes
+from .sizes import UNITS, detect_units, guess_units, size_prior  # noqa: F401 (detect_units re-exported)
 
 MAX_FACES = 20_000
 TEXTURED_MAX_FACES = 100_000  # textured render meshes keep their UVs up to this many faces
 MAX_EXTENT = 10.0  # m; larger is absurd even after the unit guess
 MIN_EXTENT = 1e-3  # m
+MIN_PART_VOLUME = 1e-12  # m^3: a collision piece with less is flat (MuJoCo and meshes.load_mesh refuse it)
 MAX_TABLETOP = 0.5  # m; a larger object does not belong on a tabletop
 GRASP_MARGIN = 0.9  # an object fits when its thinnest width is below this fraction of the gripper opening
 CONVEX_ENOUGH = 0.9  # volume / hull volume at or above this: one hull is the collision shape
 DEFAULT_SIZE = (0.05, 0.10)
 DEFAULT_DENSITY = 500.0
 TEXTURE_MAX_SIDE = 1024  # px; larger texture images are downsampled when stored
-UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001}
-TYPICAL_SIZE = 0.1  # m; the unit guess picks the reading closest (in log scale) to this
 SIZE_MODES = ("keep", "category")
 COACD_PARAMS = dict(threshold=0.15, max_convex_hull=8, mcts_iterations=5, mcts_nodes=3, mcts_max_depth=1,
                     resolution=200, seed=0)
@@ -94,7 +100,9 @@ def import_and_validate(path: str, category: str, max_faces: int = MAX_FACES, co
         loaded = readers.read(path, out.notes)
         out.parts = list(loaded.parts)
         for c in collision_files:
-            pieces = readers.read(c, out.notes).mesh.split(only_watertight=False)
+            stand_in = readers.read(c, out.notes).mesh.copy()
+            stand_in.merge_vertices()  # STL stores every triangle apart: weld before splitting into pieces
+            pieces = stand_in.split(only_watertight=False)
             out.parts.extend(p.convex_hull for p in pieces if len(p.faces) >= 4)
     except AssetError as e:
         out.rejected = str(e)
@@ -161,21 +169,6 @@ def _validate_and_repair(loaded, out: Imported, max_faces: int) -> None:
     out.mesh = mesh
 
 
-def detect_units(largest: float, metric: bool, units: str = "auto") -> tuple[float, str]:
-    """(factor to metres, unit name) for a mesh whose largest extent is ``largest`` file units.
-
-    ``units`` m/cm/mm forces it. ``auto``: metres when the format or an explicit scale fixes them
-    (``metric``) or when the reading in metres is a plausible object (<= 3 m); otherwise the
-    unit whose reading lies closest, in log scale, to a typical tabletop object (0.1 m).
-    """
-    if units != "auto":
-        return UNITS[units], units
-    if metric or largest <= 3.0:
-        return 1.0, "m"
-    name = min(("cm", "mm"), key=lambda u: abs(np.log(largest * UNITS[u] / TYPICAL_SIZE)))
-    return UNITS[name], name
-
-
 def to_metres(res: Imported, factor: float) -> None:
     """Scale the mesh, render mesh and parts of ``res`` by ``factor`` in place."""
     if factor == 1.0:
@@ -239,58 +232,6 @@ def decompose(mesh: trimesh.Trimesh, cache_dir: str) -> tuple[list[trimesh.Trime
 
 
 @dataclasses.dataclass(frozen=True)
-class Mapping:
-    """A mapping file: relative path -> category label; label -> size range [m]; label ->
-    display name; display name -> synonyms."""
-
-    files: dict
-    size_ranges: dict
-    names: dict
-    synonyms: dict
-
-
-def _category_of(src: str, path: str, mapping: Mapping) -> str:
-    rel = os.path.relpath(path, src)
-    if rel in mapping.files:
-        return mapping.files[rel]
-    parts = rel.split(os.sep)
-    return parts[0] if len(parts) > 1 else "object"
-
-
-def load_mapping(path: str | None) -> Mapping:
-    """A CSV (path,category) or JSON mapping file.
-
-    JSON: {"files": {relpath: category}, "size_ranges": {category: [min, max]},
-    "categories": {label: {"name": display name, "synonyms": [...]}}} or a flat
-    {relpath: category} mapping. Labels are folder names or the categories ``files`` gives.
-    """
-    if path is None:
-        return Mapping({}, {}, {}, {})
-    if not os.path.isfile(path):
-        raise AssetError(f"{path}: category mapping not found; pass an existing CSV or JSON file")
-    if path.endswith(".csv"):
-        with open(path, newline="") as f:
-            rows = [r for r in csv.reader(f) if r and not r[0].startswith("#")]
-        if rows and rows[0][:2] == ["path", "category"]:
-            rows = rows[1:]
-        return Mapping({r[0]: r[1] for r in rows}, {}, {}, {})
-    with open(path) as f:
-        data = json.load(f)
-    if not any(k in data for k in ("files", "size_ranges", "categories")):
-        return Mapping(data, {}, {}, {})
-    unknown = set(data) - {"files", "size_ranges", "categories"}
-    if unknown:
-        raise AssetError(f"{path}: unknown keys {sorted(unknown)}; allowed: files, size_ranges, categories")
-    names, syn = {}, {}
-    for label, c in data.get("categories", {}).items():
-        name = c.get("name", display_name(label)) if isinstance(c, dict) else str(c)
-        names[label] = name
-        if isinstance(c, dict) and c.get("synonyms"):
-            syn[name] = tuple(c["synonyms"])
-    return Mapping(data.get("files", {}), {k: tuple(v) for k, v in data.get("size_ranges", {}).items()}, names, syn)
-
-
-@dataclasses.dataclass(frozen=True)
 class BuildOptions:
     """How a build treats sizes and which gripper decides graspability.
 
@@ -336,8 +277,18 @@ def _role(res: Imported, opts: BuildOptions) -> tuple[str, str]:
     return "target", ""
 
 
+def _solid_parts(parts: list[trimesh.Trimesh], extent: float, notes: list[str]) -> list[trimesh.Trimesh]:
+    """The convex hulls of ``parts`` [m] that have volume (flat pieces, e.g. a plane-like collision
+    geom or a label decal, cannot be simulated); drops the others with a note."""
+    hulls = [p.convex_hull for p in parts]
+    keep = [h for h in hulls if h.volume > max(MIN_PART_VOLUME, 1e-9 * extent**3)]
+    if len(keep) < len(hulls):
+        notes.append(f"dropped {len(hulls) - len(keep)} flat collision piece(s) (no volume)")
+    return keep
+
+
 def _process(args) -> dict:
-    entry, category, out_dir, cache_dir, index, opts = args
+    entry, category, attributes, out_dir, cache_dir, index, opts = args
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     t0 = time.perf_counter()
     path = entry.path
@@ -345,24 +296,29 @@ def _process(args) -> dict:
     notes = entry.notes + res.notes
     if res.rejected:
         return {"source": path, "category": category, "rejected": res.rejected, "notes": notes}
-    factor, unit = detect_units(float(np.max(res.mesh.extents)), res.metric, opts.units)
+    guess = guess_units(float(np.max(res.mesh.extents)), res.metric, opts.units, size_prior(category))
+    factor, unit = guess.factor, guess.unit
     to_metres(res, factor)
     if unit != "m":
         notes.append(f"units look like {unit}: scaled by {factor:g}")
+    if guess.uncertain:
+        notes.append(guess.uncertain + " (force it with --units)")
     extents = [float(x) for x in res.mesh.extents]
     if max(extents) > MAX_TABLETOP and opts.size_mode == "keep":
         return {"source": path, "category": category, "notes": notes, "extents": extents,
                 "rejected": f"too large for a tabletop: largest extent {max(extents):.2f} m > {MAX_TABLETOP} m "
-                            f"(wrong units? pass --units, or --size-mode category)"}
+                            f"(read in {unit}; wrong units? pass --units, or --size-mode category)"}
     if max(extents) > MAX_TABLETOP:
         notes.append(f"largest extent {max(extents):.2f} m is not tabletop-sized: rescaled to the category's size range")
+    res.parts = _solid_parts(res.parts, max(extents), notes) if res.parts else []
     mesh = res.mesh
     obj_id = f"{re.sub(r'[^a-z0-9]+', '_', category.lower())}_{index:06d}"
     try:
         if res.parts:
-            parts, cached = [p.convex_hull for p in res.parts], False
+            parts, cached = res.parts, False
         else:
             parts, cached = decompose(mesh, cache_dir)
+            parts = _solid_parts(parts, max(extents), notes) or [mesh.convex_hull]
         arrays = {"visual_v": mesh.vertices, "visual_f": mesh.faces}
         for i, p in enumerate(parts):
             arrays[f"part{i}_v"], arrays[f"part{i}_f"] = p.vertices, p.faces
@@ -394,6 +350,9 @@ def _process(args) -> dict:
         "faces": int(len(mesh.faces)),
         "parts": len(parts),
         "decomposition_cached": cached,
+        "attributes": attributes,
+        "units": unit,
+        "units_uncertain": bool(guess.uncertain),
         "notes": notes,
         "seconds": round(time.perf_counter() - t0, 3),
     }
@@ -455,13 +414,47 @@ def _drop_duplicates(objects: list[dict], out_dir: str) -> tuple[list[dict], lis
     return kept, dupes, variants
 
 
+LoadCheck = Callable[[ObjectAsset], str]
+
+
+def _density(category: str) -> float:
+    return CATEGORIES[category][1] if category in CATEGORIES else DEFAULT_DENSITY
+
+
+def _load_checked(objects: list[dict], opts: dict, out_dir: str, check: LoadCheck) -> tuple[list[dict], list[dict]]:
+    """(objects that load, rejected rows) after ``check`` of each object as a scene would load it;
+    a failing object's npz files (and its variants') are removed."""
+    kept, failed = [], []
+    for r in objects:
+        size = opts[r["id"]].size_range
+        asset = asset_of(r, {"size_range": list(size) if size else None, "density": _density(r["category"])}, out_dir)
+        try:
+            reason = check(asset)
+        except Exception as e:  # noqa: BLE001 - a crashing check rejects this object only
+            reason = f"{type(e).__name__}: {e}"
+        if not reason:
+            kept.append(r)
+            continue
+        for k in [r["id"], *(v["id"] for v in r.get("variants", []) if v.get("id"))]:
+            try:
+                os.remove(os.path.join(out_dir, "objects", f"{k}.npz"))
+            except OSError:
+                pass
+        failed.append({"source": r["source"], "category": r["category"], "notes": r["notes"],
+                       "rejected": f"does not load in the simulator: {reason}"})
+    return kept, failed
+
+
 def build_catalog_dir(
     src: str, out_dir: str, mapping_file: str | None = None, workers: int = 1, cache_dir: str | None = None, log=print,
-    size_mode: str = "keep", units: str = "auto", robot: str = "panda",
+    size_mode: str = "keep", units: str = "auto", robot: str = "panda", load_check: LoadCheck | None = None,
 ) -> dict:
     """Build ``out_dir/catalog.json`` from every object under ``src``; returns the catalog dict.
 
     ``robot`` names the robot spec whose ``gripper_max_width`` decides which objects can be targets.
+    ``load_check(asset) -> reason`` (empty when it loads) is called on every accepted object as
+    scenes will see it; an object with a reason is rejected with it. The app layer passes the
+    simulator's check (``generators.mujoco_backend.check.object_load_error``); assets import no simulator.
     """
     from .robot import load_robot
 
@@ -477,12 +470,15 @@ def build_catalog_dir(
     entries, skipped = plan_collection(src)
     jobs = []
     for i, e in enumerate(entries):
-        label = _category_of(src, e.path, mapping)
-        name = mapping.names.get(label) or display_name(label)
+        label = category_label(src, e.path, mapping)
+        name, colours, sizes = category_and_attributes(label)
+        if label in mapping.names:
+            name, colours, sizes = mapping.names[label], (), ()
+        attributes = {k: list(v) for k, v in (("colour", colours), ("size", sizes)) if v}
         size = mapping.size_ranges.get(label) or mapping.size_ranges.get(name)
         if size is None and size_mode == "category":
             size = CATEGORIES[name][0] if name in CATEGORIES else DEFAULT_SIZE
-        jobs.append((e, name, out_dir, cache_dir, i, BuildOptions(size_mode, units, gripper, size)))
+        jobs.append((e, name, attributes, out_dir, cache_dir, i, BuildOptions(size_mode, units, gripper, size)))
     t0 = time.perf_counter()
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -490,14 +486,16 @@ def build_catalog_dir(
     else:
         results = [_process(j) for j in jobs]
     objects, dupes, variants = _drop_duplicates([r for r in results if "id" in r], out_dir)
+    opts = {r["id"]: job[-1] for r, job in zip(results, jobs) if "id" in r}
     rejected = [r for r in results if "rejected" in r]
+    if load_check is not None:
+        objects, failed = _load_checked(objects, opts, out_dir, load_check)
+        rejected += failed
     categories = {}
-    for r, job in zip(results, jobs):
-        if "id" not in r or r not in objects:
-            continue
+    for r in objects:
         c = r["category"]
-        size = job[5].size_range
-        density = CATEGORIES[c][1] if c in CATEGORIES else DEFAULT_DENSITY
+        size = opts[r["id"]].size_range
+        density = _density(c)
         entry = categories.setdefault(c, {"count": 0, "size_range": list(size) if size else None, "density": density})
         if c in mapping.synonyms:
             entry["synonyms"] = list(mapping.synonyms[c])
@@ -520,6 +518,10 @@ def build_catalog_dir(
             "objects_found": len(entries),
             "accepted": len(objects),
             "repaired": [{"source": r["source"], "notes": r["notes"]} for r in objects if r["notes"]],
+            "units_uncertain": [{"source": r["source"], "units": r["units"],
+                                 "note": next(n for n in r["notes"] if n.startswith("unit uncertain"))}
+                                for r in objects if r.get("units_uncertain")],
+            "load_checked": load_check is not None,
             "distractor_only": [{"source": r["source"], "reason": r["role_reason"]} for r in objects if r["role"] != "target"],
             "rejected": [{"source": r["source"], "reason": r["rejected"]} for r in rejected],
             "skipped": skipped + dupes,
@@ -537,50 +539,6 @@ def build_catalog_dir(
         f"{len(rep['skipped'])} files skipped, {rep['decompositions_from_cache']} decompositions from cache, {rep['seconds']} s"
     )
     return catalog
-
-
-@register_asset_source("catalog", argument=True)
-def load_catalog_dir(path: str) -> list[ObjectAsset]:
-    """ObjectAssets of a built catalog folder (``catalog:DIR`` in ``scene.asset_sources``)."""
-    cat_path = os.path.join(path, "catalog.json")
-    if not os.path.isfile(cat_path):
-        from ..core.errors import ConfigError
-
-        raise ConfigError("scene.asset_sources", f"{cat_path} not found; build it with: syngrasp assets build SRC --out {path}")
-    with open(cat_path) as f:
-        cat = json.load(f)
-    root = os.path.abspath(path)
-    out = []
-    for r in cat["objects"]:
-        npz = os.path.join(root, "objects", f"{r['id']}.npz")
-        c = cat["categories"][r["category"]]
-        size = c.get("size_range") or [max(r["extents"])] * 2
-        out.append(
-            ObjectAsset(
-                asset_id=f"catalog/{os.path.basename(root)}/{r['id']}",
-                category=r["category"],
-                visual_mesh=f"npz:{npz}:visual",
-                collision_mesh=f"npz:{npz}:visual",
-                collision_parts=tuple(f"npz:{npz}:part{i}" for i in range(r["parts"])),
-                size_range=tuple(size),
-                density=float(c["density"]),
-                render_mesh=f"npz:{npz}:render" if r.get("texture") else "",
-                texture=os.path.join(root, r["texture"]) if r.get("texture") else "",
-                own_rgba=tuple(r["rgba"]) if r.get("rgba") else None,
-                distractor_only=r.get("role", "target") != "target",
-                synonyms=tuple(c.get("synonyms", ())),
-                variants=tuple(
-                    Appearance(
-                        render_mesh=f"npz:{os.path.join(root, 'objects', v['id'] + '.npz')}:render" if v.get("texture") else "",
-                        texture=os.path.join(root, v["texture"]) if v.get("texture") else "",
-                        rgba=tuple(v["rgba"]) if v.get("rgba") else None,
-                        source=v.get("source", ""),
-                    )
-                    for v in r.get("variants", [])
-                ),
-            )
-        )
-    return out
 
 
 def export_procedural(out_dir: str, per_category: int) -> int:

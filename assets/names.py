@@ -1,6 +1,7 @@
 """Category display names: folder names made into singular nouns, or given by a mapping file.
 
 ``display_name("toys") == "toy"``; ``display_name("door_handles") == "door handle"``.
+``category_and_attributes`` moves colour and size words out of the noun into attributes.
 Only the last word is made singular ("tool handles" -> "tool handle").
 """
 
@@ -43,3 +44,41 @@ def display_name(label: str) -> str:
     if not words:
         return "object"
     return " ".join(words[:-1] + [singular(words[-1])])
+
+
+COLOUR_WORDS = frozenset(
+    "red green blue yellow orange purple pink cyan white black brown grey gray silver golden gold beige "
+    "violet magenta turquoise navy teal maroon tan cream ivory transparent clear".split()
+)
+SIZE_WORDS = frozenset("small large big tiny little short tall mini huge giant medium long".split())
+# names in which a colour or size word is part of the noun ("orange juice" is not an orange-coloured juice)
+COMPOUNDS = frozenset({
+    "orange juice", "red wine", "white wine", "rose wine", "green tea", "black tea", "white board", "black board",
+    "green bean", "red pepper", "green pepper", "yellow pepper", "blue cheese", "brown sugar", "white sugar",
+    "black pepper", "white chocolate", "long neck", "short ribs",
+})
+
+
+def category_and_attributes(label: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(category noun, colour words, size words) of a folder or file label.
+
+    Colour and size words before the head noun (the last word) are attributes of that one object,
+    not of its category: "pink_yellow_moka_pots" -> ("moka pot", ("pink", "yellow"), ()),
+    "short_cabinet" -> ("cabinet", (), ("short",)). The head noun and compounds that name a thing
+    ("orange_juice", "red_wine": ``COMPOUNDS``) keep their words.
+    """
+    name = display_name(label)
+    words = name.split()
+    keep, colours, sizes = [], [], []
+    for i, w in enumerate(words):
+        nxt = " ".join(words[i:i + 2])
+        prev = " ".join(words[max(i - 1, 0):i + 1])
+        if i == len(words) - 1 or nxt in COMPOUNDS or (i > 0 and prev in COMPOUNDS):
+            keep.append(w)
+        elif w in COLOUR_WORDS:
+            colours.append("grey" if w == "gray" else w)
+        elif w in SIZE_WORDS:
+            sizes.append(w)
+        else:
+            keep.append(w)
+    return " ".join(keep), tuple(colours), tuple(sizes)

@@ -6,8 +6,9 @@ Appearance is kept: per-vertex UVs (V, 2) with OpenGL's convention (v = 0 at
 the image bottom), one RGB texture image (H, W, 3) uint8 and a base colour
 rgba in [0, 1]. MJCF primitive geoms (box, cylinder, capsule, sphere,
 ellipsoid) are meshed for the visual and kept as convex collision pieces.
-A mesh reference in a format no reader handles (MuJoCo's ``.msh``) falls back
-to a same-stem sibling in a readable format, with a note.
+MuJoCo's binary ``.msh`` is read directly (``read_msh``); a mesh reference in a
+format no reader handles, or one that fails to parse, falls back to a same-stem
+sibling in a readable format, with a note.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import trimesh
 
 from ..core.errors import AssetError
 
-MESH_EXTS = (".obj", ".glb", ".gltf", ".ply", ".stl", ".off", ".dae")
-FALLBACK_ORDER = (".obj", ".glb", ".gltf", ".ply", ".stl", ".off", ".dae")
+MESH_EXTS = (".obj", ".glb", ".gltf", ".ply", ".stl", ".off", ".dae", ".msh")
+FALLBACK_ORDER = (".obj", ".glb", ".gltf", ".ply", ".stl", ".off", ".dae", ".msh")
 
 
 @dataclasses.dataclass
@@ -123,7 +124,46 @@ def _obj_texture_notes(path: str, notes: list[str]) -> None:
                         notes.append(f"texture {tex} missing: uses flat colour")
 
 
-@register_reader(*MESH_EXTS)
+def read_msh(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(vertices (V, 3) float64 [file units], faces (F, 3) int64, UVs (V, 2) in OpenGL's convention
+    or None) of a MuJoCo binary ``.msh`` file.
+
+    Layout (little-endian): int32 nvertex, nnormal, ntexcoord, nface; then float32 positions
+    (3 * nvertex), normals (3 * nnormal), texture coordinates (2 * ntexcoord, MuJoCo's convention:
+    v = 0 at the first image row, so v is flipped here), int32 vertex indices (3 * nface). The file
+    size must be exactly 16 + 4 * (3 * (nvertex + nnormal + nface) + 2 * ntexcoord) bytes.
+    Raises AssetError naming the file when it is not such a file.
+    """
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 16:
+        raise AssetError(f"{path}: not a MuJoCo .msh file (shorter than its 16-byte header); re-export it")
+    nv, nn, nt, nf = (int(x) for x in np.frombuffer(data[:16], "<i4"))
+    expected = 16 + 4 * (3 * (nv + nn + nf) + 2 * nt)
+    if min(nv, nn, nt, nf) < 0 or len(data) != expected:
+        raise AssetError(f"{path}: not a MuJoCo .msh file (header says {nv} vertices, {nn} normals, {nt} texcoords, "
+                         f"{nf} faces: {expected} bytes, file has {len(data)}); re-export it")
+    if nf == 0:
+        raise AssetError(f"{path}: .msh without faces (MuJoCo would take its convex hull); convert it to a mesh with faces")
+    floats = np.frombuffer(data, "<f4", count=3 * (nv + nn) + 2 * nt, offset=16)
+    v = floats[: 3 * nv].reshape(-1, 3).astype(np.float64)
+    f = np.frombuffer(data, "<i4", count=3 * nf, offset=16 + 4 * floats.size).reshape(-1, 3).astype(np.int64)
+    if f.size and (f.min() < 0 or f.max() >= nv):
+        raise AssetError(f"{path}: .msh face indices outside 0..{nv - 1}; the file is corrupt")
+    uv = None
+    if nt == nv and nt > 0:
+        uv = floats[3 * (nv + nn):].reshape(-1, 2).astype(np.float64)
+        uv[:, 1] = 1.0 - uv[:, 1]
+    return v, f, uv
+
+
+@register_reader(".msh")
+def _read_msh(path: str, notes: list[str]) -> Loaded:
+    v, f, uv = read_msh(path)
+    return Loaded(trimesh.Trimesh(v, f, process=False), uv)
+
+
+@register_reader(*(e for e in MESH_EXTS if e != ".msh"))
 def _read_mesh(path: str, notes: list[str]) -> Loaded:
     if path.lower().endswith(".obj"):
         _obj_texture_notes(path, notes)

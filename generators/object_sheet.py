@@ -9,6 +9,7 @@ the scene camera that shows most of it, cropped to the object and resized to
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 from PIL import Image
@@ -16,6 +17,7 @@ from PIL import Image
 from ..assets.catalog import AssetCatalog, ObjectAsset
 from ..assets.meshes import object_geometry
 from ..assets.robot import RobotSpec
+from ..core.errors import AssetError
 from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.rng import episode_rng
 from ..randomization.config import SceneConfig
@@ -46,6 +48,7 @@ def object_tile(asset: ObjectAsset, robot: RobotSpec, seed: int, tile: int, rend
                 scene_cfg: SceneConfig | None = None) -> np.ndarray:
     """(tile, tile, 3) uint8 close-up of ``asset`` keeping its own appearance, drawn with ``render``."""
     cfg_scene = tile_scene_config(scene_cfg or SceneConfig())
+    asset = dataclasses.replace(asset, distractor_only=False)  # a tile shows it alone: as the scene's only object
     catalog = AssetCatalog((asset,))
     scene = sample_scene(cfg_scene, catalog, robot, episode_rng(seed, 0))
     o = scene.objects[0]
@@ -75,10 +78,25 @@ def object_tile(asset: ObjectAsset, robot: RobotSpec, seed: int, tile: int, rend
     return np.asarray(Image.fromarray(img).crop(box).resize((tile, tile), Image.Resampling.LANCZOS))
 
 
+def _unavailable(tile: int) -> np.ndarray:
+    """A grey tile with a red cross: the object could not be drawn."""
+    img = np.full((tile, tile, 3), 200, np.uint8)
+    k = np.arange(tile)
+    img[k, k] = img[k, tile - 1 - k] = (200, 40, 40)
+    return img
+
+
 def object_sheet(assets: list[ObjectAsset], robot: RobotSpec, render: RenderConfig, cols: int = 6, tile: int = 128,
                  seed: int = 0) -> np.ndarray:
-    """(rows * tile, cols * tile, 3) uint8 grid of ``object_tile`` images, row-major."""
-    tiles = [object_tile(a, robot, seed + i, tile, render) for i, a in enumerate(assets)]
+    """(rows * tile, cols * tile, 3) uint8 grid of ``object_tile`` images, row-major. Distractor-only
+    objects are drawn like any other; an object that cannot be drawn gets a crossed grey tile and a warning."""
+    tiles = []
+    for i, a in enumerate(assets):
+        try:
+            tiles.append(object_tile(a, robot, seed + i, tile, render))
+        except (AssetError, RuntimeError, ValueError) as e:  # one object that cannot be drawn never stops the sheet
+            warnings.warn(f"{a.asset_id}: no tile ({type(e).__name__}: {e})", stacklevel=2)
+            tiles.append(_unavailable(tile))
     tiles += [np.full((tile, tile, 3), 255, np.uint8)] * (-len(tiles) % cols)
     rows = [np.concatenate(tiles[i:i + cols], axis=1) for i in range(0, len(tiles), cols)]
     return np.concatenate(rows, axis=0)

@@ -70,6 +70,8 @@ def _place(rng, cfg: ObjectsConfig, radius: float, placed: list[tuple[float, flo
 def _with_appearance(objects: list[ObjectSpec], catalog: AssetCatalog, prob: float, rng: np.random.Generator):
     """Objects whose asset has its own look keep it with probability ``prob`` (one draw per object,
     always made, so the stream does not depend on the catalog), unless their category appears twice.
+    An object keeping its main look is named by the asset's ``colour_words`` ("pink and yellow"), or
+    by its category alone when it has none.
 
     Of an asset's several looks (colour variants), the same draw picks one uniformly: given
     u < prob, u / prob is uniform in [0, 1), so no extra draw shifts the stream."""
@@ -85,7 +87,9 @@ def _with_appearance(objects: list[ObjectSpec], catalog: AssetCatalog, prob: flo
             tex = TextureSpec("file", 0, look.texture) if look.texture and look.render_mesh else None
             rgba = look.rgba if look.rgba is not None else (1.0, 1.0, 1.0, 1.0)
             mat = dataclasses.replace(o.material, rgba=tuple(float(c) for c in rgba), texture=tex, texrepeat=(1.0, 1.0))
-            o = dataclasses.replace(o, appearance="own", color_name="", material=mat, variant=k)
+            # the main look's colour words (from the folder name) describe it; other looks are unnamed
+            colour = " and ".join(asset.colour_words) if k == 0 else ""
+            o = dataclasses.replace(o, appearance="own", color_name=colour, material=mat, variant=k)
         out.append(o)
     return tuple(out)
 

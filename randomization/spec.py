@@ -59,7 +59,8 @@ class ObjectSpec:
     """One object as dropped: ``pos``/``quat`` is the pose before settling; ``mass`` [kg].
 
     ``category`` is the singular display noun; ``synonyms`` other nouns for it. ``appearance``
-    "own" keeps the catalog object's texture or colour (``color_name`` is then ""), "random"
+    "own" keeps the catalog object's texture or colour (``color_name`` is then the asset's own
+    colour words, "pink and yellow", or ""), "random"
     uses the palette colour ``color_name`` in ``material``. ``variant``: with "own", which of the
     asset's looks (``ObjectAsset.appearances()``; 0 the main one, others colour variants) is drawn;
     its texture file is ``material.texture.file``.

@@ -1,0 +1,114 @@
+"""A built catalog folder as ObjectAssets (the ``catalog:DIR`` source), and category mapping files.
+
+``asset_of(record, category, root)`` turns one ``catalog.json`` object row into
+an ObjectAsset; ``load_catalog_dir`` does it for every row. The build uses
+``asset_of`` too, so the object its load check compiles is the object scenes get.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+
+from ..core.errors import AssetError, ConfigError
+from .catalog import Appearance, ObjectAsset, register_asset_source
+from .names import display_name
+
+
+@dataclasses.dataclass(frozen=True)
+class Mapping:
+    """A mapping file: relative path -> category label; label -> size range [m]; label ->
+    display name; display name -> synonyms."""
+
+    files: dict
+    size_ranges: dict
+    names: dict
+    synonyms: dict
+
+
+def category_label(src: str, path: str, mapping: Mapping) -> str:
+    """The label of ``path``: the mapping's entry for its path relative to ``src``, else the
+    first folder below ``src``, else "object"."""
+    rel = os.path.relpath(path, src)
+    if rel in mapping.files:
+        return mapping.files[rel]
+    parts = rel.split(os.sep)
+    return parts[0] if len(parts) > 1 else "object"
+
+
+def load_mapping(path: str | None) -> Mapping:
+    """A CSV (path,category) or JSON mapping file.
+
+    JSON: {"files": {relpath: category}, "size_ranges": {category: [min, max]},
+    "categories": {label: {"name": display name, "synonyms": [...]}}} or a flat
+    {relpath: category} mapping. Labels are folder names or the categories ``files`` gives.
+    """
+    if path is None:
+        return Mapping({}, {}, {}, {})
+    if not os.path.isfile(path):
+        raise AssetError(f"{path}: category mapping not found; pass an existing CSV or JSON file")
+    if path.endswith(".csv"):
+        with open(path, newline="") as f:
+            rows = [r for r in csv.reader(f) if r and not r[0].startswith("#")]
+        if rows and rows[0][:2] == ["path", "category"]:
+            rows = rows[1:]
+        return Mapping({r[0]: r[1] for r in rows}, {}, {}, {})
+    with open(path) as f:
+        data = json.load(f)
+    if not any(k in data for k in ("files", "size_ranges", "categories")):
+        return Mapping(data, {}, {}, {})
+    unknown = set(data) - {"files", "size_ranges", "categories"}
+    if unknown:
+        raise AssetError(f"{path}: unknown keys {sorted(unknown)}; allowed: files, size_ranges, categories")
+    names, syn = {}, {}
+    for label, c in data.get("categories", {}).items():
+        name = c.get("name", display_name(label)) if isinstance(c, dict) else str(c)
+        names[label] = name
+        if isinstance(c, dict) and c.get("synonyms"):
+            syn[name] = tuple(c["synonyms"])
+    return Mapping(data.get("files", {}), {k: tuple(v) for k, v in data.get("size_ranges", {}).items()}, names, syn)
+
+
+def asset_of(r: dict, category: dict, root: str) -> ObjectAsset:
+    """The ObjectAsset of catalog row ``r`` whose category entry is ``category`` (size_range, density,
+    synonyms), its files under the catalog folder ``root``."""
+    root = os.path.abspath(root)
+    npz = os.path.join(root, "objects", f"{r['id']}.npz")
+    size = category.get("size_range") or [max(r["extents"])] * 2
+    return ObjectAsset(
+        asset_id=f"catalog/{os.path.basename(root)}/{r['id']}",
+        category=r["category"],
+        visual_mesh=f"npz:{npz}:visual",
+        collision_mesh=f"npz:{npz}:visual",
+        collision_parts=tuple(f"npz:{npz}:part{i}" for i in range(r["parts"])),
+        size_range=tuple(size),
+        density=float(category["density"]),
+        render_mesh=f"npz:{npz}:render" if r.get("texture") else "",
+        texture=os.path.join(root, r["texture"]) if r.get("texture") else "",
+        own_rgba=tuple(r["rgba"]) if r.get("rgba") else None,
+        distractor_only=r.get("role", "target") != "target",
+        synonyms=tuple(category.get("synonyms", ())),
+        colour_words=tuple(r.get("attributes", {}).get("colour", ())),
+        variants=tuple(
+            Appearance(
+                render_mesh=f"npz:{os.path.join(root, 'objects', v['id'] + '.npz')}:render" if v.get("texture") else "",
+                texture=os.path.join(root, v["texture"]) if v.get("texture") else "",
+                rgba=tuple(v["rgba"]) if v.get("rgba") else None,
+                source=v.get("source", ""),
+            )
+            for v in r.get("variants", [])
+        ),
+    )
+
+
+@register_asset_source("catalog", argument=True)
+def load_catalog_dir(path: str) -> list[ObjectAsset]:
+    """ObjectAssets of a built catalog folder (``catalog:DIR`` in ``scene.asset_sources``)."""
+    cat_path = os.path.join(path, "catalog.json")
+    if not os.path.isfile(cat_path):
+        raise ConfigError("scene.asset_sources", f"{cat_path} not found; build it with: syngrasp assets build SRC --out {path}")
+    with open(cat_path) as f:
+        cat = json.load(f)
+    return [asset_of(r, cat["categories"][r["category"]], path) for r in cat["objects"]]
