@@ -147,6 +147,55 @@ def _replay(args) -> int:
     return 0
 
 
+def _robots_add(args) -> int:
+    import shutil
+
+    from ..assets.robot import ROBOTS_DIR, ROBOTS_ENV, available_robots, user_robots_dir
+    from ..generators.mujoco_backend.robot_import.importer import MARKER, ImportOptions, import_robot
+
+    name = args.name
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise ConfigError("robots add", f"'{name}' is not a usable robot name: use letters, digits, _ and -")
+    if os.path.isdir(os.path.join(ROBOTS_DIR, name)):
+        raise ConfigError("robots add", f"'{name}' is a built-in robot; choose another name")
+    base = args.dir or next((d for d in os.environ.get(ROBOTS_ENV, "").split(os.pathsep) if d), None) or user_robots_dir()
+    out = os.path.join(os.path.abspath(os.path.expanduser(base)), name)
+    home = tuple(float(v) for v in args.home.split(",")) if args.home else None
+    old = None
+    if os.path.exists(out):
+        if not args.force:
+            raise ConfigError("robots add", f"{out} exists; pass --force to replace it")
+        if not os.path.isfile(os.path.join(out, MARKER)):
+            raise ConfigError("robots add", f"{out} was not made by `syngrasp robots add` (no {MARKER}); "
+                                            "it is left alone: choose another name or --dir")
+        old = out + f".old-{os.getpid()}"
+        os.replace(out, old)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    try:
+        report = import_robot(ImportOptions(name, args.urdf or args.mjcf, args.gripper, args.base, args.flange, home),
+                              out)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old)
+    meas = report["measured"]
+    print(f"syngrasp: robot '{name}' written to {out}")
+    print(f"  hand {meas['hand']}, fingers {', '.join(meas['finger_bodies'])}, drive {meas['drive_joint']}")
+    curve = meas["gripper_width_curve"]
+    print(f"  gripper opening {max(w for _, w in curve) * 1000:.1f} mm, closed {min(w for _, w in curve) * 1000:.1f} mm")
+    if meas["home_target_m"]:
+        print(f"  home: grasp site at {meas['home_target_m']} m (base frame), pointing down")
+    for key, val in report["assumed"].items():
+        if val:
+            print(f"  assumed {key}: {val}")
+    in_path = base == user_robots_dir() or base in os.environ.get(ROBOTS_ENV, "").split(os.pathsep)
+    ref = name if in_path and name in available_robots() else f"path:{out}"
+    print(f"next: syngrasp robots check {ref}   then   syngrasp generate ... rollout.robot={ref}")
+    return 0
+
+
 def _robots(args) -> int:
     from ..assets.robot import available_robots, load_robot
 
@@ -358,6 +407,21 @@ def main(argv: list[str] | None = None) -> int:
     rb = sub.add_parser("robots", help="list the robots rollout.robot can name: arm DoF and gripper stroke")
     rb.add_argument("--json", action="store_true", help="print JSON only")
     rb.set_defaults(func=_robots)
+    rsub = rb.add_subparsers(dest="robots_command", required=False)
+    ra = rsub.add_parser("add", help="make a robot folder from a vendor URDF or MJCF (+ gripper file): arm and "
+                                     "gripper found, gripper width, grasp site, boxes and home pose measured")
+    ra.add_argument("name", help="the robot's name (rollout.robot=NAME)")
+    src = ra.add_mutually_exclusive_group(required=True)
+    src.add_argument("--urdf", help="the robot's URDF (package:// meshes are found above it or in installed packages)")
+    src.add_argument("--mjcf", help="the robot's MJCF")
+    ra.add_argument("--gripper", help="a separate gripper file (MJCF or URDF), attached at the arm's last link")
+    ra.add_argument("--base", help="the arm's base link (default: the first jointed link)")
+    ra.add_argument("--flange", help="the link the gripper hangs from (default: found where the fingers branch)")
+    ra.add_argument("--home", help="home joint positions q1,q2,... [rad] (default: by IK, hand above the table)")
+    ra.add_argument("--dir", help="robots folder to write to (default: first of $SYNGRASP_ROBOTS, else "
+                                  "~/.local/share/syngrasp/robots)")
+    ra.add_argument("--force", action="store_true", help="replace a robot folder this command made earlier")
+    ra.set_defaults(func=_robots_add)
     xc = sub.add_parser("crosscheck", help="re-execute each recorded episode's action.joint in another engine; "
                                            "held/dropped side table DIR/crosscheck.parquet and agreement rate")
     xc.add_argument("dir", help="dataset folder with shard-*.hdf5 and config.yaml")

@@ -207,7 +207,10 @@ def _import(opts: ImportOptions, out_dir: str, scratch: str) -> dict:
         mesh_map = {s: os.path.join("meshes", m.file) for s, m in zip(sources, [m for m in spec.meshes if m.file])}
         for sp in [spec] + ([grip.spec] if grip else []):  # an attached file keeps its own asset folders
             sp.meshdir, sp.texturedir = os.path.join(tmp, "meshes"), os.path.join(tmp, "textures")
-        xml = spec.to_xml().replace(f'"{spec.meshdir}"', '"meshes"').replace(f'"{spec.texturedir}"', '"textures"')
+        with warnings.catch_warnings():  # MuJoCo's OBJ decoder warns about some vendor meshes' texture coordinates
+            warnings.simplefilter("ignore", UserWarning)
+            xml = spec.to_xml()
+        xml = xml.replace(f'"{spec.meshdir}"', '"meshes"').replace(f'"{spec.texturedir}"', '"textures"')
         with open(os.path.join(tmp, "robot.xml"), "w") as f:
             f.write(xml)
         urdf = None
