@@ -339,21 +339,20 @@ def check_self_collision(rm: RobotModel) -> CheckResult:
     """No two robot geoms penetrate (more than SELF_CONTACT_TOL_M) at home with the gripper open or closed;
     MuJoCo drops excluded pairs (<exclude>, parent-child) before they become contacts."""
     r, m = rm.robot, rm.model
-    findings, seen = [], set()
+    pairs: dict[tuple[str, str], tuple[float, list[str]]] = {}  # body pair -> deepest overlap [m], gripper states
     for label, u in (("open", r.gripper_ctrl_open), ("closed", r.gripper_ctrl_closed)):
         d = rm.posed(u)
         for i in range(d.ncon):
             c = d.contact[i]
             if c.dist >= -SELF_CONTACT_TOL_M:
                 continue
-            b1, b2 = (mujoco.mj_id2name(m, mujoco.mjtObj.mjOBJ_BODY, int(m.geom_bodyid[g])) for g in c.geom)
-            if (b1, b2, label) in seen:
-                continue
-            seen.add((b1, b2, label))
-            findings.append(Finding("home_qpos", f"MJCF bodies '{b1}' and '{b2}' overlap {-c.dist * 1e3:.1f} mm at "
-                                    f"home_qpos with the gripper {label}: change home_qpos in {rm.robot_json}, or add "
-                                    f"<exclude body1=\"{b1}\" body2=\"{b2}\"/> to the MJCF's <contact> if they may touch",
-                                    -float(c.dist), SELF_CONTACT_TOL_M))
+            key = tuple(sorted(mujoco.mj_id2name(m, mujoco.mjtObj.mjOBJ_BODY, int(m.geom_bodyid[g])) for g in c.geom))
+            depth, labels = pairs.get(key, (0.0, []))
+            pairs[key] = (max(depth, -float(c.dist)), labels + [label] * (label not in labels))
+    findings = [Finding("home_qpos", f"MJCF bodies '{b1}' and '{b2}' overlap {depth * 1e3:.1f} mm at home_qpos with "
+                        f"the gripper {' and '.join(labels)}: change home_qpos in {rm.robot_json}, or add <exclude "
+                        f"body1=\"{b1}\" body2=\"{b2}\"/> to the MJCF's <contact> if they may touch", depth,
+                        SELF_CONTACT_TOL_M) for (b1, b2), (depth, labels) in pairs.items()]
     return _result("self_collision", findings)
 
 
