@@ -206,7 +206,8 @@ def _robots_check(args) -> int:
         t1 = time.perf_counter()
         try:
             preview_scene.render_sheet(cfg, cfg.seed, 0).save(out)
-            results.append(CheckResult("preview", "pass", details={"png": os.path.abspath(out)}))
+            results.append(CheckResult("preview", "pass", details={"png": os.path.abspath(out)},
+                                       notes=(f"wrote {out}: check the robot and the target are in view",)))
         except Exception as e:  # a robot that breaks the preview is a finding, not a crash
             results.append(CheckResult("preview", "fail", (Finding("preview", f"the preview sheet failed: "
                                                                    f"{type(e).__name__}: {e}"),)))

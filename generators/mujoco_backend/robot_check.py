@@ -368,7 +368,8 @@ def check_run(manifest: Mapping[str, Any]) -> CheckResult:
     if errors:
         findings.append(Finding("run", f"{errors} of {n} episodes raised an error ({why}): run `syngrasp generate "
                                        "--workers 0` with the robot to see the traceback", errors, 0))
-    return _result("run", findings, episodes=n, successes=ok, errors=errors, failures=failures)
+    res = _result("run", findings, episodes=n, successes=ok, errors=errors, failures=failures)
+    return dataclasses.replace(res, notes=(f"{ok} of {n} episodes succeeded; failures: {why}",))
 
 
 def check_robot(robot: RobotSpec, scene: SceneConfig, robot_json: str) -> list[CheckResult]:
