@@ -112,8 +112,9 @@ class RobotModel:
                         and (m.geom_contype[g] or m.geom_conaffinity[g])])
         return out
 
-    def pad_points(self, d: mujoco.MjData) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest points (3,) of the left and right finger bodies' collision geoms in ``d``."""
+    def pad_points(self, d: mujoco.MjData) -> tuple[np.ndarray, np.ndarray, float]:
+        """Nearest points (3,) of the left and right finger bodies' collision geoms in ``d``, and their
+        signed distance [m] (negative when they overlap)."""
         best, fromto = np.inf, np.zeros(6)
         left, right = self.finger_geoms()
         for a in left:
@@ -122,7 +123,7 @@ class RobotModel:
                 dist = mujoco.mj_geomDistance(self.model, d, a, b, 1.0, ft)
                 if dist < best:
                     best, fromto = dist, ft
-        return fromto[:3].copy(), fromto[3:].copy()
+        return fromto[:3].copy(), fromto[3:].copy(), float(best)
 
 
 def load_robot_model(robot: RobotSpec, robot_json: str) -> RobotModel:
@@ -244,8 +245,7 @@ def check_width_curve(rm: RobotModel) -> CheckResult:
     findings, rows = [], []
     for u in np.linspace(lo, hi, CURVE_SAMPLES):
         d = rm.posed(float(u))
-        a, b = rm.pad_points(d)
-        gap, says = float(np.linalg.norm(b - a)), r.width_from_command(float(u))
+        gap, says = rm.pad_points(d)[2], r.width_from_command(float(u))
         rows.append([round(float(u), 6), round(says, 5), round(gap, 5)])
         if abs(gap - says) > WIDTH_TOL_M:
             findings.append(Finding("gripper_width_curve", f"gripper_width_curve at command {u:.3g} says "
@@ -263,7 +263,7 @@ def check_grasp_site(rm: RobotModel) -> CheckResult:
     is that axis (README: origin between the pads, +y the closing axis)."""
     r = rm.robot
     d = rm.posed(r.gripper_ctrl_open)
-    a, b = rm.pad_points(d)
+    a, b, _ = rm.pad_points(d)
     gap = float(np.linalg.norm(b - a))
     axis = (b - a) / max(gap, 1e-9)
     sid = rm.id(mujoco.mjtObj.mjOBJ_SITE, r.ee_site)
