@@ -45,6 +45,12 @@ class RunConfig:
         robot_dir = find_robot(self.rollout.robot, self.rollout.robots_dir)
         if os.path.dirname(robot_dir) != ROBOTS_DIR:  # out of tree: record the folder itself
             object.__setattr__(self, "rollout", dataclasses.replace(self.rollout, robot=PATH_PREFIX + robot_dir))
+        if self.rollout.crosscheck:  # the engine must be able to load this robot (a URDF for PyBullet)
+            from ..assets.robot import load_robot
+            from ..generators.crosscheck import require_engine_robot
+
+            require_engine_robot(self.rollout.crosscheck, load_robot(self.rollout.robot),
+                                 os.path.join(robot_dir, "robot.json"))
         if self.episodes < 0:
             raise ConfigError("episodes", f"{self.episodes} is negative; pass a count >= 0")
         if self.seed < 0:

@@ -129,7 +129,17 @@ def crosscheck_dataset(
     on_row: Callable[[dict], None] | None = None,
 ) -> list[dict]:
     """Cross-check every episode of DIR not yet in the side table for ``engine`` with these settings;
-    returns the rows of that engine and settings."""
+    returns the rows of that engine and settings.
+
+    Raises:
+        ConfigError: naming the robot's robot.json when ``engine`` needs its ``urdf`` section and it has none.
+    """
+    from ..assets.robot import find_robot, load_robot
+    from ..generators.crosscheck import require_engine_robot
+
+    robot_dir = find_robot(cfg.rollout.robot, cfg.rollout.robots_dir)
+    require_engine_robot(engine, load_robot(cfg.rollout.robot, cfg.rollout.robots_dir),
+                         os.path.join(robot_dir, "robot.json"))
     path = os.path.join(out_dir, SIDE_TABLE)
     key = (engine, engine_settings(cfg, engine))
 

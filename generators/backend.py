@@ -160,13 +160,22 @@ class InstanceMap(Protocol):
 # name -> "module:attribute" of a factory ``(scene, catalog, robot, rollout_cfg) -> PhysicsSim`` with ``close()``;
 # imported on first use so that a run without the cross-check never imports that engine.
 _CHECK_BACKENDS: dict[str, str] = {}
+_NEEDS_URDF: set[str] = set()  # engines that load the robot from its robot.json ``urdf`` section
 
 
-def register_check_backend(name: str, target: str) -> None:
-    """Register a cross-check physics backend under ``name`` (``target`` = "module:attribute")."""
+def register_check_backend(name: str, target: str, needs_urdf: bool = False) -> None:
+    """Register a cross-check physics backend under ``name`` (``target`` = "module:attribute");
+    ``needs_urdf``: it builds the robot from the ``urdf`` section of its robot.json."""
     if name in _CHECK_BACKENDS:
         raise ValueError(f"cross-check backend '{name}' is already registered")
     _CHECK_BACKENDS[name] = target
+    if needs_urdf:
+        _NEEDS_URDF.add(name)
+
+
+def check_backend_needs_urdf(name: str) -> bool:
+    """Whether cross-check engine ``name`` loads the robot from its robot.json ``urdf`` section."""
+    return name in _NEEDS_URDF
 
 
 def check_backends() -> tuple[str, ...]:
@@ -181,4 +190,4 @@ def check_backend(name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module, __package__), attr)
 
 
-register_check_backend("pybullet", ".pybullet_backend.sim:make_pybullet")
+register_check_backend("pybullet", ".pybullet_backend.sim:make_pybullet", needs_urdf=True)

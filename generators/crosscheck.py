@@ -10,18 +10,39 @@ does and applies replay's success rule: the target stays lifted by
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 
 import numpy as np
 
 from ..assets.catalog import AssetCatalog
-from ..assets.robot import RobotSpec
+from ..assets.robot import RobotSpec, UrdfSpec
+from ..core.errors import ConfigError
 from .config import GenerationConfig
 from ..randomization.spec import SceneSpec
-from .backend import check_backend
+from .backend import check_backend, check_backend_needs_urdf
 from .rollout import held_through_hold, run_joint_actions
 
 LIFTED_M = 0.01  # the target counts as lifted (slip reference tick) once it rose this much [m]
+
+
+def missing_urdf_error(engine: str, robot: RobotSpec, robot_json: str | None = None) -> ConfigError:
+    """The error for a robot without a robot.json ``urdf`` section in an engine that needs one;
+    ``robot_json`` defaults to the robot.json beside its MJCF."""
+    robot_json = robot_json or os.path.join(os.path.dirname(robot.mjcf_path), "robot.json")
+    keys = ", ".join(f.name for f in dataclasses.fields(UrdfSpec))
+    return ConfigError(f"{robot_json}: urdf", f"robot '{robot.name}' has no 'urdf' section, which the {engine} "
+                                              f"cross-check loads the robot from; add one with the keys {keys} "
+                                              "(URDF file, its joint names in the order of arm_joints and "
+                                              "gripper_joints, grasp-frame link, finger links and their friction), "
+                                              f"or re-add the robot from its URDF with `syngrasp robots add "
+                                              f"{robot.name} --urdf FILE`")
+
+
+def require_engine_robot(engine: str, robot: RobotSpec, robot_json: str | None = None) -> None:
+    """Raise :func:`missing_urdf_error` when ``engine`` needs a URDF that ``robot`` lacks (before any work)."""
+    if check_backend_needs_urdf(engine) and robot.urdf is None:
+        raise missing_urdf_error(engine, robot, robot_json)
 
 
 @dataclasses.dataclass(frozen=True)

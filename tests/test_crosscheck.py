@@ -99,6 +99,28 @@ def test_crosscheck_config_is_validated():
         load_config(None, ["rollout.pybullet.friction_scale=-1"], seed=0, episodes=1)
 
 
+def test_robot_without_urdf_is_a_config_error_naming_its_robot_json(tmp_path, capsys):
+    """xarm6 has no ``urdf`` section: crosscheck (and rollout.crosscheck) say so before any episode runs."""
+    import yaml
+
+    from syngrasp.assets.robot import find_robot, load_robot
+
+    robot_json = os.path.join(find_robot("xarm6"), "robot.json")
+    keys = "path, arm_joints, gripper_joints, ee_link, finger_links, finger_friction"
+    cfg = load_config(None, ["rollout.robot=xarm6"], seed=0, episodes=1)
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg.data_dict(), sort_keys=True))
+    assert main(["crosscheck", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"config key '{robot_json}: urdf': robot 'xarm6' has no 'urdf' section" in err
+    assert keys in err and "`syngrasp robots add xarm6 --urdf FILE`" in err
+    assert not (tmp_path / SIDE_TABLE).exists()
+    with pytest.raises(ConfigError, match=f"{robot_json}: urdf.*{keys}"):
+        load_config(None, ["rollout.robot=xarm6", "rollout.crosscheck=pybullet"], seed=0, episodes=1)
+    catalog, robot = EpisodeGenerator(cfg).catalog, load_robot("xarm6")
+    with pytest.raises(ConfigError, match=f"{robot_json}: urdf"):  # the backend itself, called directly
+        PyBulletSim(sample_scene(cfg.scene, catalog, robot, episode_rng(0, 0)), catalog, robot, cfg.rollout.pybullet)
+
+
 def test_crosscheck_command_writes_one_row_per_episode(tmp_path, capsys):
     cfg = load_config(None, TINY + ["writer.shard_size=2"], seed=7, episodes=4)
     out = str(tmp_path / "run")

@@ -3,30 +3,28 @@ width curve matches its kinematics, and a generated dataset succeeds with the ro
 
 import dataclasses
 import json
-import warnings
+import os
 
-import mujoco
 import numpy as np
 import pytest
 
-from syngrasp.assets.robot import available_robots, load_robot
+from syngrasp.assets.robot import available_robots, find_robot, load_robot
 from syngrasp.cluster.local import generate_local
 from syngrasp.app.cli import main
 from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
+from syngrasp.generators.mujoco_backend import robot_check as rc
+from syngrasp.randomization.config import SceneConfig
 
 from .conftest import TINY
 
 ROBOTS = available_robots()
 
 
-def _model(robot) -> mujoco.MjModel:
-    """The robot's MJCF alone, compiled by MuJoCo's own mesh decoders."""
-    spec = mujoco.MjSpec.from_file(robot.mjcf_path)
-    spec.meshdir = robot.meshdir
-    with warnings.catch_warnings():  # MuJoCo's OBJ decoder drops some of the Panda's texture coordinates
-        warnings.simplefilter("ignore", UserWarning)
-        return spec.compile()
+def _robot_model(name: str, **changes) -> rc.RobotModel:
+    """Robot ``name``'s compiled MJCF with its spec, optionally with spec fields replaced."""
+    r = dataclasses.replace(load_robot(name), **changes)
+    return rc.load_robot_model(r, os.path.join(find_robot(name), "robot.json"))
 
 
 def test_more_than_one_robot_is_registered():
@@ -49,40 +47,64 @@ def test_spec_length_mismatch_names_the_key():
         dataclasses.replace(r, home_qpos=r.home_qpos[:-1])
 
 
+# The same checks as `syngrasp robots check NAME` (generators/mujoco_backend/robot_check.py), per robot.
 @pytest.mark.parametrize("name", ROBOTS)
 def test_spec_matches_model(name):
-    r = load_robot(name)
-    m = _model(r)
-    assert len(r.arm_joints) == len(r.arm_actuators) == len(r.home_qpos) == len(r.max_joint_velocity) == r.n_arm
-    for j, a, q in zip(r.arm_joints, r.arm_actuators, r.home_qpos):
-        jid = m.joint(j).id
-        assert m.jnt_range[jid, 0] <= q <= m.jnt_range[jid, 1], (j, q)
-        assert m.actuator_trnid[m.actuator(a).id, 0] == jid
-    lo, hi = m.actuator_ctrlrange[m.actuator(r.gripper_actuator).id]
-    assert lo <= r.gripper_ctrl_open <= hi and lo <= r.gripper_ctrl_closed <= hi
-    assert r.width_from_command(r.gripper_ctrl_open) == pytest.approx(r.gripper_max_width, abs=1e-4)
-    assert r.width_from_command(r.gripper_ctrl_closed) < 0.005
-    assert r.target_max_width < r.gripper_max_width
-    assert m.site(r.ee_site).id >= 0 and m.body(r.root_body).id >= 0
+    res = rc.check_spec(_robot_model(name))
+    assert res.ok, res.text()
 
 
 @pytest.mark.parametrize("name", ROBOTS)
 def test_width_curve_matches_kinematics(name):
     """The spec's width at a command equals the distance between the finger bodies' collision geoms."""
-    r = load_robot(name)
-    m = _model(r)
-    d = mujoco.MjData(m)
-    adr = [m.jnt_qposadr[m.joint(j).id] for j in r.gripper_joints]
-    fingers = [m.body(b).id for b in r.finger_bodies]
-    geoms = [[g for g in range(m.ngeom) if m.geom_bodyid[g] == b and m.geom_contype[g]] for b in fingers]
-    assert len(fingers) == 2 and all(geoms)
-    lo, hi = sorted((r.gripper_ctrl_open, r.gripper_ctrl_closed))
-    for u in np.linspace(lo, hi, 7):
-        d.qpos[adr] = r.finger_qpos(u)
-        mujoco.mj_forward(m, d)
-        gap = min(mujoco.mj_geomDistance(m, d, a, b, 0.5, None) for a in geoms[0] for b in geoms[1])
-        assert gap == pytest.approx(r.width_from_command(u), abs=0.0015), (u, gap)
-        assert r.command_from_qpos(d.qpos[adr]) == pytest.approx(u)
+    res = rc.check_width_curve(_robot_model(name))
+    assert res.ok, res.text()
+    rows = np.array(res.details["command_spec_measured_m"])
+    assert len(rows) == rc.CURVE_SAMPLES and np.ptp(rows[:, 2]) > 0.03  # the fingers really moved
+
+
+@pytest.mark.parametrize("name", ROBOTS)
+def test_grasp_site_is_between_the_pads(name):
+    res = rc.check_grasp_site(_robot_model(name))
+    assert res.ok, res.text()
+
+
+@pytest.mark.parametrize("name", ROBOTS)
+def test_home_pose_is_over_the_table_and_in_view(name):
+    res = rc.check_home_view(_robot_model(name), SceneConfig())
+    assert res.ok, res.text()
+
+
+@pytest.mark.parametrize("name", ROBOTS)
+def test_no_self_collision_at_home(name):
+    res = rc.check_self_collision(_robot_model(name))
+    assert res.ok, res.text()
+
+
+def test_wrong_facts_are_named_with_measured_values_and_fix():
+    """Each check fails on a corrupted spec, naming the key, the numbers and the fix."""
+    r = load_robot("panda")
+    wide = tuple((u, 1.3 * w) for u, w in r.gripper_width_curve)
+    res = rc.check_width_curve(_robot_model("panda", gripper_width_curve=wide))
+    assert not res.ok and res.findings[0].key == "gripper_width_curve"
+    assert "at command 0.04 says 104.0 mm, the finger geoms are 79.8 mm apart" in res.findings[-1].message
+    assert "robot.json" in res.findings[0].message
+    spec = rc.check_spec(_robot_model("panda", gripper_width_curve=wide, home_qpos=(0.0, -0.785, 0.0, 0.5, 0.0, 1.571, 0.785)))
+    keys = {f.key for f in spec.findings}
+    assert {"gripper_max_width", "home_qpos[3]"} <= keys, spec.text()
+    assert "joint 'joint4' range" in spec.text()
+    missing = rc.check_spec(_robot_model("panda", ee_site="no_such_site"))
+    assert any(f.key == "ee_site" and "site 'no_such_site'" in f.message for f in missing.findings)
+    low = rc.check_home_view(_robot_model("panda", home_qpos=(0.0, 1.6, 0.0, -0.3, 0.0, 1.571, 0.785)), SceneConfig())
+    assert not low.ok and "not above the highest table top (0.200 m, scene.table.height)" in low.text()
+    behind = rc.check_home_view(_robot_model("panda", home_qpos=(2.8, -0.785, 0.0, -2.356, 0.0, 1.571, 0.785)),
+                                SceneConfig())
+    assert "not over the table" in behind.text() and "outside the image" in behind.text()
+    bent = rc.check_self_collision(_robot_model("panda", home_qpos=(0.0, -0.785, 0.0, -2.356, 0.0, 0.0, 0.785)))
+    assert [f.message.split(":")[0] for f in bent.findings] == [
+        "MJCF bodies 'link5' and 'link7' overlap 5.6 mm at home_qpos with the gripper open and closed"]
+    assert rc.check_run({"episodes": 4, "successes": 0, "errors": 0, "failures": {"ik_failed": 4}}).findings[0].message \
+        .startswith("0 of 4 episodes succeeded (failures: ik_failed x4)")
 
 
 @pytest.mark.sim
@@ -94,7 +116,8 @@ def test_generated_dataset_follows_the_robot(name, tmp_path):
     cfg = load_config(None, TINY + [f"rollout.robot={name}", "writer.format=both", "writer.shard_size=6"],
                       seed=3, episodes=6)
     manifest = generate_local(cfg, str(tmp_path), progress=False)
-    assert manifest["successes"] >= 1, manifest
+    run = rc.check_run(manifest)
+    assert run.ok, run.text()
     info = json.loads((tmp_path / "meta/info.json").read_text())
     assert info["robot_type"] == name
     for key, names in r.feature_names().items():
@@ -106,7 +129,7 @@ def test_generated_dataset_follows_the_robot(name, tmp_path):
     shard = str(tmp_path / "shard-000000.hdf5")
     idx = shard_episode_indices(shard)
     assert len(idx) == manifest["successes"]
-    m = _model(r)
+    m = _robot_model(name).model
     lims = np.array([m.jnt_range[m.joint(j).id] for j in r.arm_joints])
     for i in idx:
         ep = read_episode(shard, i)

@@ -35,6 +35,7 @@ from ...core.geometry import make_pose, mat_to_quat, quat_to_mat
 from ...randomization.spec import SceneSpec
 from ..backend import Contact
 from ..config import PyBulletConfig, RolloutConfig
+from ..crosscheck import missing_urdf_error
 from ..physics_params import OBJECT_FRICTION, TABLE_FRICTION, TABLE_THICKNESS
 
 GRAVITY = -9.81  # m/s^2
@@ -61,8 +62,7 @@ class PyBulletSim:
 
     def __init__(self, scene: SceneSpec, catalog: AssetCatalog, robot: RobotSpec, cfg: PyBulletConfig):
         if robot.urdf is None:
-            raise ConfigError("rollout.crosscheck", f"robot '{robot.name}' has no 'urdf' section in its robot.json; "
-                                                    "add one (path, joint names, ee_link) to cross-check in PyBullet")
+            raise missing_urdf_error("pybullet", robot)
         self.robot, self.scene, self.cfg = robot, scene, cfg
         self.n_arm = robot.n_arm
         self.cid = p.connect(p.DIRECT)
