@@ -171,8 +171,8 @@ class PyBulletSim:
     def reset_robot(self, q_arm, gripper_ctrl: float) -> None:
         for j, q in zip(self.arm_idx, q_arm):
             p.resetJointState(self.body, j, float(q), 0.0, physicsClientId=self.cid)
-        for j in self.finger_idx:
-            p.resetJointState(self.body, j, float(gripper_ctrl), 0.0, physicsClientId=self.cid)
+        for j, q in zip(self.finger_idx, self.robot.finger_qpos(gripper_ctrl)):
+            p.resetJointState(self.body, j, float(q), 0.0, physicsClientId=self.cid)
         self.set_arm_targets(np.asarray(q_arm, dtype=float))
         self.set_gripper_target(gripper_ctrl)
 
@@ -215,15 +215,18 @@ class PyBulletSim:
     def set_gripper_target(self, ctrl: float) -> None:
         self._grip_target = float(ctrl)
         p.setJointMotorControlArray(self.body, self.finger_idx, p.POSITION_CONTROL,
-                                    targetPositions=[self._grip_target] * len(self.finger_idx), forces=self.grip_force,
+                                    targetPositions=[float(q) for q in self.robot.finger_qpos(self._grip_target)],
+                                    forces=self.grip_force,
                                     physicsClientId=self.cid)
 
     def arm_qpos(self) -> np.ndarray:
         return np.array([s[0] for s in p.getJointStates(self.body, self.arm_idx, physicsClientId=self.cid)])
 
     def gripper_width(self) -> float:
-        """Sum of the finger joint positions [m] (as the MuJoCo backend measures it)."""
-        return float(sum(s[0] for s in p.getJointStates(self.body, self.finger_idx, physicsClientId=self.cid)))
+        """Distance between the finger pads [m], from the gripper joints through the robot spec's
+        ``gripper_width_curve`` (as the MuJoCo backend measures it)."""
+        q = [s[0] for s in p.getJointStates(self.body, self.finger_idx, physicsClientId=self.cid)]
+        return self.robot.width_from_command(self.robot.command_from_qpos(q))
 
     def ee_pose(self) -> np.ndarray:
         s = p.getLinkState(self.body, self.ee_idx, computeForwardKinematics=True, physicsClientId=self.cid)
