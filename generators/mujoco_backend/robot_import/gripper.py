@@ -64,10 +64,13 @@ def find_coupling(m: mujoco.MjModel, gripper_joints: tuple[str, ...], driven=())
     for j in drivers[1:]:  # other driven joints move in step over their ranges
         lo, hi = m.jnt_range[j]
         s = (hi - lo) / (hi_p - lo_p)
-        if abs(lo - s * lo_p) > 1e-4:
+        if abs(lo - s * lo_p) < 1e-4:    # lo -> lo, hi -> hi
+            scales[j] = _snap(s)
+        elif abs(hi + s * lo_p) < 1e-4:  # mirrored: lo -> hi, hi -> lo (e.g. [0, 0.04] and [-0.04, 0])
+            scales[j] = _snap(-s)
+        else:
             raise ConfigError("gripper", f"drives '{name[p]}' [{lo_p}, {hi_p}] and '{name[j]}' [{lo}, {hi}] do not "
                                          "scale into each other; couple them with a mimic tag or joint equality")
-        scales[j] = _snap(s)
     assumed = []
     for _ in range(len(ids)):
         for j, (ref, coef) in dependent.items():
@@ -158,26 +161,37 @@ def find_fingers(m: mujoco.MjModel, hand: str, coupling: Coupling) -> Fingers:
 def width_curve(m: mujoco.MjModel, coupling: Coupling, fingers: Fingers, n: int = 11) -> list[tuple[float, float]]:
     """((command, width [m]), ...) over the stroke, commands increasing: the pad distance at each command.
 
+    When the pads meet before the drive's end of range, the stroke ends where they meet
+    (the first of 41 samples from the open end whose width stops falling or is under 0.5 mm).
+
     Raises:
-        ConfigError: when the width is not strictly monotonic in the command.
+        ConfigError: when the width does not fall from the open command.
     """
     d = mujoco.MjData(m)
     a, b = m.body(fingers.left).id, m.body(fingers.right).id
-    us = np.linspace(min(fingers.u_open, fingers.u_closed), max(fingers.u_open, fingers.u_closed), n)
-    rows = []
-    for u in us:
-        set_gripper(m, d, coupling, u)
-        rows.append((round(float(u), 6), round(max(gap(m, d, a, b), 0.0), 5)))
+
+    def width(u):
+        set_gripper(m, d, coupling, float(u))
+        return max(gap(m, d, a, b), 0.0)
+
+    u_end = fingers.u_closed
+    fine = np.linspace(fingers.u_open, fingers.u_closed, 41)
+    w_prev = width(fine[0])
+    for k, u in enumerate(fine[1:], start=1):
+        w = width(u)
+        if w <= 0.0005 or w >= w_prev - 1e-6:
+            u_end = u if w <= 0.0005 and w < w_prev else fine[k - 1]
+            break
+        w_prev = w
+    if abs(u_end - fingers.u_open) < 1e-9 or abs(fine[1] - fingers.u_open) > abs(u_end - fingers.u_open) + 1e-12:
+        raise ConfigError("gripper", f"the pad distance does not fall when the drive '{coupling.drive}' moves from "
+                                     f"{fingers.u_open} towards {fingers.u_closed}; check the finger joint directions")
+    us = np.linspace(min(fingers.u_open, u_end), max(fingers.u_open, u_end), n)
+    rows = [(round(float(u), 6), round(width(u), 5)) for u in us]
     w = np.array([r[1] for r in rows])
-    dw = np.diff(w)
-    if not (np.all(dw > 0) or np.all(dw < 0)):
-        # the fingers touch before the drive's end: keep the part where they still move
-        keep = [rows[0]] + [r for r, step in zip(rows[1:], dw) if abs(step) > 1e-5]
-        w = np.array([r[1] for r in keep])
-        if len(keep) < 3 or not (np.all(np.diff(w) > 0) or np.all(np.diff(w) < 0)):
-            raise ConfigError("gripper", f"the pad distance is not monotonic in the drive '{coupling.drive}': "
-                                         f"{[round(x * 1000, 1) for x in w]} mm; check the finger joint directions")
-        rows = keep
+    if not (np.all(np.diff(w) > 0) or np.all(np.diff(w) < 0)):
+        raise ConfigError("gripper", f"the pad distance is not monotonic in the drive '{coupling.drive}': "
+                                     f"{[round(float(x) * 1000, 1) for x in w]} mm; check the finger joint directions")
     return rows
 
 
