@@ -183,3 +183,126 @@ def test_import_report_names_sources_and_assumptions(imported):
     assert report["measured"]["drive_joint"] == "drive_joint"
     assert report["assumed"]["velocity_default_rad_s"] is None  # the URDF states every velocity
     assert os.path.isfile(os.path.join(imported["xarm6"], "robot.urdf"))
+
+
+# ----------------------------------------------------------------------------- composition: arm MJCF + gripper MJCF
+
+# A 5-joint arm of capsules whose last body, the flange, is empty (no joint, no geom).
+ARM = """<mujoco model="tinyarm"><compiler angle="radian"/>
+<worldbody><body name="base"><geom type="cylinder" size="0.06 0.05" pos="0 0 0.05"/>
+ <body name="link1" pos="0 0 0.1"><joint name="j1" axis="0 0 1" range="-3 3"/>
+  <geom type="capsule" fromto="0 0 0 0 0 0.1" size="0.04"/>
+  <body name="link2" pos="0 0 0.1"><joint name="j2" axis="0 1 0" range="-2 2"/>
+   <geom type="capsule" fromto="0 0 0.05 0 0 0.3" size="0.03"/>
+   <body name="link3" pos="0 0 0.3"><joint name="j3" axis="0 1 0" range="-2.6 2.6"/>
+    <geom type="capsule" fromto="0 0 0.05 0 0 0.3" size="0.025"/>
+    <body name="link4" pos="0 0 0.3"><joint name="j4" axis="0 1 0" range="-2.6 2.6"/>
+     <geom type="capsule" fromto="0 0 0.03 0 0 0.06" size="0.02"/>
+     <body name="link5" pos="0 0 0.06"><joint name="j5" axis="0 0 1" range="-3 3"/>
+      <geom type="cylinder" size="0.03 0.01" pos="0 0 0.01"/>
+      <body name="flange" pos="0 0 0.02"/>
+</body></body></body></body></body></body></worldbody></mujoco>"""
+
+# Slide fingers: each pad's inner face is GAP0 / 2 from the centre line when closed (q = 0) and moves
+# out by q, so the pad distance is GAP0 + 2 q. PAD: pad half sizes [m].
+GAP0, STROKE, PAD = 0.002, 0.04, (0.01, 0.005, 0.02)
+
+
+def _slide_gripper(mirrored_ranges: bool) -> str:
+    """Two slide fingers, each with its own position actuator. ``mirrored_ranges``: robosuite's
+    panda_gripper.xml style, both axes +y, the right finger's range [-STROKE, 0]; else the right
+    finger's axis is -y and both ranges are [0, STROKE]."""
+    r_axis, r_range, r_ctrl = ("0 1 0", f"{-STROKE} 0", f"{-STROKE} 0") if mirrored_ranges else \
+        ("0 -1 0", f"0 {STROKE}", f"0 {STROKE}")
+    y = GAP0 / 2 + PAD[1]
+    return f"""<mujoco model="tinygrip">
+<worldbody><body name="hand"><geom type="box" size="0.03 0.06 0.015" pos="0 0 0.015"/>
+ <body name="left" pos="0 0 0.06"><joint name="fl" type="slide" axis="0 1 0" range="0 {STROKE}"/>
+  <geom type="box" size="{PAD[0]} {PAD[1]} {PAD[2]}" pos="0 {y} 0"/></body>
+ <body name="right" pos="0 0 0.06"><joint name="fr" type="slide" axis="{r_axis}" range="{r_range}"/>
+  <geom type="box" size="{PAD[0]} {PAD[1]} {PAD[2]}" pos="0 {-y} 0"/></body>
+</body></worldbody>
+<actuator><position name="al" joint="fl" kp="100" ctrlrange="0 {STROKE}"/>
+ <position name="ar" joint="fr" kp="100" ctrlrange="{r_ctrl}"/></actuator></mujoco>"""
+
+
+# Hinged fingers (no <compiler angle>: MuJoCo's default unit is degrees, these ranges are radians).
+# Each finger turns about x through its pivot at y = +-PIV; its spherical pad (radius RAD) sits A
+# outwards and L along the approach (+z) axis from the pivot. Turning by t brings the pad centre to
+# |y| = PIV + A cos t - L sin t, so the pad distance is 2 (PIV + A cos t - L sin t) - 2 RAD.
+PIV, A, L, RAD, T_MAX = 0.01, 0.03, 0.06, 0.008, 0.48
+
+HINGE_GRIPPER = f"""<mujoco model="hingegrip">
+<worldbody><body name="hand"><geom type="box" size="0.02 0.05 0.01" pos="0 0 0.01"/>
+ <body name="left" pos="0 {PIV} 0.03"><joint name="hl" axis="1 0 0" range="0 {T_MAX}"/>
+  <geom type="sphere" size="{RAD}" pos="0 {A} {L}"/></body>
+ <body name="right" pos="0 {-PIV} 0.03"><joint name="hr" axis="-1 0 0" range="0 {T_MAX}"/>
+  <geom type="sphere" size="{RAD}" pos="0 {-A} {L}"/></body>
+</body></worldbody>
+<actuator><position name="al" joint="hl" kp="5" ctrlrange="0 {T_MAX}"/>
+ <position name="ar" joint="hr" kp="5" ctrlrange="0 {T_MAX}"/></actuator></mujoco>"""
+
+
+def _hinge_width(t: float) -> float:
+    return max(2 * (PIV + A * np.cos(t) - L * np.sin(t)) - 2 * RAD, 0.0)
+
+
+def _write(path, text) -> str:
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def composed(tmp_path_factory):
+    """The tiny arm with each tiny gripper, added through the CLI: variant -> robot folder."""
+    root = tmp_path_factory.mktemp("composed")
+    arm = _write(root / "arm.xml", ARM)
+    grippers = {"slide": _slide_gripper(False), "robosuite_slide": _slide_gripper(True), "hinge": HINGE_GRIPPER}
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        _isolate(mp, root)
+        for variant, text in grippers.items():
+            grip = _write(root / f"{variant}.xml", text)
+            assert main(["robots", "add", variant, "--mjcf", arm, "--gripper", grip, "--dir", str(root / "robots")]) == 0
+            out[variant] = str(root / "robots" / variant)
+    return out
+
+
+@pytest.mark.parametrize("variant", ["slide", "robosuite_slide", "hinge"])
+def test_gripper_is_attached_under_the_flange_with_prefixed_names(composed, variant):
+    r = load_robot(f"path:{composed[variant]}")
+    m = _model(r)
+    assert r.arm_joints == ("j1", "j2", "j3", "j4", "j5") and r.root_body == "base"
+    assert m.body_parentid[m.body("gripper_hand").id] == m.body("flange").id
+    assert set(r.finger_bodies) == {"gripper_left", "gripper_right"}
+    assert all(j.startswith("gripper_") for j in r.gripper_joints) and len(r.gripper_joints) == 2
+    assert m.site_bodyid[m.site(r.ee_site).id] == m.body("gripper_hand").id
+    # the file's own actuators are replaced by one gripper actuator and one per arm joint
+    assert m.nu == len(r.arm_joints) + 1
+
+
+@pytest.mark.parametrize("variant", ["slide", "robosuite_slide"])
+def test_slide_gripper_width_is_the_pad_arithmetic(composed, variant):
+    r = load_robot(f"path:{composed[variant]}")
+    assert r.gripper_joint_scale == ((1.0, 1.0) if variant == "slide" else (1.0, -1.0))
+    assert r.gripper_max_width == pytest.approx(GAP0 + 2 * STROKE, abs=5e-4)
+    for u in np.linspace(0, STROKE, 5):
+        assert r.width_from_command(u) == pytest.approx(GAP0 + 2 * u, abs=5e-4), u
+
+
+def test_gripper_without_compiler_angle_reads_hinge_ranges_as_radians(composed):
+    r = load_robot(f"path:{composed['hinge']}")
+    m = _model(r)
+    for j in r.gripper_joints:
+        assert m.jnt_range[m.joint(j).id] == pytest.approx([0, T_MAX])
+    assert {r.gripper_ctrl_open, r.gripper_ctrl_closed} == {0.0, T_MAX}
+    for t in np.linspace(0, T_MAX, 6):
+        assert r.width_from_command(t) == pytest.approx(_hinge_width(t), abs=0.001), t
+
+
+@pytest.mark.parametrize("variant", ["slide", "robosuite_slide", "hinge"])
+def test_composed_robots_pass_the_builtin_robot_checks(composed, variant, monkeypatch, tmp_path):
+    _isolate(monkeypatch, tmp_path)
+    monkeypatch.setenv("SYNGRASP_ROBOTS", os.path.dirname(composed[variant]))
+    shared.test_spec_matches_model(variant)
+    shared.test_width_curve_matches_kinematics(variant)

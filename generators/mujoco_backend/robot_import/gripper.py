@@ -64,7 +64,9 @@ def find_coupling(m: mujoco.MjModel, gripper_joints: tuple[str, ...], driven=())
     for j in drivers[1:]:  # other driven joints move in step over their ranges
         lo, hi = m.jnt_range[j]
         s = (hi - lo) / (hi_p - lo_p)
-        if abs(lo - s * lo_p) > 1e-4:
+        if abs(lo - s * lo_p) > 1e-4 and abs(lo + s * hi_p) <= 1e-4:
+            s = -s  # mirrored ranges, e.g. robosuite's panda fingers [0, 0.04] and [-0.04, 0] on one axis
+        elif abs(lo - s * lo_p) > 1e-4:
             raise ConfigError("gripper", f"drives '{name[p]}' [{lo_p}, {hi_p}] and '{name[j]}' [{lo}, {hi}] do not "
                                          "scale into each other; couple them with a mimic tag or joint equality")
         scales[j] = _snap(s)
