@@ -306,3 +306,85 @@ def test_composed_robots_pass_the_builtin_robot_checks(composed, variant, monkey
     monkeypatch.setenv("SYNGRASP_ROBOTS", os.path.dirname(composed[variant]))
     shared.test_spec_matches_model(variant)
     shared.test_width_curve_matches_kinematics(variant)
+
+
+# ----------------------------------------------------------------------------- errors say what to do
+
+TINY_URDF = """<robot name="r"><link name="base"><visual><geometry><mesh filename="meshes/gone.stl"/></geometry>
+</visual></link></robot>"""
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"nope\.urdf.*no such file; give the robot's URDF"):
+        import_robot(ImportOptions("x", str(tmp_path / "nope.urdf")), str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_mesh_names_the_mesh_and_the_urdf(tmp_path):
+    urdf = _write(tmp_path / "r.urdf", TINY_URDF)
+    with pytest.raises(ConfigError, match=r"r\.urdf.*mesh 'meshes/gone\.stl' not found"):
+        import_robot(ImportOptions("x", urdf), str(tmp_path / "out"))
+
+
+def test_arm_without_gripper_asks_for_one(tmp_path):
+    arm = _write(tmp_path / "arm.xml", ARM)
+    with pytest.raises(ConfigError, match=r"no gripper found: the chain from 'base' ends at 'link5' without "
+                                          r"two jointed fingers; add the gripper with --gripper FILE"):
+        import_robot(ImportOptions("x", arm), str(tmp_path / "out"))
+
+
+def test_cli_refuses_builtin_names_and_folders_it_did_not_make(tmp_path, monkeypatch, capsys):
+    _isolate(monkeypatch, tmp_path)
+    urdf = VENDOR["xarm6"]
+    assert main(["robots", "add", "panda", "--urdf", urdf, "--dir", str(tmp_path)]) == 2
+    assert "'panda' is a built-in robot; choose another name" in capsys.readouterr().err
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "robot.json").write_text("{}")
+    assert main(["robots", "add", "mine", "--urdf", urdf, "--dir", str(tmp_path)]) == 2
+    assert "exists; pass --force to replace it" in capsys.readouterr().err
+    assert main(["robots", "add", "mine", "--urdf", urdf, "--dir", str(tmp_path), "--force"]) == 2
+    assert "was not made by `syngrasp robots add` (no import_report.json); it is left alone" in capsys.readouterr().err
+    assert sorted(os.listdir(mine)) == ["robot.json"] and (mine / "robot.json").read_text() == "{}"
+
+
+# ----------------------------------------------------------------------------- CLI
+
+def test_cli_adds_lists_and_replaces_a_robot(tmp_path, monkeypatch, capsys):
+    _isolate(monkeypatch, tmp_path)
+    robots = tmp_path / "robots"
+    monkeypatch.setenv("SYNGRASP_ROBOTS", str(robots))
+    assert main(["robots", "add", "x", "--urdf", VENDOR["xarm6"], "--dir", str(robots)]) == 0
+    out = capsys.readouterr().out
+    assert "next: syngrasp robots check x   then   syngrasp generate ... rollout.robot=x" in out
+    assert "gripper opening 88.9 mm" in out
+    assert main(["robots", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["x"]["arm_dof"] == 6 and {"panda", "xarm6"} <= set(rows)
+    # --force replaces what robots add made; the report's source hash follows the new file
+    assert main(["robots", "add", "x", "--urdf", VENDOR["panda"], "--dir", str(robots), "--force"]) == 0
+    capsys.readouterr()
+    assert load_robot("x").n_arm == 7
+    assert not [n for n in os.listdir(robots) if n != "x"]  # no .old / .tmp folder left behind
+    assert not (tmp_path / "xdg").exists()  # nothing written to the default folder
+
+
+# ----------------------------------------------------------------------------- a run with the imported robot
+
+@pytest.mark.sim
+def test_tiny_run_with_the_imported_xarm6(imported, tmp_path):
+    from syngrasp.app.config import load_config
+    from syngrasp.cluster.local import generate_local
+    from syngrasp.exporters.hdf5 import read_episode, shard_episode_indices
+
+    r = load_robot(f"path:{imported['xarm6']}")
+    cfg = load_config(None, TINY + [f"rollout.robot=path:{imported['xarm6']}", "writer.format=hdf5",
+                                    "writer.shard_size=6"], seed=3, episodes=6)
+    manifest = generate_local(cfg, str(tmp_path), progress=False)
+    assert manifest["successes"] >= 1, manifest
+    shard = str(tmp_path / "shard-000000.hdf5")
+    for i in shard_episode_indices(shard):
+        state = read_episode(shard, i).frames["observation.state"]
+        assert state.shape[1] == r.n_arm + 1
+        assert state[0, -1] == pytest.approx(r.gripper_max_width, abs=0.002)
+        assert 0.003 < state[-1, -1] < r.gripper_max_width - 0.003
