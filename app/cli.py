@@ -150,7 +150,7 @@ def _replay(args) -> int:
 def _robots_add(args) -> int:
     import shutil
 
-    from ..assets.robot import ROBOTS_DIR, ROBOTS_ENV, available_robots, user_robots_dir
+    from ..assets.robot import ROBOTS_DIR, ROBOTS_ENV, find_robot, user_robots_dir
     from ..generators.mujoco_backend.robot_import.importer import MARKER, ImportOptions, import_robot
 
     name = args.name
@@ -190,8 +190,10 @@ def _robots_add(args) -> int:
     for key, val in report["assumed"].items():
         if val:
             print(f"  assumed {key}: {val}")
-    in_path = base == user_robots_dir() or base in os.environ.get(ROBOTS_ENV, "").split(os.pathsep)
-    ref = name if in_path and name in available_robots() else f"path:{out}"
+    try:
+        ref = name if find_robot(name) == out else f"path:{out}"
+    except ConfigError:  # written outside the folders searched for names
+        ref = f"path:{out}"
     print(f"next: syngrasp robots check {ref}   then   syngrasp generate ... rollout.robot={ref}")
     return 0
 

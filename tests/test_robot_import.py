@@ -7,7 +7,6 @@ and gripper MJCFs written below whose widths follow from their dimensions by ari
 
 import json
 import os
-import warnings
 import xml.etree.ElementTree as ET
 
 import mujoco
@@ -21,6 +20,7 @@ from syngrasp.core.errors import ConfigError
 from syngrasp.generators.mujoco_backend.robot_import.importer import ImportOptions, import_robot
 
 from . import test_robots as shared
+from syngrasp.generators.mujoco_backend import robot_check as rc
 from .conftest import TINY
 
 PB = pybullet_data.getDataPath()
@@ -31,7 +31,8 @@ VENDOR = {"xarm6": os.path.join(PB, "xarm", "xarm6_with_gripper.urdf"),
 # ----------------------------------------------------------------------------- helpers
 
 def _model(robot) -> mujoco.MjModel:
-    return shared._model(robot)
+    """The robot's MJCF alone, compiled as `syngrasp robots check` compiles it."""
+    return rc.load_robot_model(robot, robot.mjcf_path).model
 
 
 def _urdf_joints(path: str) -> dict[str, ET.Element]:

@@ -236,7 +236,10 @@ def _import(opts: ImportOptions, out_dir: str, scratch: str) -> dict:
         }
         with open(os.path.join(tmp, MARKER), "w") as f:
             json.dump(report, f, indent=1)
-        os.replace(tmp, out_dir) if not os.path.exists(out_dir) else None
+        if os.path.exists(out_dir):
+            raise ConfigError("robots add", f"{out_dir} appeared while the robot was being imported; nothing was "
+                                            "written there: run the command again")
+        os.replace(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
