@@ -68,9 +68,7 @@ def find_coupling(m: mujoco.MjModel, gripper_joints: tuple[str, ...], driven=())
             scales[j] = _snap(s)
         elif abs(hi + s * lo_p) < 1e-4:  # mirrored: lo -> hi, hi -> lo (e.g. [0, 0.04] and [-0.04, 0])
             scales[j] = _snap(-s)
-        else:
-            raise ConfigError("gripper", f"drives '{name[p]}' [{lo_p}, {hi_p}] and '{name[j]}' [{lo}, {hi}] do not "
-                                         "scale into each other; couple them with a mimic tag or joint equality")
+        # else: ranges that do not map onto each other; the joint is placed by the rule below
     assumed = []
     for _ in range(len(ids)):
         for j, (ref, coef) in dependent.items():
@@ -79,6 +77,8 @@ def find_coupling(m: mujoco.MjModel, gripper_joints: tuple[str, ...], driven=())
                     raise ConfigError("gripper", f"joint '{name[j]}' follows '{m.joint(ref).name}' with an offset or "
                                                  "a non-linear polynomial; only q = multiplier * q_drive is supported")
                 scales[j] = _snap(coef[1] * scales[ref])
+    known = [j for j in ids if j in scales]
+    centre = np.mean([d.xanchor[j] for j in ids], axis=0)
     for j in ids:  # passive joints the file leaves free: the parallel-jaw rule
         if j in scales:
             continue
@@ -86,12 +86,13 @@ def find_coupling(m: mujoco.MjModel, gripper_joints: tuple[str, ...], driven=())
         while b > 0 and anc is None:
             anc = next((k for k in ids if m.jnt_bodyid[k] == b and k in scales), None)
             b = int(m.body_parentid[b])
-        if anc is not None:
+        if anc is not None:  # below a moving joint: turn back so the pad keeps its orientation
             scales[j] = _snap(-float(np.dot(_axis(m, d, j), _axis(m, d, anc))) * scales[anc])
-        else:
-            pos = d.xanchor[j]
-            near = min(drivers, key=lambda k: np.linalg.norm(d.xanchor[k] - pos))
-            scales[j] = _snap(float(np.dot(_axis(m, d, j), _axis(m, d, near))) * scales[near])
+        else:  # beside one: turn with it on the same side, mirrored on the other side
+            near = min(known, key=lambda k: np.linalg.norm(d.xanchor[k] - d.xanchor[j]) if k != j else np.inf)
+            same = float(np.dot(d.xanchor[j] - centre, d.xanchor[near] - centre)) > 0
+            align = float(np.dot(_axis(m, d, j), _axis(m, d, near)))
+            scales[j] = _snap((align if same else -align) * scales[near])
         assumed.append(name[j])
     return Coupling(name[p], {name[j]: scales[j] for j in ids}, tuple(assumed))
 
@@ -162,7 +163,8 @@ def width_curve(m: mujoco.MjModel, coupling: Coupling, fingers: Fingers, n: int 
     """((command, width [m]), ...) over the stroke, commands increasing: the pad distance at each command.
 
     When the pads meet before the drive's end of range, the stroke ends where they meet
-    (the first of 41 samples from the open end whose width stops falling or is under 0.5 mm).
+    (the first of 41 samples from the open end whose width stops falling, or the command where
+    the pads come within 0.5 mm, found by bisection).
 
     Raises:
         ConfigError: when the width does not fall from the open command.
@@ -180,7 +182,13 @@ def width_curve(m: mujoco.MjModel, coupling: Coupling, fingers: Fingers, n: int 
     for k, u in enumerate(fine[1:], start=1):
         w = width(u)
         if w <= 0.0005 or w >= w_prev - 1e-6:
-            u_end = u if w <= 0.0005 and w < w_prev else fine[k - 1]
+            u_end = fine[k - 1]
+            if w <= 0.0005 and w < w_prev:  # the pads meet between two samples: find where
+                a_u, b_u = fine[k - 1], u
+                for _ in range(20):
+                    mid = (a_u + b_u) / 2
+                    a_u, b_u = (mid, b_u) if width(mid) > 0.0005 else (a_u, mid)
+                u_end = a_u
             break
         w_prev = w
     if abs(u_end - fingers.u_open) < 1e-9 or abs(fine[1] - fingers.u_open) > abs(u_end - fingers.u_open) + 1e-12:

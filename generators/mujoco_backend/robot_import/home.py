@@ -14,7 +14,7 @@ from ....core.errors import ConfigError
 
 # Above the object spawn region (x 0.40-0.62 m, table top -0.1 to +0.2 m): the built-in
 # robots' homes put the grasp site at x 0.31-0.33 m, z 0.38-0.49 m.
-HOME_TARGETS = ((0.32, 0.0, 0.46), (0.36, 0.0, 0.42), (0.30, 0.0, 0.52), (0.40, 0.0, 0.40), (0.28, 0.0, 0.38))
+HOME_TARGETS = ((0.36, 0.0, 0.40), (0.32, 0.0, 0.42), (0.40, 0.0, 0.38), (0.30, 0.0, 0.46), (0.28, 0.0, 0.36))
 DOWN = np.array([[1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, -1.0]])  # grasp x forward, y left->right, z down
 
 

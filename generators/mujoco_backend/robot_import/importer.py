@@ -171,8 +171,9 @@ def _import(opts: ImportOptions, out_dir: str, scratch: str) -> dict:
     widths = np.array([w for _, w in curve])
     cmds = np.array([u for u, _ in curve])
     slope = float(np.max(np.abs(np.diff(widths) / np.diff(cmds))))
-    u_open = cmds[np.argmax(widths)]
-    u_closed = cmds[np.argmin(widths)]
+    u_open = float(cmds[np.argmax(widths)])
+    u_closed = float(cmds[np.argmin(widths)])
+    fingers = dataclasses.replace(fingers, u_open=u_open, u_closed=u_closed)  # the stroke may end early
     mdl.add_gripper_drive(spec, coupling, (u_open, u_closed), slope)
     mdl.finger_contacts(spec, (fingers.left, fingers.right))
     frame = grasp_frame(m1, layout.hand, coupling, fingers, curve)
