@@ -12,6 +12,8 @@ import os
 import sys
 
 from ..core.errors import ConfigError, SyngraspError
+from ..core.text import safe_text
+from .assets_cli import add_read_limit_args, assets_build, assets_inspect
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
@@ -334,55 +336,6 @@ def _crosscheck(args) -> int:
     return 0
 
 
-def _assets_build(args) -> int:
-    from ..assets.ingest import build_catalog_dir
-    from ..generators.mujoco_backend.check import object_load_error
-
-    os.makedirs(args.out, exist_ok=True)
-    build_catalog_dir(args.src, args.out, args.categories, max(1, args.workers), args.cache,
-                      log=lambda m: print(m, file=sys.stderr), size_mode=args.size_mode, units=args.units,
-                      robot=args.robot, load_check=None if args.no_load_check else object_load_error)
-    return 0
-
-
-def _assets_inspect(args) -> int:
-    path = os.path.join(args.catalog, "catalog.json")
-    if not os.path.isfile(path):
-        raise ConfigError("catalog", f"{path} not found; build it with syngrasp assets build")
-    with open(path) as f:
-        cat = json.load(f)
-    rep = cat["report"]
-    distractors = rep.get("distractor_only", [])
-    print(f"{rep['accepted']} objects from {rep['files']} files; {len(rep['repaired'])} repaired, "
-          f"{len(distractors)} distractor-only, {len(rep['rejected'])} rejected, {len(rep.get('skipped', []))} skipped"
-          f" (size mode {cat.get('size_mode', 'category')})")
-    for name, c in sorted(cat["categories"].items(), key=lambda kv: -kv[1]["count"]):
-        size = f"size {c['size_range'][0]:.3f}-{c['size_range'][1]:.3f} m" if c.get("size_range") else "own sizes"
-        print(f"  {name:<16} {c['count']:>6}   {size}")
-    print("objects (final extents [m], role):")
-    for o in cat["objects"][:20]:
-        lo = "x".join(f"{x:.3f}" for x in o.get("final_extents", [o["extents"]])[0])
-        tex = " textured" if o.get("has_texture") else ""
-        print(f"  {o['id']:<24} {lo:<20} {o.get('role', 'target')}{tex}  {o.get('role_reason', '')}")
-    if distractors:
-        print("distractor-only:")
-        for r in distractors[:10]:
-            print(f"  {r['source']}: {r['reason']}")
-    if rep["rejected"]:
-        print("rejected (sample):")
-        for r in rep["rejected"][:10]:
-            print(f"  {r['source']}: {r['reason']}")
-    if rep.get("skipped"):
-        print("skipped (sample):")
-        for r in rep["skipped"][:10]:
-            print(f"  {r['source']}: {r['reason']}")
-    if rep["repaired"]:
-        print("repaired (sample):")
-        for r in rep["repaired"][:5]:
-            print(f"  {r['source']}: {'; '.join(r['notes'])}")
-    return 0
-
-
 def _assets_preview(args) -> int:
     from PIL import Image
 
@@ -525,10 +478,11 @@ def main(argv: list[str] | None = None) -> int:
     ab.add_argument("--no-load-check", action="store_true",
                     help="skip compiling every accepted object in a MuJoCo scene (objects that cannot load are then "
                          "found only by generate)")
-    ab.set_defaults(func=_assets_build)
+    add_read_limit_args(ab)
+    ab.set_defaults(func=assets_build)
     ai = asub.add_parser("inspect", help="counts by category and a sample of the rejects")
     ai.add_argument("catalog")
-    ai.set_defaults(func=_assets_inspect)
+    ai.set_defaults(func=assets_inspect)
     ap = asub.add_parser("preview", help="contact sheet (PNG) of objects in their own appearance")
     ap.add_argument("sources", nargs="+", help="catalog folders, or 'procedural'")
     ap.add_argument("--out", required=True, help="PNG file to write")
@@ -550,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SyngraspError as e:
-        print(f"syngrasp: error: {e}", file=sys.stderr)
+        print(f"syngrasp: error: {safe_text(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("syngrasp: interrupted; completed shards are kept, the partial shard was discarded", file=sys.stderr)

@@ -14,6 +14,7 @@ import os
 
 from ..core.errors import AssetError, ConfigError
 from .catalog import Appearance, ObjectAsset, register_asset_source
+from .confine import ReadLimits, refusal
 from .names import display_name
 
 
@@ -103,12 +104,41 @@ def asset_of(r: dict, category: dict, root: str) -> ObjectAsset:
     )
 
 
+def _catalog_files(r: dict, root: str) -> list[tuple[str, str]]:
+    """(key, path) of every file catalog row ``r`` names: its npz, texture, and its variants'."""
+    out = [(f"objects[{r['id']!r}].id", os.path.join(root, "objects", f"{r['id']}.npz"))]
+    if r.get("texture"):
+        out.append((f"objects[{r['id']!r}].texture", os.path.join(root, r["texture"])))
+    for i, v in enumerate(r.get("variants", [])):
+        if v.get("id"):
+            out.append((f"objects[{r['id']!r}].variants[{i}].id", os.path.join(root, "objects", f"{v['id']}.npz")))
+        if v.get("texture"):
+            out.append((f"objects[{r['id']!r}].variants[{i}].texture", os.path.join(root, v["texture"])))
+    return out
+
+
 @register_asset_source("catalog", argument=True)
 def load_catalog_dir(path: str) -> list[ObjectAsset]:
-    """ObjectAssets of a built catalog folder (``catalog:DIR`` in ``scene.asset_sources``)."""
+    """ObjectAssets of a built catalog folder (``catalog:DIR`` in ``scene.asset_sources``).
+
+    Every file a row names (object ids, textures, variants) must be a regular file inside ``path``
+    (``confine.refusal``): a catalog.json naming ``../`` or absolute paths, symlinks out of the
+    folder, FIFOs or devices raises AssetError naming the key; so does a malformed catalog.json.
+    """
     cat_path = os.path.join(path, "catalog.json")
     if not os.path.isfile(cat_path):
         raise ConfigError("scene.asset_sources", f"{cat_path} not found; build it with: syngrasp assets build SRC --out {path}")
-    with open(cat_path) as f:
-        cat = json.load(f)
-    return [asset_of(r, cat["categories"][r["category"]], path) for r in cat["objects"]]
+    try:
+        with open(cat_path) as f:
+            cat = json.load(f)
+        rows, categories = cat["objects"], cat["categories"]
+        limits = ReadLimits(root=os.path.abspath(path))
+        for r in rows:
+            for key, file in _catalog_files(r, path):
+                why = refusal(file, limits)
+                if why:
+                    raise AssetError(f"{cat_path}: {key} names {file}, which is refused: {why}; rebuild the catalog "
+                                     "with syngrasp assets build")
+        return [asset_of(r, categories[r["category"]], path) for r in rows]
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:
+        raise AssetError(f"{cat_path}: malformed ({type(e).__name__}: {e}); rebuild it with syngrasp assets build") from e

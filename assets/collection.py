@@ -36,6 +36,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
+from .confine import refusal
 from .readers import read, readable
 
 PRIORITY = (".xml", ".urdf", ".glb", ".gltf", ".obj", ".ply", ".stl", ".off", ".dae", ".msh")
@@ -98,7 +99,7 @@ def references(path: str) -> list[str]:
             for mtl in mtls:
                 mpath = os.path.join(base, mtl)
                 out.append(mpath)
-                if os.path.isfile(mpath):
+                if os.path.lexists(mpath) and not refusal(mpath):
                     with open(mpath, errors="replace") as f:
                         for ln in f:
                             if ln.strip().lower().startswith(("map_", "bump", "disp", "norm")):
@@ -178,9 +179,16 @@ def _visual_of(path: str, chosen: dict[tuple[str, str], str]) -> str | None:
 
 
 def plan_collection(src: str) -> tuple[list[Entry], list[dict]]:
-    """(objects to import, skipped files with reasons) for every file under ``src``, sorted by path."""
+    """(objects to import, skipped files with reasons) for every file under ``src``, sorted by path.
+
+    A file the current read limits refuse (``confine.refusal``: a symlink out of the collection,
+    a FIFO, device or socket, a file over the byte or texture-pixel limit) is skipped with the
+    reason before anything opens it."""
     src = os.path.normpath(src)
-    files = sorted(os.path.normpath(os.path.join(d, n)) for d, _, names in os.walk(src) for n in names)
+    walked = sorted(os.path.normpath(os.path.join(d, n)) for d, _, names in os.walk(src) for n in names)
+    refused = [{"source": p, "reason": why} for p in walked if (why := refusal(p))]
+    bad = {r["source"] for r in refused}
+    files = [p for p in walked if p not in bad]
     owner: dict[str, str] = {}  # file -> entry that uses it
     why: dict[str, str] = {}  # file -> reason when it is not simply "part of" its owner
     candidates = [p for p in files if readable(p)]
@@ -206,7 +214,7 @@ def plan_collection(src: str) -> tuple[list[Entry], list[dict]]:
         owner[p] = desc
         why[p] = f"another form of a mesh {os.path.basename(desc)} uses (same extents, unreferenced)"
     entries: dict[str, Entry] = {}
-    skipped: list[dict] = []
+    skipped: list[dict] = list(refused)
     # an MJCF that is not <mujoco> (e.g. a ROS launch XML) is still tried; the importer rejects it
     remaining = [p for p in candidates if p not in owner]
     by_stem: dict[tuple[str, str], list[str]] = {}

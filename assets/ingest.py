@@ -48,6 +48,7 @@ from .catalog import ObjectAsset
 from .catalog_dir import Mapping, asset_of, category_label, load_catalog_dir, load_mapping  # noqa: F401 (re-exported)
 from .categories import CATEGORIES
 from .collection import plan_collection
+from .confine import ReadLimits, read_guard
 from .names import category_and_attributes
 from .sizes import UNITS, detect_units, guess_units, size_prior  # noqa: F401 (detect_units re-exported)
 
@@ -288,11 +289,12 @@ def _solid_parts(parts: list[trimesh.Trimesh], extent: float, notes: list[str]) 
 
 
 def _process(args) -> dict:
-    entry, category, attributes, out_dir, cache_dir, index, opts = args
+    entry, category, attributes, out_dir, cache_dir, index, opts, limits = args
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     t0 = time.perf_counter()
     path = entry.path
-    res = import_and_validate(path, category, collision_files=entry.collision_files)
+    with read_guard(limits):
+        res = import_and_validate(path, category, collision_files=entry.collision_files)
     notes = entry.notes + res.notes
     if res.rejected:
         return {"source": path, "category": category, "rejected": res.rejected, "notes": notes}
@@ -448,6 +450,7 @@ def _load_checked(objects: list[dict], opts: dict, out_dir: str, check: LoadChec
 def build_catalog_dir(
     src: str, out_dir: str, mapping_file: str | None = None, workers: int = 1, cache_dir: str | None = None, log=print,
     size_mode: str = "keep", units: str = "auto", robot: str = "panda", load_check: LoadCheck | None = None,
+    limits: ReadLimits | None = None,
 ) -> dict:
     """Build ``out_dir/catalog.json`` from every object under ``src``; returns the catalog dict.
 
@@ -455,6 +458,8 @@ def build_catalog_dir(
     ``load_check(asset) -> reason`` (empty when it loads) is called on every accepted object as
     scenes will see it; an object with a reason is rejected with it. The app layer passes the
     simulator's check (``generators.mujoco_backend.check.object_load_error``); assets import no simulator.
+    ``limits`` bound every file read (``confine.py``); their root is always ``src``. Default: files
+    inside ``src`` only, with ``ReadLimits``'s default byte, triangle and texture-pixel limits.
     """
     from .robot import load_robot
 
@@ -467,7 +472,9 @@ def build_catalog_dir(
     gripper = load_robot(robot).gripper_max_width
     mapping = load_mapping(mapping_file)
     cache_dir = cache_dir or os.path.join(out_dir, "cache", "coacd")
-    entries, skipped = plan_collection(src)
+    limits = dataclasses.replace(limits or ReadLimits(), root=os.path.abspath(src))
+    with read_guard(limits):
+        entries, skipped = plan_collection(src)
     jobs = []
     for i, e in enumerate(entries):
         label = category_label(src, e.path, mapping)
@@ -478,7 +485,7 @@ def build_catalog_dir(
         size = mapping.size_ranges.get(label) or mapping.size_ranges.get(name)
         if size is None and size_mode == "category":
             size = CATEGORIES[name][0] if name in CATEGORIES else DEFAULT_SIZE
-        jobs.append((e, name, attributes, out_dir, cache_dir, i, BuildOptions(size_mode, units, gripper, size)))
+        jobs.append((e, name, attributes, out_dir, cache_dir, i, BuildOptions(size_mode, units, gripper, size), limits))
     t0 = time.perf_counter()
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -486,7 +493,7 @@ def build_catalog_dir(
     else:
         results = [_process(j) for j in jobs]
     objects, dupes, variants = _drop_duplicates([r for r in results if "id" in r], out_dir)
-    opts = {r["id"]: job[-1] for r, job in zip(results, jobs) if "id" in r}
+    opts = {r["id"]: job[6] for r, job in zip(results, jobs) if "id" in r}
     rejected = [r for r in results if "rejected" in r]
     if load_check is not None:
         objects, failed = _load_checked(objects, opts, out_dir, load_check)
@@ -511,6 +518,7 @@ def build_catalog_dir(
         "size_mode": size_mode,
         "robot": robot,
         "gripper_max_width": gripper,
+        "read_limits": {k: v for k, v in dataclasses.asdict(limits).items() if k != "root"},
         "categories": categories,
         "objects": objects,
         "report": {

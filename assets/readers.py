@@ -23,6 +23,7 @@ import numpy as np
 import trimesh
 
 from ..core.errors import AssetError
+from . import confine
 
 MESH_EXTS = (".obj", ".glb", ".gltf", ".ply", ".stl", ".off", ".dae", ".msh")
 FALLBACK_ORDER = (".obj", ".glb", ".gltf", ".ply", ".stl", ".off", ".dae", ".msh")
@@ -65,10 +66,19 @@ def readable(path: str) -> bool:
 
 
 def read(path: str, notes: list[str]) -> Loaded:
+    """Read ``path`` with its format's reader under the current read limits (``confine.py``): a file
+    outside the collection, not regular, or over a limit raises AssetError with the reason."""
     ext = os.path.splitext(path)[1].lower()
     if ext not in _READERS:
         raise AssetError(f"{path}: unsupported file type '{ext}'")
-    return _READERS[ext](path, notes)
+    confine.check_read(path)
+    if ext == ".stl":
+        claimed = confine.stl_triangles(path)
+        if claimed is not None:
+            confine.check_triangles(path, claimed)
+    loaded = _READERS[ext](path, notes)
+    confine.check_triangles(path, len(loaded.mesh.faces))
+    return loaded
 
 
 def _rgb(img) -> np.ndarray:
@@ -100,7 +110,8 @@ def _appearance(mesh: trimesh.Trimesh) -> tuple[np.ndarray | None, np.ndarray | 
 def _load(path: str) -> trimesh.Trimesh:
     if not os.path.isfile(path):
         raise AssetError(f"missing file {path}")
-    loaded = trimesh.load(path, force="mesh", process=False, skip_materials=False)
+    loaded = trimesh.load(path, force="mesh", process=False, skip_materials=False,
+                          resolver=confine.ConfinedResolver(path))
     if not isinstance(loaded, trimesh.Trimesh):
         raise AssetError(f"{path}: no triangle mesh inside")
     return loaded
@@ -113,15 +124,22 @@ def _obj_texture_notes(path: str, notes: list[str]) -> None:
         mtls = [line.split(None, 1)[1].strip() for line in f if line.startswith("mtllib ")]
     for mtl in mtls:
         mpath = os.path.join(base, mtl)
-        if not os.path.isfile(mpath):
+        if not os.path.lexists(mpath):
             notes.append(f"material file {mtl} missing: uses flat colour")
+            continue
+        why = confine.refusal(mpath)
+        if why:
+            notes.append(f"material file {mtl} not read: {why}; uses flat colour")
             continue
         with open(mpath, errors="replace") as f:
             for line in f:
                 if line.strip().lower().startswith("map_kd"):
                     tex = line.split()[-1]
-                    if not os.path.isfile(os.path.join(os.path.dirname(mpath), tex)):
+                    tpath = os.path.join(os.path.dirname(mpath), tex)
+                    if not os.path.lexists(tpath):
                         notes.append(f"texture {tex} missing: uses flat colour")
+                    elif why := confine.refusal(tpath):
+                        notes.append(f"texture {tex} not read: {why}; uses flat colour")
 
 
 def read_msh(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -135,7 +153,10 @@ def read_msh(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     Raises AssetError naming the file when it is not such a file.
     """
     with open(path, "rb") as f:
-        data = f.read()
+        head = f.read(16)
+        if len(head) == 16:
+            confine.check_triangles(path, max(0, int(np.frombuffer(head, "<i4")[3])))
+        data = head + f.read()
     if len(data) < 16:
         raise AssetError(f"{path}: not a MuJoCo .msh file (shorter than its 16-byte header); re-export it")
     nv, nn, nt, nf = (int(x) for x in np.frombuffer(data[:16], "<i4"))
@@ -191,6 +212,8 @@ def resolve_mesh_file(path: str, notes: list[str]) -> str:
 def read_referenced(path: str, notes: list[str]) -> tuple[str, Loaded]:
     """Read a mesh a URDF/MJCF references: its readable form (``resolve_mesh_file``), or, when that
     file cannot be parsed, a same-stem sibling (noted). Returns (file read, Loaded)."""
+    if os.path.lexists(path):
+        confine.check_read(path)  # a refused reference never falls back to a sibling
     f = resolve_mesh_file(path, notes)
     try:
         return f, read(f, notes)
@@ -306,10 +329,15 @@ def _mjcf_defaults(root: ET.Element) -> dict[str, dict[str, str]]:
     return out
 
 
-def _load_image(path: str) -> np.ndarray | None:
+def _load_image(path: str, notes: list[str]) -> np.ndarray | None:
+    """The RGB image at ``path``, or None (with a note when it exists but is refused: ``confine.py``)."""
     from PIL import Image
 
-    if not os.path.isfile(path):
+    if not os.path.lexists(path):
+        return None
+    why = confine.refusal(path)
+    if why:
+        notes.append(f"texture {os.path.basename(path)} not read: {why}")
         return None
     with Image.open(path) as im:
         return _rgb(im)
@@ -373,9 +401,10 @@ def _read_mjcf(path: str, notes: list[str]) -> Loaded:
                     rgba = tuple(_floats(mat.get("rgba"), None))
                 tex = textures.get(mat.get("texture"))
                 if tex is not None and uv is not None:
-                    img = _load_image(tex)
+                    img = _load_image(tex, notes)
                     if img is None:
-                        notes.append(f"texture {os.path.basename(tex)} missing: uses flat colour")
+                        if not os.path.lexists(tex):
+                            notes.append(f"texture {os.path.basename(tex)} missing: uses flat colour")
                     else:
                         image = img
                         used.append(tex)
@@ -383,7 +412,7 @@ def _read_mjcf(path: str, notes: list[str]) -> Loaded:
                             rgba = (1.0, 1.0, 1.0, 1.0)
                 elif tex is not None:
                     notes.append(f"texture {os.path.basename(tex)} on a geom without UVs: uses its mean colour")
-                    img = _load_image(tex)
+                    img = _load_image(tex, notes)
                     if img is not None:
                         rgba = (*(img.reshape(-1, 3).mean(axis=0) / 255.0), 1.0)
             if a.get("rgba"):

@@ -19,3 +19,8 @@ class ConfigError(SyngraspError, ValueError):
 
 class AssetError(SyngraspError):
     """An asset file is missing or unusable; the message names the file and the fix."""
+
+
+class DatasetError(SyngraspError):
+    """A dataset file (someone else's, or damaged) is malformed or asks for something refused; the message
+    names the file and the fix."""
