@@ -31,9 +31,11 @@ import h5py
 import numpy as np
 
 from ..core.episode import Episode
+from ..core.errors import DatasetError
 from ..core.schema import hdf5_attrs, infer_layout
 from .actions import from_output, hdf5_action_name, to_output
 from .base import ShardWriter, register_writer
+from .untrusted import open_shard
 
 _SCALAR_META = ("instruction", "success", "failure_reason", "seed", "episode_index", "attempts", "grasp_width",
                 "version", "schema_version", "fps", "scene", "max_penetration_m", "visibility_redraws")
@@ -101,8 +103,9 @@ class HDF5ShardWriter(ShardWriter):
 
 
 def read_episode(path: str, episode_index: int) -> Episode:
-    """Read one episode back from a shard (the inverse of the writer): Episode keys whatever ``writer.action`` was."""
-    with h5py.File(path, "r") as f:
+    """Read one episode back from a shard (the inverse of the writer): Episode keys whatever ``writer.action`` was.
+    The shard is opened by ``untrusted.open_shard`` (no external storage, virtual datasets or external links)."""
+    with open_shard(path) as f:
         g = f[f"data/demo_{episode_index}"]
         mode = str(f["data"].attrs.get("action", "ee_delta"))
         frames = {k: g["obs"][k][()] for k in g["obs"]}
@@ -120,7 +123,7 @@ def read_episode_arrays(path: str, episode_index: int, keys: tuple[str, ...]) ->
     """Only the per-frame ``keys`` (episode schema names) and the scalar attrs of one episode: a cheap
     read that skips the images."""
     renamed = {"action": "actions", "action.joint": "actions_joint"}
-    with h5py.File(path, "r") as f:
+    with open_shard(path) as f:
         g = f[f"data/demo_{episode_index}"]
         arrays = {k: g[renamed[k]][()] if k in renamed else g["obs"][k][()] for k in keys}
         attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in g.attrs.items()}
@@ -128,5 +131,10 @@ def read_episode_arrays(path: str, episode_index: int, keys: tuple[str, ...]) ->
 
 
 def shard_episode_indices(path: str) -> list[int]:
-    with h5py.File(path, "r") as f:
-        return sorted(int(k.split("_", 1)[1]) for k in f["data"])
+    """Episode indices of the ``demo_<i>`` groups of a shard (opened by ``untrusted.open_shard``)."""
+    with open_shard(path) as f:
+        try:
+            return sorted(int(k.split("_", 1)[1]) for k in f["data"])
+        except (KeyError, ValueError, IndexError) as e:
+            raise DatasetError(f"{path}: no /data group of demo_<episode index> groups ({type(e).__name__}: {e}); "
+                               "not a syngrasp shard") from e

@@ -7,17 +7,24 @@ import glob
 import json
 import os
 
-import h5py
 import pyarrow.parquet as pq
 
+from ..core.errors import DatasetError
+from .untrusted import number, open_shard, read_json, regular_file
 
-def _scene_counts(scenes: list[str]) -> tuple[dict, dict]:
+
+def _scene_counts(scenes: list[tuple[str, str]]) -> tuple[dict, dict]:
+    """(target category -> count, lighting set-up -> count) of (SceneSpec JSON, file it was read from) pairs."""
     categories: collections.Counter = collections.Counter()
     lighting: collections.Counter = collections.Counter()
-    for text in scenes:
-        s = json.loads(text)
-        categories[s["objects"][s["target_index"]]["category"]] += 1
-        types = sorted(li["type"] for li in s["lights"])
+    for text, where in scenes:
+        try:
+            s = json.loads(text)
+            categories[str(s["objects"][s["target_index"]]["category"])] += 1
+            types = sorted(str(li["type"]) for li in s["lights"])
+        except (ValueError, KeyError, IndexError, TypeError) as e:
+            raise DatasetError(f"{where}: an episode's scene is not a SceneSpec ({type(e).__name__}: {e}); "
+                               "the dataset is damaged: regenerate it") from e
         lighting[f"{len(types)} x " + "+".join(types)] += 1
     return dict(categories.most_common()), dict(lighting.most_common())
 
@@ -27,23 +34,29 @@ def _dir_bytes(root: str, patterns: list[str]) -> int:
 
 
 def dataset_stats(root: str) -> dict:
-    """Episodes, frames, success rate, target categories, lighting set-ups and bytes per frame, per format."""
+    """Episodes, frames, success rate, target categories, lighting set-ups and bytes per frame, per format.
+
+    Files are read as someone else's (``untrusted.py``): a truncated or crafted shard, a malformed
+    meta/info.json (a count that is not an integer) or manifest raise DatasetError naming the file."""
     out = {}
     sides = sorted(glob.glob(os.path.join(root, "meta/syngrasp/episodes/*/*.parquet")))
-    if os.path.isfile(os.path.join(root, "meta/info.json")):
-        with open(os.path.join(root, "meta/info.json")) as f:
-            info = json.load(f)
+    info_path = os.path.join(root, "meta/info.json")
+    if os.path.exists(info_path):
+        info = read_json(info_path)
+        if not isinstance(info, dict):
+            raise DatasetError(f"{info_path}: not a JSON object; regenerate it with syngrasp finalize")
         eps = {"success": [], "scene": []}
         for side in sides:  # one 50,000-episode file at a time
+            regular_file(side)
             part = pq.read_table(side, columns=["success", "scene"]).to_pydict()
             eps["success"] += part["success"]
             eps["scene"] += part["scene"]
-        cats, lights = _scene_counts(eps["scene"])
+        cats, lights = _scene_counts([(t, os.path.join(root, "meta/syngrasp/episodes")) for t in eps["scene"]])
         size = _dir_bytes(root, ["data/**/*.parquet", "videos/**/*.mp4", "meta/**/*"])
         size -= _dir_bytes(root, ["meta/syngrasp/finalize_state.*"])  # finalize's cache, not data
-        frames = info["total_frames"]
+        frames = number(info.get("total_frames"), info_path, "total_frames")
         out["lerobot"] = {
-            "episodes": info["total_episodes"],
+            "episodes": number(info.get("total_episodes"), info_path, "total_episodes"),
             "frames": frames,
             "success_rate": round(sum(eps["success"]) / max(len(eps["success"]), 1), 3),
             "target_categories": cats,
@@ -55,11 +68,15 @@ def dataset_stats(root: str) -> dict:
     if shards:
         success, scenes, frames = [], [], 0
         for path in shards:
-            with h5py.File(path, "r") as f:
-                for demo in f["data"].values():
-                    success.append(bool(demo.attrs["success"]))
-                    scenes.append(demo.attrs["scene"])
-                    frames += int(demo.attrs["num_samples"])
+            with open_shard(path) as f:
+                try:
+                    for demo in f["data"].values():
+                        success.append(bool(demo.attrs["success"]))
+                        scenes.append((demo.attrs["scene"], path))
+                        frames += int(demo.attrs["num_samples"])
+                except (KeyError, ValueError, TypeError, OSError) as e:
+                    raise DatasetError(f"{path}: not a syngrasp shard or damaged ({type(e).__name__}: {e}); "
+                                       "regenerate it") from e
         cats, lights = _scene_counts(scenes)
         size = sum(os.path.getsize(p) for p in shards)
         out["hdf5"] = {
@@ -72,15 +89,18 @@ def dataset_stats(root: str) -> dict:
             "bytes_per_frame": round(size / max(frames, 1)),
         }
     manifest = os.path.join(root, "manifest.json")
-    if os.path.isfile(manifest):
-        with open(manifest) as f:
-            m = json.load(f)
-        failures: collections.Counter = collections.Counter(m.get("failures", {}))
+    if os.path.exists(manifest):
+        m = read_json(manifest)
+        if not isinstance(m, dict):
+            raise DatasetError(f"{manifest}: not a JSON object; it is damaged")
+        failures: collections.Counter = collections.Counter(
+            {str(k): number(v, manifest, f"failures.{k}") for k, v in (m.get("failures") or {}).items()})
+        attempted, successes = number(m.get("episodes"), manifest, "episodes"), number(m.get("successes"), manifest, "successes")
         out["generation"] = {
-            "episode_indices_attempted": m["episodes"],
-            "successes": m["successes"],
-            "success_rate": round(m["successes"] / max(m["episodes"], 1), 3),
-            "errors": m.get("errors", 0),
+            "episode_indices_attempted": attempted,
+            "successes": successes,
+            "success_rate": round(successes / max(attempted, 1), 3),
+            "errors": number(m.get("errors", 0), manifest, "errors"),
             "failures": dict(failures.most_common()),
         }
     return out

@@ -9,14 +9,15 @@ import glob
 import json
 import os
 
-import h5py
 import numpy as np
 import pyarrow.parquet as pq
 
 from ..core.atomic import sha256_file
+from ..core.errors import DatasetError
 from ..core.schema import check_frames
 from .actions import from_output
 from .observations import nested_to_numpy
+from .untrusted import inside, number, open_shard, read_json, regular_file
 from .video import decode_video
 
 REQUIRED_INFO = ("codebase_version", "fps", "features", "total_episodes", "total_frames", "data_path")
@@ -90,13 +91,25 @@ def validate_lerobot(root: str) -> list[str]:
     problems: list[str] = []
     info_path = os.path.join(root, "meta/info.json")
     try:
-        with open(info_path) as f:
-            info = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
+        info = read_json(info_path)
+    except DatasetError as e:
         return [f"meta/info.json: unreadable ({e}); re-run syngrasp finalize"]
+    if not isinstance(info, dict):
+        return ["meta/info.json: not a JSON object; re-run syngrasp finalize"]
     missing = [k for k in REQUIRED_INFO if k not in info]
     if missing:
         return [f"meta/info.json: missing keys {missing}; re-run syngrasp finalize"]
+    try:
+        for key in ("total_episodes", "total_frames"):
+            number(info[key], info_path, key)
+        number(info["fps"], info_path, "fps", float)
+        if not isinstance(info["features"], dict) or not all(isinstance(v, dict) for v in info["features"].values()):
+            raise DatasetError(f"{info_path}: features is not a mapping of feature -> description")
+        for key in ("data_path", "video_path"):
+            if key in info:
+                inside(root, str(info[key]).replace("{", "").replace("}", ""))
+    except DatasetError as e:
+        return [f"meta/info.json: {e}; re-run syngrasp finalize"]
     if info["codebase_version"] != "v3.0":
         problems.append(f"meta/info.json: codebase_version {info['codebase_version']!r}, expected 'v3.0'")
     fps = float(info["fps"])
@@ -140,7 +153,9 @@ def validate_lerobot(root: str) -> list[str]:
     for (c, f), eps in sorted(by_file.items()):
         rel = info["data_path"].format(chunk_index=c, file_index=f)
         try:
-            table = pq.read_table(os.path.join(root, rel))
+            path = inside(root, rel)
+            regular_file(path)
+            table = pq.read_table(path)
         except Exception as e:  # noqa: BLE001
             problems.append(f"{rel}: unreadable ({e})")
             continue
@@ -168,7 +183,11 @@ def validate_lerobot(root: str) -> list[str]:
             files.setdefault((r[f"videos/{key}/chunk_index"], r[f"videos/{key}/file_index"]), []).append(r)
         for (c, f), eps in sorted(files.items()):
             rel = info["video_path"].format(video_key=key, chunk_index=c, file_index=f)
-            path = os.path.join(root, rel)
+            try:
+                path = inside(root, rel)
+            except DatasetError as e:
+                problems.append(f"{rel}: {e}")
+                continue
             if not os.path.isfile(path):
                 problems.append(f"{rel}: missing video")
                 continue
@@ -186,6 +205,46 @@ def validate_lerobot(root: str) -> list[str]:
     return problems
 
 
+def _shard_problems(f, name: str, seen: dict[int, str]) -> list[str]:
+    """Problems of one open shard ``f`` (file name ``name``); ``seen`` maps episode index -> shard so far."""
+    problems: list[str] = []
+    total = 0
+    mode = str(f["data"].attrs.get("action", "ee_delta"))
+    for demo in f["data"]:
+        g = f["data"][demo]
+        idx = int(demo.split("_")[1])
+        if idx in seen:
+            problems.append(f"{name}: episode {idx} duplicates one in {seen[idx]}")
+        seen[idx] = name
+        n = int(g.attrs["num_samples"])
+        total += n
+        written = {k: g[k] for k in g if k == "actions" or k.startswith("actions_")}
+        written = {"action" if k == "actions" else "action." + k[len("actions_"):]: v for k, v in written.items()}
+        written.update({k: g["obs"][k] for k in g["obs"]})
+        try:
+            problems += check_frames(from_output(written, mode), f"{name}/{demo}")  # shapes only: nothing read
+        except KeyError as e:
+            problems.append(f"{name}/{demo}: action key {e} missing for data.attrs['action']={mode!r}")
+        cols = {k: g[k][()] for k in g if k == "actions" or k.startswith("actions_")}
+        sizes = {}
+        for k in g["obs"]:
+            ds = g["obs"][k]
+            if ds.ndim == 4:
+                sizes[k.rsplit(".", 1)[1]] = ds.shape[1:3]
+                if ds.shape[0] != n:
+                    problems.append(f"{name}/{demo}: {k} has {ds.shape[0]} frames, num_samples {n}")
+            else:
+                cols[k] = ds[()]
+        for k, arr in cols.items():
+            if len(arr) != n:
+                problems.append(f"{name}/{demo}: {k} has {len(arr)} frames, num_samples {n}")
+        problems += _finite_and_boxes(f"{name}/{demo}", {k: v for k, v in cols.items() if v.ndim <= 2}, sizes)
+        problems += observation_checks(f"{name}/{demo}", cols, dict(g.attrs))
+    if int(f["data"].attrs["total"]) != total:
+        problems.append(f"{name}: data.attrs['total'] {int(f['data'].attrs['total'])} != {total} frames")
+    return problems
+
+
 def validate_hdf5(root: str) -> list[str]:
     problems: list[str] = []
     seen: dict[int, str] = {}
@@ -195,51 +254,22 @@ def validate_hdf5(root: str) -> list[str]:
     for path in paths:
         name = os.path.basename(path)
         record = path[: -len(".hdf5")] + ".json"
-        if os.path.isfile(record):
-            with open(record) as f:
-                meta = json.load(f).get("files", {}).get(name)
-            if meta is not None and sha256_file(path) != meta["sha256"]:
-                problems.append(f"{name}: sha256 does not match {os.path.basename(record)}")
         try:
-            f = h5py.File(path, "r")
-        except OSError as e:
-            problems.append(f"{name}: cannot open ({e})")
+            regular_file(path)  # before hashing it: a FIFO is never opened
+            if os.path.exists(record):
+                meta = read_json(record)
+                meta = meta.get("files", {}).get(name) if isinstance(meta, dict) else None
+                if isinstance(meta, dict) and sha256_file(path) != meta.get("sha256"):
+                    problems.append(f"{name}: sha256 does not match {os.path.basename(record)}")
+            f = open_shard(path)
+        except DatasetError as e:
+            problems.append(f"{name}: refused or unreadable: {e}")
             continue
         with f:
-            total = 0
-            mode = str(f["data"].attrs.get("action", "ee_delta"))
-            for demo in f["data"]:
-                g = f["data"][demo]
-                idx = int(demo.split("_")[1])
-                if idx in seen:
-                    problems.append(f"{name}: episode {idx} duplicates one in {seen[idx]}")
-                seen[idx] = name
-                n = int(g.attrs["num_samples"])
-                total += n
-                written = {k: g[k] for k in g if k == "actions" or k.startswith("actions_")}
-                written = {"action" if k == "actions" else "action." + k[len("actions_"):]: v for k, v in written.items()}
-                written.update({k: g["obs"][k] for k in g["obs"]})
-                try:
-                    problems += check_frames(from_output(written, mode), f"{name}/{demo}")  # shapes only: nothing read
-                except KeyError as e:
-                    problems.append(f"{name}/{demo}: action key {e} missing for data.attrs['action']={mode!r}")
-                cols = {k: g[k][()] for k in g if k == "actions" or k.startswith("actions_")}
-                sizes = {}
-                for k in g["obs"]:
-                    ds = g["obs"][k]
-                    if ds.ndim == 4:
-                        sizes[k.rsplit(".", 1)[1]] = ds.shape[1:3]
-                        if ds.shape[0] != n:
-                            problems.append(f"{name}/{demo}: {k} has {ds.shape[0]} frames, num_samples {n}")
-                    else:
-                        cols[k] = ds[()]
-                for k, arr in cols.items():
-                    if len(arr) != n:
-                        problems.append(f"{name}/{demo}: {k} has {len(arr)} frames, num_samples {n}")
-                problems += _finite_and_boxes(f"{name}/{demo}", {k: v for k, v in cols.items() if v.ndim <= 2}, sizes)
-                problems += observation_checks(f"{name}/{demo}", cols, dict(g.attrs))
-            if int(f["data"].attrs["total"]) != total:
-                problems.append(f"{name}: data.attrs['total'] {int(f['data'].attrs['total'])} != {total} frames")
+            try:
+                problems += _shard_problems(f, name, seen)
+            except (KeyError, ValueError, TypeError, IndexError, OSError) as e:
+                problems.append(f"{name}: not a syngrasp shard or damaged ({type(e).__name__}: {e}); regenerate it")
     return problems
 
 

@@ -14,14 +14,15 @@ import glob
 import json
 import os
 
-import h5py
 import numpy as np
 import pyarrow.parquet as pq
 import yaml
 
 from ..core.dataconf import from_dict
+from ..core.errors import DatasetError
 from ..exporters.report import dataset_stats
 from ..exporters.side import read_side_table
+from ..exporters.untrusted import inside, number, open_shard, read_json, regular_file
 from ..randomization.config import SceneConfig
 from ..randomization.lighting import kelvin_to_rgb
 
@@ -77,25 +78,45 @@ def _hdf5_episodes(root: str) -> list[EpisodeInfo]:
     out = []
     for path in sorted(glob.glob(os.path.join(root, "shard-*.hdf5"))):
         shard = int(os.path.basename(path)[6:12])
-        with h5py.File(path, "r") as f:
-            for name, g in f["data"].items():
-                a = g.attrs
-                out.append(EpisodeInfo(int(a["episode_index"]), path, shard, bool(a["success"]), str(a["failure_reason"]),
-                                       str(a["instruction"]), int(a["num_samples"]), float(a["grasp_width"]),
-                                       json.loads(a["scene"])))
+        with open_shard(path) as f:
+            try:
+                for name, g in f["data"].items():
+                    a = g.attrs
+                    out.append(EpisodeInfo(int(a["episode_index"]), path, shard, bool(a["success"]), str(a["failure_reason"]),
+                                           str(a["instruction"]), int(a["num_samples"]), float(a["grasp_width"]),
+                                           _scene(a["scene"], path)))
+            except (KeyError, ValueError, TypeError) as e:
+                raise DatasetError(f"{path}: not a syngrasp shard or damaged ({type(e).__name__}: {e}); regenerate it") from e
     return sorted(out, key=lambda e: e.index)
+
+
+def _scene(text, where: str) -> dict:
+    """A stored SceneSpec (JSON) as a dict with the keys the report reads; DatasetError naming ``where``."""
+    try:
+        s = json.loads(text)
+        for key in ("objects", "target_index", "cameras", "lights", "table"):
+            s[key]  # noqa: B018 - present, or the KeyError below names it
+    except (ValueError, KeyError, TypeError) as e:
+        raise DatasetError(f"{where}: an episode's scene is not a SceneSpec ({type(e).__name__}: {e}); regenerate it") from e
+    return s
 
 
 def _lerobot_episodes(root: str) -> list[EpisodeInfo]:
     side = read_side_table(root).to_pydict()
     if not side:
         return []
-    return [
-        EpisodeInfo(side["source_episode_index"][i], "lerobot", side["shard_index"][i], side["success"][i],
-                    side["failure_reason"][i], side["instruction"][i], side["length"][i], side["grasp_width"][i],
-                    json.loads(side["scene"][i]), side["episode_index"][i])
-        for i in range(len(side["episode_index"]))
-    ]
+    where = os.path.join(root, "meta/syngrasp/episodes")
+    try:
+        return [
+            EpisodeInfo(number(side["source_episode_index"][i], where, "source_episode_index"), "lerobot",
+                        number(side["shard_index"][i], where, "shard_index"), bool(side["success"][i]),
+                        str(side["failure_reason"][i]), str(side["instruction"][i]), number(side["length"][i], where, "length"),
+                        number(side["grasp_width"][i], where, "grasp_width", float), _scene(side["scene"][i], where),
+                        number(side["episode_index"][i], where, "episode_index"))
+            for i in range(len(side["episode_index"]))
+        ]
+    except KeyError as e:
+        raise DatasetError(f"{where}: side table lacks column {e}; regenerate it with syngrasp finalize") from e
 
 
 def load_report_data(root: str) -> ReportData:
@@ -111,14 +132,29 @@ def load_report_data(root: str) -> ReportData:
     rec_paths = sorted(p for p in glob.glob(os.path.join(root, "shard-*.json")))
     records, mtimes = [], []
     for p in rec_paths:
-        with open(p) as f:
-            records.append(json.load(f))
+        records.append(_record(read_json(p), p))
         mtimes.append(os.path.getmtime(p))
     if not episodes and not records:
         raise FileNotFoundError(f"{root}: no shard-*.hdf5, meta/syngrasp/episodes/ side files or shard-*.json; "
                                 "run syngrasp report on a folder written by syngrasp generate")
     cams = tuple(c["name"] for c in episodes[0].scene["cameras"]) if episodes else ()
     return ReportData(root, episodes, records, mtimes, dataset_stats(root), _scene_config(root), cams)
+
+
+def _record(r, path: str) -> dict:
+    """A shard completion record with the numbers the report plots checked to be numbers."""
+    if not isinstance(r, dict):
+        raise DatasetError(f"{path}: not a JSON object; the shard record is damaged")
+    for key, kind in (("successes", int), ("frames", int), ("shard_index", int), ("seconds", float)):
+        r[key] = number(r.get(key), path, key, kind)
+    try:
+        r["failures"] = {str(k): number(v, path, f"failures.{k}") for k, v in (r.get("failures") or {}).items()}
+        if "outcomes_by_category" in r:
+            r["outcomes_by_category"] = {str(c): {str(o): number(n, path, f"outcomes_by_category.{c}.{o}")
+                                                  for o, n in outs.items()} for c, outs in r["outcomes_by_category"].items()}
+    except AttributeError as e:
+        raise DatasetError(f"{path}: failures or outcomes_by_category is not a mapping; the shard record is damaged") from e
+    return r
 
 
 def outcome_counts(data: ReportData) -> tuple[collections.Counter, dict[str, collections.Counter]]:
@@ -172,7 +208,7 @@ def randomized_parameters(data: ReportData) -> dict[str, np.ndarray]:
 def episode_frames(data: ReportData, e: EpisodeInfo, cam: str, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(images uint8 (n, H, W, 3), boxes float32 (n, 4) px or -1s) of frames ``which`` of one camera."""
     if e.source != "lerobot":
-        with h5py.File(e.source, "r") as f:
+        with open_shard(e.source) as f:
             g = f[f"data/demo_{e.index}/obs"]
             imgs = np.stack([g[f"observation.images.{cam}"][int(t)] for t in which])
             boxes = g[f"annotation.bbox.{cam}"][()][which]
@@ -183,11 +219,12 @@ def episode_frames(data: ReportData, e: EpisodeInfo, cam: str, which: np.ndarray
     ep = pq.read_table(glob.glob(os.path.join(root, "meta/episodes/*/*.parquet"))[0]).to_pylist()
     row = next(r for r in ep if r["episode_index"] == e.lerobot_row)
     key = f"observation.images.{cam}"
-    path = os.path.join(root, f"videos/{key}/chunk-{row[f'videos/{key}/chunk_index']:03d}/file-{row[f'videos/{key}/file_index']:03d}.mp4")
+    path = inside(root, f"videos/{key}/chunk-{row[f'videos/{key}/chunk_index']:03d}/file-{row[f'videos/{key}/file_index']:03d}.mp4")
+    regular_file(path)
     frames, times = decode_video(path)
     fps = row["length"] / (row[f"videos/{key}/to_timestamp"] - row[f"videos/{key}/from_timestamp"])
     idx = [int(np.argmin(np.abs(times - (row[f"videos/{key}/from_timestamp"] + t / fps)))) for t in which]
-    dpath = os.path.join(root, f"data/chunk-{row['data/chunk_index']:03d}/file-{row['data/file_index']:03d}.parquet")
+    dpath = inside(root, f"data/chunk-{row['data/chunk_index']:03d}/file-{row['data/file_index']:03d}.parquet")
     d = pq.read_table(dpath, columns=["episode_index", f"annotation.bbox.{cam}"]).to_pydict()
     bb = np.asarray([b for i, b in zip(d["episode_index"], d[f"annotation.bbox.{cam}"]) if i == e.lerobot_row], np.float32)
     return frames[idx], bb[which]

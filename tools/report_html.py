@@ -26,6 +26,9 @@ from PIL import Image, ImageDraw  # noqa: E402
 from ..core.atomic import atomic_write_text  # noqa: E402
 from .report_data import ReportData, episode_frames, load_report_data, outcome_counts, randomized_parameters  # noqa: E402
 
+# labels come from the dataset (categories, failure reasons, instructions): "$\\frac$" is text, never mathtext
+PLAIN_TEXT = {"text.usetex": False, "text.parse_math": False}
+
 STRIP_FRAMES = 6
 TILE_PX = 128
 
@@ -41,6 +44,13 @@ def _fig(fig) -> str:
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
+
+
+def _n(value, fmt: str = "d") -> str:
+    """A number for the page: formatted via int()/float(), so a string that is not a number ("<script>")
+    raises instead of reaching the HTML."""
+    v = float(value) if fmt != "d" else int(value)
+    return html.escape(format(v, fmt))
 
 
 def _img(b64: str, alt: str) -> str:
@@ -165,6 +175,12 @@ window.addEventListener('load', function () {
 def report_html(root: str, episodes_shown: int = 6, seed: int = 0) -> str:
     """The report page for the dataset in ``root``; ``episodes_shown`` random episodes (drawn with ``seed``)."""
     data = load_report_data(root)
+    with plt.rc_context(PLAIN_TEXT):
+        return _page(data, root, episodes_shown, seed)
+
+
+def _page(data: ReportData, root: str, episodes_shown: int, seed: int) -> str:
+    """The page's HTML; every value from the dataset is escaped (text) or formatted by ``_n`` (numbers)."""
     rng = np.random.default_rng(seed)
     shown = sorted(rng.choice(len(data.episodes), min(episodes_shown, len(data.episodes)), replace=False)) if data.episodes else []
     outcomes, per_cat, rate, attempted = _outcome_plots(data)
@@ -175,17 +191,17 @@ def report_html(root: str, episodes_shown: int = 6, seed: int = 0) -> str:
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}"
         ".ep{margin:12px 0;padding:6px;border:1px solid #ddd}</style></head><body>",
         f"<h1>syngrasp report</h1><p>{html.escape(root)}</p><p id='render-check'>images not checked</p>",
-        f"<p><b>{len(data.episodes)}</b> episodes written, <b>{sum(e.length for e in data.episodes)}</b> frames; "
-        f"success rate <b>{rate:.1%}</b> of {attempted} attempted episode indices.</p>",
+        f"<p><b>{_n(len(data.episodes))}</b> episodes written, <b>{_n(sum(e.length for e in data.episodes))}</b> frames; "
+        f"success rate <b>{_n(rate, '.1%')}</b> of {_n(attempted)} attempted episode indices.</p>",
         "<h2>Contact sheet</h2><p>Random episodes; frames spread over each episode, one row per camera; "
         "the target's box in red.</p>",
     ]
     for i in shown:
         e = data.episodes[i]
         strip = contact_strip(data, e, data.cameras)
-        parts.append(f"<div class='ep'><b>episode {e.index}</b> (shard {e.shard}, {e.length} frames, "
-                     f"{'success' if e.success else html.escape(e.failure_reason)}): {html.escape(e.instruction)}"
-                     f"{_img(_png(strip), f'episode {e.index}')}</div>")
+        parts.append(f"<div class='ep'><b>episode {_n(e.index)}</b> (shard {_n(e.shard)}, {_n(e.length)} frames, "
+                     f"{'success' if e.success else html.escape(str(e.failure_reason))}): {html.escape(str(e.instruction))}"
+                     f"{_img(_png(strip), f'episode {_n(e.index)}')}</div>")
     parts += [
         "<h2>Success and failures</h2>", _img(outcomes, "outcomes"), _img(per_cat, "outcome per category"),
         "<h2>Randomized parameters</h2><p>From the SceneSpec stored with each written episode.</p>",
@@ -196,8 +212,8 @@ def report_html(root: str, episodes_shown: int = 6, seed: int = 0) -> str:
     ]
     for fmt, s in data.stats.items():
         if "bytes" in s:
-            parts.append(f"<tr><td>{fmt}</td><td>{s['episodes']}</td><td>{s['frames']}</td><td>{s['bytes']}</td>"
-                         f"<td>{s['bytes_per_frame']}</td></tr>")
+            parts.append(f"<tr><td>{html.escape(fmt)}</td><td>{_n(s['episodes'])}</td><td>{_n(s['frames'])}</td>"
+                         f"<td>{_n(s['bytes'])}</td><td>{_n(s['bytes_per_frame'])}</td></tr>")
     parts += ["</table>", "<h2>Throughput</h2>", _img(_throughput_plot(data), "throughput"), _CHECK, "</body></html>"]
     return "\n".join(parts)
 
