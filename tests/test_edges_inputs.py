@@ -377,3 +377,30 @@ def test_report_draws_math_like_labels_as_text_and_escapes_html(tmp_path, capsys
     assert main(["report", str(ds), "--out", str(out), "--episodes", "1"]) == 0, capsys.readouterr().err
     page = out.read_text()
     assert "<script>alert" not in page and "pick up &lt;script&gt;alert(1)&lt;/script&gt; $x^$" in page
+
+
+def test_glb_embedded_texture_over_the_pixel_limit_is_not_decoded(tmp_path):
+    from syngrasp.assets import readers
+    from syngrasp.assets.confine import read_guard
+
+    m = trimesh.creation.box(extents=(0.04, 0.03, 0.05))
+    uv = np.random.default_rng(0).random((len(m.vertices), 2))
+    m.visual = trimesh.visual.TextureVisuals(uv=uv, image=Image.new("RGB", (300, 200), (201, 13, 77)))
+    m.export(tmp_path / "t.glb")
+    with read_guard(ReadLimits(root=str(tmp_path), max_texture_pixels=100 * 100)):
+        assert readers.read(str(tmp_path / "t.glb"), []).image is None  # Pillow refused it at its header
+    with read_guard(ReadLimits(root=str(tmp_path))):
+        assert readers.read(str(tmp_path / "t.glb"), []).image.shape == (200, 300, 3)
+
+
+def test_validate_refuses_data_paths_out_of_the_dataset(tmp_path):
+    ds = tmp_path / "ds"
+    (ds / "meta").mkdir(parents=True)
+    info = {"codebase_version": "v3.0", "fps": 10, "features": {}, "total_episodes": 0, "total_frames": 0,
+            "data_path": "../outside/{chunk_index}.parquet"}
+    (ds / "meta" / "info.json").write_text(json.dumps(info))
+    problems = validate(str(ds))
+    assert len(problems) == 1 and problems[0].startswith("meta/info.json: ") and "outside the dataset" in problems[0]
+    info["data_path"], info["fps"] = "data/{chunk_index}.parquet", "<b>10</b>"
+    (ds / "meta" / "info.json").write_text(json.dumps(info))
+    assert "fps is '<b>10</b>', not a number" in validate(str(ds))[0]
