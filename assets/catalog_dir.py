@@ -121,9 +121,10 @@ def _catalog_files(r: dict, root: str) -> list[tuple[str, str]]:
 def load_catalog_dir(path: str) -> list[ObjectAsset]:
     """ObjectAssets of a built catalog folder (``catalog:DIR`` in ``scene.asset_sources``).
 
-    Every file a row names (object ids, textures, variants) must be a regular file inside ``path``
-    (``confine.refusal``): a catalog.json naming ``../`` or absolute paths, symlinks out of the
-    folder, FIFOs or devices raises AssetError naming the key; so does a malformed catalog.json.
+    Every file a row names (object ids, textures, variants) must be inside ``path`` and, when it
+    exists, a regular file (``confine.refusal``): a catalog.json naming ``../`` or absolute paths,
+    symlinks out of the folder, FIFOs or devices raises AssetError naming the key; so does a
+    malformed catalog.json. A missing file inside is left to the episodes that draw its object.
     """
     cat_path = os.path.join(path, "catalog.json")
     if not os.path.isfile(cat_path):
@@ -136,6 +137,8 @@ def load_catalog_dir(path: str) -> list[ObjectAsset]:
         for r in rows:
             for key, file in _catalog_files(r, path):
                 why = refusal(file, limits)
+                if why and not os.path.lexists(file) and not why.startswith("outside"):
+                    continue  # a file deleted after the build fails only the episodes that draw its object
                 if why:
                     raise AssetError(f"{cat_path}: {key} names {file}, which is refused: {why}; rebuild the catalog "
                                      "with syngrasp assets build")
