@@ -107,6 +107,14 @@ def _struct(rows: list[dict[str, Any]], struct: pa.StructType) -> pa.StructArray
     return pa.StructArray.from_arrays(children, fields=list(struct))
 
 
+def rows_array(per_frame: Sequence[Sequence[dict[str, Any]]], list_type: pa.ListType) -> pa.ListArray:
+    """A language column (``PERSISTENT_TYPE`` or ``EVENTS_TYPE``) from per-frame lists of row dicts;
+    ``tool_calls`` is written null (``pa.array`` cannot build Arrow's JSON type from Python values)."""
+    flat = [r for rows in per_frame for r in rows]
+    offsets = np.concatenate([[0], np.cumsum([len(rows) for rows in per_frame])]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), _struct(flat, list_type.value_type), type=list_type)
+
+
 def language_columns(episodes: list[Episode]) -> dict[str, pa.Array]:
     """``language_persistent`` and ``language_events`` for the frames of ``episodes``, in order."""
     struct = PERSISTENT_TYPE.value_type
@@ -133,3 +141,38 @@ def active_at(rows: Sequence[dict], t: float, style: str) -> dict | None:
     ``active_at``); None before the first."""
     live = [r for r in rows if r.get("style") == style and r["timestamp"] <= t]
     return max(live, key=lambda r: r["timestamp"]) if live else None
+
+
+def check_language(name: str, persistent: Sequence[Sequence[dict]], events: Sequence[Sequence[dict]],
+                   timestamps: np.ndarray, phase: np.ndarray | None) -> list[str]:
+    """Problems of one episode's language columns (frames in order): the persistent slice must be the
+    same on every frame, of persistent styles only; with subtask rows, every frame has an active
+    subtask that starts where the frame's ``annotation.phase`` run starts. ``persistent``/``events``:
+    per frame, the rows as dicts; ``timestamps`` (T,) [s]."""
+    problems = []
+    if not len(persistent):
+        return problems
+    first = list(persistent[0])
+    if any(list(rows) != first for rows in persistent[1:]):
+        problems.append(f"{name}: {schema.LANGUAGE_PERSISTENT} differs between frames of the episode; "
+                        "LeRobot expects the episode's whole persistent slice on every frame")
+    bad = sorted({str(r.get("style")) for r in first} - set(schema.PERSISTENT_STYLES))
+    if bad:
+        problems.append(f"{name}: {schema.LANGUAGE_PERSISTENT} has rows of styles {bad}, not persistent styles "
+                        f"{list(schema.PERSISTENT_STYLES)}")
+    if any(len(rows) for rows in events):
+        bad_ev = sorted({str(r.get("style")) for rows in events for r in rows} & set(schema.PERSISTENT_STYLES))
+        if bad_ev:
+            problems.append(f"{name}: {schema.LANGUAGE_EVENTS} has rows of persistent styles {bad_ev}")
+    if phase is None or not any(r.get("style") == "subtask" for r in first):
+        return problems
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(phase)) + 1])
+    run_start = timestamps[starts[np.searchsorted(starts, np.arange(len(phase)), side="right") - 1]]
+    wrong = 0
+    for t, t0 in zip(timestamps.tolist(), run_start.tolist()):
+        row = active_at(first, t, "subtask")
+        wrong += row is None or row["timestamp"] != t0
+    if wrong:
+        problems.append(f"{name}: the active subtask does not start with the annotation.phase run in {wrong} "
+                        "frames; re-export the episode (syngrasp convert) to rebuild the language columns")
+    return problems
