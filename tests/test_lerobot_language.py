@@ -148,3 +148,26 @@ def test_paraphrases_reword_around_the_same_phrase():
             assert paraphrases(desc) == out  # deterministic
     with pytest.raises(ValueError, match="must be in"):
         paraphrases(desc, len(TEMPLATES))
+
+
+@pytest.mark.sim
+def test_episodes_from_before_the_columns_still_export(success_result, tmp_path):
+    """An episode without task_aug and object_* meta (HDF5 written by an earlier version) exports with
+    null syngrasp/object_* cells and subtask rows only; validate stays clean."""
+    from syngrasp.assets import load_robot
+    from syngrasp.core.episode import Episode
+    from syngrasp.exporters.config import WriterConfig
+    from syngrasp.exporters.lerobot import LeRobotShardWriter
+    from syngrasp.exporters.lerobot_meta import finalize_lerobot
+
+    ep = success_result.episode
+    old = {k: v for k, v in ep.meta.items() if k != "task_aug" and not k.startswith("object_")}
+    robot = load_robot("panda")
+    LeRobotShardWriter(str(tmp_path), WriterConfig()).write(0, [Episode(ep.frames, ep.cameras, old)], {"shard_index": 0})
+    finalize_lerobot(str(tmp_path), [0], robot.name, WriterConfig(), robot.feature_names())
+    row = pq.read_table(tmp_path / "meta/episodes/chunk-000/file-000.parquet").to_pylist()[0]
+    assert row["syngrasp/object_id"] is None and row["syngrasp/object_scale"] is None
+    assert row["syngrasp/seed"] == ep.meta["seed"]
+    rows = pq.read_table(tmp_path / "data/chunk-000/file-000.parquet")[schema.LANGUAGE_PERSISTENT][0].as_py()
+    assert {r["style"] for r in rows} == {"subtask"}
+    assert validate(str(tmp_path)) == []
