@@ -72,8 +72,10 @@ class Episode:
         meta: instruction, seed, episode_index, success, failure_reason,
             grasp_pose (4,4), grasp_width [m], scene (SceneSpec JSON), version, fps,
             phase_names (JSON list), subtasks (JSON list, one instruction per phase),
-            language (JSON: how the instruction was composed), and with segmentation
-            segmentation_ids (JSON, see generators.mujoco_backend.instances.InstanceIds).
+            language (JSON: how the instruction was composed), task_aug (JSON list: paraphrases
+            of the instruction), the target's object_id, object_category, object_scale (3,),
+            object_mass [kg], object_friction (3,) (sliding, torsional, rolling), and with
+            segmentation segmentation_ids (JSON, see generators.mujoco_backend.instances.InstanceIds).
     """
 
     frames: dict[str, np.ndarray]

@@ -119,7 +119,112 @@ META_KEYS: dict[str, str] = {
     "subtasks": "JSON list: one instruction per phase",
     "language": "JSON: how the instruction was composed",
     "segmentation_ids": "JSON: instance id of each object (with segmentation only)",
+    "task_aug": "JSON list: paraphrases of the instruction (same referring phrase, other wording)",
+    "object_id": "target object's catalog asset id (str)",
+    "object_category": "target object's category noun (str)",
+    "object_scale": "(3,) float64 target scale factors along its mesh axes",
+    "object_mass": "target mass [kg]",
+    "object_friction": "(3,) float64 target contact friction (sliding, torsional [m], rolling [m]), MuJoCo's geom friction",
 }
+
+
+# ---- LeRobot language columns ---------------------------------------------------------------------
+# LeRobot (0.6) stores language annotations in two per-frame columns of the data parquet, each a list of
+# rows (lerobot/datasets/language.py): ``language_persistent`` holds, on EVERY frame of an episode, the
+# episode's whole persistent slice (rows of styles subtask, plan, memory, motion, task_aug, each with the
+# ``timestamp`` [s] at which it becomes active; the row active at frame time t is the latest one with
+# timestamp <= t, ``active_at``); ``language_events`` holds on each frame the event rows fired at that
+# frame (no timestamp). info.json declares both as ``{"dtype": "language", "shape": [1]}``; they get no stats.
+LANGUAGE_PERSISTENT = "language_persistent"
+LANGUAGE_EVENTS = "language_events"
+# (field, Arrow type name, nullable) of one row, in LeRobot's order; "json" is Arrow's JSON extension type.
+PERSISTENT_ROW_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("role", "string", False), ("content", "string", True), ("style", "string", True),
+    ("timestamp", "float32", False), ("camera", "string", True), ("tool_calls", "list<json>", True),
+)
+EVENT_ROW_FIELDS: tuple[tuple[str, str, bool], ...] = tuple(f for f in PERSISTENT_ROW_FIELDS if f[0] != "timestamp")
+PERSISTENT_STYLES = ("subtask", "plan", "memory", "motion", "task_aug")
+LANGUAGE_KEYS: dict[str, str] = {
+    LANGUAGE_PERSISTENT: "every frame: the episode's task_aug rows (role user, t = 0: the instruction, then its "
+                         "paraphrases, meta task_aug) and one subtask row (role assistant) per phase, at the "
+                         "phase's first frame, holding that phase's subtask text (meta subtasks)",
+    LANGUAGE_EVENTS: "every frame: an empty list (syngrasp fires no language events)",
+}
+
+
+def lerobot_language_features() -> dict[str, dict]:
+    """info.json ``features`` of the two language columns, as LeRobot's ``language_feature_info()`` declares them."""
+    return {k: {"dtype": "language", "shape": [1], "names": None} for k in LANGUAGE_KEYS}
+
+
+# ---- per-episode columns of LeRobot's meta/episodes -------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class EpisodeColumn:
+    """One declared per-episode column of LeRobot's ``meta/episodes``.
+
+    Attributes:
+        name: the column name, ``syngrasp/<name>`` (finalize carries every ``a/b``-named column of a
+            shard's episodes table into meta/episodes).
+        meta_key: the Episode.meta key it holds (HDF5 demo attr of the same name).
+        dtype: "int64", "float64", "bool" or "string" (of each element for list columns).
+        length: 0 for a scalar, else the fixed length of the list (4x4 poses are flattened row-major).
+        unit / meaning: documentation.
+    """
+
+    name: str
+    meta_key: str
+    dtype: str
+    length: int
+    unit: str
+    meaning: str
+
+
+EPISODE_COLUMNS: tuple[EpisodeColumn, ...] = (
+    EpisodeColumn("syngrasp/seed", "seed", "int64", 0, "",
+                  "run seed; the episode RNG is SeedSequence([seed, source_episode_index])"),
+    EpisodeColumn("syngrasp/source_episode_index", "episode_index", "int64", 0, "",
+                  "generation index in the run (LeRobot's episode_index is the dense numbering)"),
+    EpisodeColumn("syngrasp/success", "success", "bool", 0, "", "the grasp held through lift, shake and hold"),
+    EpisodeColumn("syngrasp/failure_reason", "failure_reason", "string", 0, "", "why it failed, '' on success"),
+    EpisodeColumn("syngrasp/object_id", "object_id", "string", 0, "", "target object's catalog asset id"),
+    EpisodeColumn("syngrasp/object_category", "object_category", "string", 0, "", "target object's category noun"),
+    EpisodeColumn("syngrasp/object_scale", "object_scale", "float64", 3, "", "target scale factors (x, y, z)"),
+    EpisodeColumn("syngrasp/object_mass", "object_mass", "float64", 0, "kg", "target mass"),
+    EpisodeColumn("syngrasp/object_friction", "object_friction", "float64", 3, "-, m, m",
+                  "target contact friction: sliding, torsional, rolling (MuJoCo geom friction)"),
+    EpisodeColumn("syngrasp/grasp_pose", "grasp_pose", "float64", 16, "m",
+                  "planned grasp pose, 4x4 flattened row-major, robot base frame"),
+    EpisodeColumn("syngrasp/grasp_width", "grasp_width", "float64", 0, "m", "planned gripper opening at the grasp"),
+)
+
+
+def episode_column_values(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """One episode's ``EPISODE_COLUMNS`` values from its meta, by column name: Python scalars, lists of
+    ``length`` for list columns, None where the meta lacks the key (episodes written before it existed).
+    A list-valued key of the wrong length is a ValueError naming the key."""
+    out: dict[str, Any] = {}
+    cast = {"int64": int, "float64": float, "bool": bool, "string": str}
+    for c in EPISODE_COLUMNS:
+        v = meta.get(c.meta_key)
+        if v is None:
+            out[c.name] = None
+        elif c.length:
+            flat = [cast[c.dtype](x) for x in _flatten(v)]
+            if len(flat) != c.length:
+                raise ValueError(f"episode meta '{c.meta_key}' has {len(flat)} values, the schema declares "
+                                 f"{c.length} (core/schema.py EPISODE_COLUMNS); regenerate or fix the episode")
+            out[c.name] = flat
+        else:
+            out[c.name] = cast[c.dtype](v)
+    return out
+
+
+def _flatten(v: Any) -> list:
+    if hasattr(v, "tolist"):
+        v = v.tolist()
+    if isinstance(v, (list, tuple)):
+        return [x for item in v for x in _flatten(item)]
+    return [v]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,7 +299,8 @@ def output_name(key: str, action_mode: str) -> str:
 def lerobot_features(n_arm: int, cameras: Mapping[str, tuple[int, int]], options: Any = None,
                      feature_names: Mapping[str, list[str]] | None = None,
                      action_mode: str = "ee_delta") -> dict[str, dict]:
-    """info.json ``features`` of the non-video keys (everything but RGB images and depth), by written name.
+    """info.json ``features`` of the non-video keys (everything but RGB images and depth), by written name,
+    followed by the two language columns (``lerobot_language_features``).
 
     ``feature_names``: per-dimension names of robot-shaped keys (the robot spec's
     ``feature_names()``), keyed by Episode key; a list whose length differs from the key's width is
@@ -217,6 +323,7 @@ def lerobot_features(n_arm: int, cameras: Mapping[str, tuple[int, int]], options
         if names is None and len(shape) == 1:
             names = [f"{written}_{i}" for i in range(shape[0])]
         out[written] = {"dtype": fk.dtype, "shape": shape, "names": list(names) if names is not None else None}
+    out.update(lerobot_language_features())
     return out
 
 

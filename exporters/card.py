@@ -72,6 +72,27 @@ def _key_table(feats: dict, mode: str) -> list[str]:
     return lines
 
 
+def _language_lines(feats: dict) -> list[str]:
+    """The card's language section: LeRobot's language columns present in ``feats`` (core/schema.py)."""
+    keys = [k for k in schema.LANGUAGE_KEYS if feats.get(k, {}).get("dtype") == "language"]
+    if not keys:
+        return []
+    lines = ["", "## Language", "",
+             "LeRobot language columns of the data parquet (list of rows `role, content, style, timestamp, camera, "
+             "tool_calls` per frame; no stats):", ""]
+    lines += [f"- `{k}`: {schema.LANGUAGE_KEYS[k]}" for k in keys]
+    return lines
+
+
+def _episode_column_lines() -> list[str]:
+    """The card's table of the declared per-episode columns of meta/episodes (core/schema.py)."""
+    lines = ["", "## Episode metadata", "", "Columns of `meta/episodes/chunk-*/file-*.parquet`, one value per episode:",
+             "", "| column | dtype | length | unit | meaning |", "|---|---|---|---|---|"]
+    for c in schema.EPISODE_COLUMNS:
+        lines.append(f"| `{c.name}` | {c.dtype} | {c.length or 'scalar'} | {c.unit or '-'} | {c.meaning} |")
+    return lines
+
+
 def card_text(out_dir: str, info: dict) -> str:
     """The card's Markdown for the dataset in ``out_dir`` whose info.json content is ``info``."""
     side = read_side_table(out_dir, ["scene", "version", "success"], max_files=1).to_pydict()  # first 50,000 episodes
@@ -129,6 +150,8 @@ def card_text(out_dir: str, info: dict) -> str:
         lines.append(f"| `{key}` | {w}x{h} | {_range(fov, '{:.1f}')} | {ft['info'].get('video.codec')} |")
     lines += ["", "## Keys", "", f"Every per-frame key (episode schema {schema.SCHEMA_VERSION}):", ""]
     lines += _key_table(feats, mode)
+    lines += _language_lines(feats)
+    lines += _episode_column_lines()
     lines += [
         "",
         "Per-episode intrinsics (3x3, pixels) and extrinsics (4x4, base frame to OpenCV camera) are in "

@@ -8,8 +8,10 @@ Layout of one shard::
                                        run_config (JSON), schema_version, shard_index, episode_range [lo, hi)
     /data/demo_<episode_index>  attrs: num_samples, instruction, success, failure_reason,
                                        seed, episode_index, grasp_width, version, fps,
-                                       scene (SceneSpec JSON), phase_names, subtasks, language
-                                       and (with segmentation) segmentation_ids, JSON each
+                                       scene (SceneSpec JSON), phase_names, subtasks, language,
+                                       task_aug and (with segmentation) segmentation_ids, JSON each;
+                                       object_id, object_category, object_mass [kg],
+                                       object_scale (3,), object_friction (3,)
         actions                 the written ``action`` (``writer.action``, data.attrs["action"]):
                                 float32 (T, 7) EE delta (default) or (T, n_arm+1) joint targets
         actions_joint           float32 (T, n_arm+1) = "action.joint" (writer.action=ee_delta; n_arm from the robot spec)
@@ -39,7 +41,15 @@ from .untrusted import open_shard
 
 _SCALAR_META = ("instruction", "success", "failure_reason", "seed", "episode_index", "attempts", "grasp_width",
                 "version", "schema_version", "fps", "scene", "max_penetration_m", "visibility_redraws")
-_OPTIONAL_META = ("phase_names", "subtasks", "language", "segmentation_ids")  # JSON strings
+# written when the episode has them (episodes of older versions lack the later ones): JSON strings, then
+# the target's object_id, object_category (str), object_mass [kg] and object_scale, object_friction (3,) float64
+_OPTIONAL_META = ("phase_names", "subtasks", "language", "segmentation_ids", "task_aug",
+                  "object_id", "object_category", "object_mass", "object_scale", "object_friction")
+
+
+def _attr_value(v: Any) -> Any:
+    """An HDF5 attr as Python/numpy: one-element values as scalars, longer arrays (object_scale) as arrays."""
+    return v.item() if hasattr(v, "item") and np.size(v) == 1 else v
 
 
 def hdf5_name(shard_index: int) -> str:
@@ -114,7 +124,7 @@ def read_episode(path: str, episode_index: int) -> Episode:
                 frames["action" if name == "actions" else "action." + name[len("actions_"):]] = g[name][()]
         frames = from_output(frames, mode)
         cams = {c: {k: g["cameras"][c][k][()] for k in ("intrinsics", "extrinsics")} for c in g["cameras"]}
-        meta = {k: (v.item() if hasattr(v, "item") else v) for k, v in g.attrs.items() if k != "num_samples"}
+        meta = {k: _attr_value(v) for k, v in g.attrs.items() if k != "num_samples"}
         meta["grasp_pose"] = g["grasp_pose"][()]
     return Episode(frames, cams, meta)
 
@@ -126,7 +136,7 @@ def read_episode_arrays(path: str, episode_index: int, keys: tuple[str, ...]) ->
     with open_shard(path) as f:
         g = f[f"data/demo_{episode_index}"]
         arrays = {k: g[renamed[k]][()] if k in renamed else g["obs"][k][()] for k in keys}
-        attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in g.attrs.items()}
+        attrs = {k: _attr_value(v) for k, v in g.attrs.items()}
     return arrays, attrs
 
 

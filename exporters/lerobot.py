@@ -3,12 +3,14 @@
 Per shard k, published atomically:
 
     syngrasp/videos/<camera key>/shard-k.mp4  every episode of the shard, back to back
-    syngrasp/frames/shard-k.parquet           per-frame low-dimensional columns
+    syngrasp/frames/shard-k.parquet           per-frame low-dimensional columns and LeRobot's language
+                                              columns (lerobot_language.py)
     videos/observation.depth.<cam>/chunk-c/file-f.mp4   with depth: 12-bit depth videos
                                               (exporters/observations.py)
     syngrasp/stats/shard-k.json               per-camera colour, depth-code and instance-id histograms
-    syngrasp/episodes/shard-k.parquet         per-episode metadata and LeRobot's per-episode
-                                              ``stats/<feature>/<stat>`` columns (written last)
+    syngrasp/episodes/shard-k.parquet         per-episode metadata, the declared ``syngrasp/<key>``
+                                              columns (core/schema.py EPISODE_COLUMNS) and LeRobot's
+                                              per-episode ``stats/<feature>/<stat>`` columns (written last)
 
 ``finalize_lerobot`` (lerobot_meta.py) then numbers episodes densely, packs
 consecutive shards into ``data/`` and ``videos/`` files (videos remuxed, not
@@ -26,10 +28,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..core import schema
 from ..core.episode import Episode, depth_key, image_key
 from .actions import output_keys, to_output
 from .base import ShardWriter, register_writer
 from .episode_stats import image_stats, pixel_histogram, stats_columns, vector_stats
+from .lerobot_language import language_columns
 from .observations import (DEPTH_PREFIX, EXTRINSICS_PREFIX, SEGMENTATION_PREFIX, depth_histogram, encode_depth_video,
                            nested_column)
 from .video import encode_video
@@ -71,7 +75,8 @@ def frames_table(episodes: list[Episode], action: str = "ee_delta") -> pa.Table:
     """Per-frame low-dimensional columns of a shard, episodes in order; ``action`` is writer.action.
 
     The action columns carry their definition (``ee_delta`` or ``joint``) as field metadata
-    ``definition``; finalize names their elements from it (the joint names from the robot spec)."""
+    ``definition``; finalize names their elements from it (the joint names from the robot spec).
+    ``language_persistent`` and ``language_events`` (lerobot_language.py) come last."""
     cols: dict[str, Any] = {
         "source_episode_index": pa.array(
             np.concatenate([np.full(e.num_frames, e.meta["episode_index"], np.int64) for e in episodes]) if episodes else np.zeros(0, np.int64)
@@ -96,6 +101,7 @@ def frames_table(episodes: list[Episode], action: str = "ee_delta") -> pa.Table:
                 cols[key] = nested_column(arr.astype(np.int32 if key.startswith(SEGMENTATION_PREFIX) else np.float32))
             else:
                 cols[key] = fixed_list(arr.astype(np.float32))
+    cols.update(language_columns(episodes))
     defs = output_keys(action)
     fields = [pa.field(k, v.type, metadata={"definition": defs[k]} if k in defs else None) for k, v in cols.items()]
     return pa.Table.from_arrays(list(cols.values()), schema=pa.schema(fields))
@@ -115,6 +121,8 @@ def episode_stats_columns(frames: pa.Table, lengths: list[int], hists: dict[str,
         if name == "source_episode_index" or (pa.types.is_fixed_size_list(col_type)
                                               and pa.types.is_fixed_size_list(col_type.value_type)):
             continue  # per-pixel ids and point clouds: no per-episode stats (LeRobot keeps none for them)
+        if name in schema.LANGUAGE_KEYS:
+            continue  # text: LeRobot computes no stats for language columns
         arr = column_to_numpy(frames[name])
         arr = arr.reshape(len(arr), -1)
         for i in range(len(lengths)):
@@ -129,8 +137,12 @@ def episode_stats_columns(frames: pa.Table, lengths: list[int], hists: dict[str,
 
 def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str, list[float]],
                    stats: dict[str, list] | None = None) -> pa.Table:
-    """Per-episode metadata that the LeRobot format has no column for, plus ``stats`` columns
-    (episode_stats_columns) that finalize carries into meta/episodes."""
+    """Per-episode metadata for the side table, the declared ``syngrasp/<key>`` columns (core/schema.py
+    EPISODE_COLUMNS, typed as declared; null where an older episode lacks the key) and ``stats`` columns
+    (episode_stats_columns); finalize carries every ``a/b``-named column into meta/episodes.
+
+    The phases' subtask texts and the instruction's paraphrases are not here: they are in the
+    ``language_persistent`` column of the frames."""
     rows: dict[str, list] = {
         "source_episode_index": [],
         "shard_index": [],
@@ -148,7 +160,6 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         "max_penetration_m": [],
         "visibility_redraws": [],
         "phase_names": [],
-        "subtasks": [],
         "language": [],
         "segmentation_ids": [],
     }
@@ -176,7 +187,7 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
         rows["fps"].append(float(m["fps"]))
         rows["max_penetration_m"].append(float(m.get("max_penetration_m", float("nan"))))
         rows["visibility_redraws"].append(int(m.get("visibility_redraws", 0)))
-        for k in ("phase_names", "subtasks", "language", "segmentation_ids"):
+        for k in ("phase_names", "language", "segmentation_ids"):
             rows[k].append(m.get(k, ""))
         for cam in cams:
             rows[f"camera.{cam}.intrinsics"].append(np.asarray(e.cameras[cam]["intrinsics"]).reshape(-1).tolist())
@@ -185,8 +196,20 @@ def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str,
             rows[f"camera.{cam}.height"].append(int(img.shape[1]))
             rows[f"camera.{cam}.width"].append(int(img.shape[2]))
             rows[f"video.{cam}.from_timestamp"].append(from_ts[cam][i])
+    declared = [schema.episode_column_values(e.meta) for e in episodes]
+    for c in schema.EPISODE_COLUMNS:
+        rows[c.name] = pa.array([d[c.name] for d in declared], episode_column_type(c))
     rows.update(stats or {})
     return pa.table(rows)
+
+
+_SCALAR_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
+
+
+def episode_column_type(column: schema.EpisodeColumn) -> pa.DataType:
+    """Arrow type of a declared meta/episodes column: the scalar type, or list<scalar> for list columns."""
+    t = _SCALAR_TYPES[column.dtype]
+    return pa.list_(t) if column.length else t
 
 
 def episode_histograms(episodes: list[Episode]) -> dict[str, list[np.ndarray]]:

@@ -10,10 +10,12 @@ the side files. Consecutive shards are packed:
                                          two files, a file holds many shards
     meta/episodes/chunk-c/file-f.parquet 50,000 episodes per file: data/video file, frame range and
                                          timestamps, plus every ``a/b``-named column of the shard's
-                                         episodes table (e.g. per-episode ``stats/<feature>/<stat>``)
-    meta/syngrasp/episodes/chunk-c/file-f.parquet   side files, same 50,000-episode split: every column
-                                         of the shards' episodes tables (success, failure reason, grasp,
-                                         scene, cameras, ...) plus the dense ``episode_index``
+                                         episodes table: per-episode ``stats/<feature>/<stat>`` and the
+                                         declared ``syngrasp/<key>`` columns (seed, object, grasp, ...)
+    meta/syngrasp/episodes/chunk-c/file-f.parquet   side files, same 50,000-episode split: the columns
+                                         of the shards' episodes tables that meta/episodes has not (no
+                                         ``a/b`` names): success, failure reason, grasp, scene, cameras,
+                                         phase names, ... plus the dense ``episode_index``
     meta/tasks.parquet                   instruction -> task_index
     meta/stats.json                      min/max/mean/std/count and q01/q10/q50/q90/q99 per feature
     meta/info.json                       written last
@@ -54,7 +56,7 @@ EPISODES_PER_META_FILE = 50_000
 QUANTILES = (0.01, 0.10, 0.50, 0.90, 0.99)
 STATE_JSON = "meta/syngrasp/finalize_state.json"
 STATE_NPZ = "meta/syngrasp/finalize_state.npz"
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: language columns recorded in shapes
 ROW_GROUP_ROWS = 65_536  # frames per row group of a packed data file
 
 # Names of the robot-independent keys (declared in core/schema.py); the robot-shaped ones
@@ -389,6 +391,7 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
             tabs = []
             for k, first in parts:
                 t = pq.read_table(os.path.join(out_dir, staging_rel("episodes", k)))
+                t = t.select([c for c in t.column_names if "/" not in c])  # a/b columns are in meta/episodes
                 tabs.append(t.append_column("episode_index", pa.array(np.arange(first, first + t.num_rows, dtype=np.int64))))
                 if len(tabs) >= 512:  # fold small tables together: per-table overhead, not rows, would dominate
                     tabs = [pa.concat_tables(tabs, promote_options="default").combine_chunks()]
@@ -425,6 +428,9 @@ def finalize_lerobot(out_dir: str, shard_indices: Iterable[int], robot_type: str
                     state.defs[fl.name] = definition.decode()
             for name in frames.column_names:
                 if name == "source_episode_index":
+                    continue
+                if name in schema.LANGUAGE_KEYS:  # text: declared as LeRobot's "language" dtype, no stats
+                    state.shapes[name] = ["language", [1]]
                     continue
                 arr = nested_to_numpy(frames[name])
                 kind = "int64" if arr.dtype.kind in "iu" and arr.ndim == 1 else ("int32" if arr.dtype.kind in "iu" else "float32")

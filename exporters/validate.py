@@ -1,7 +1,9 @@
 """``syngrasp validate DIR``: check a dataset (LeRobot v3.0, HDF5 shards, or both) and list every problem.
 
 HDF5 episodes are checked key by key against the episode schema (core/schema.py): every frame key
-must be declared, with the declared dtype and per-frame shape for the episode's robot and cameras."""
+must be declared, with the declared dtype and per-frame shape for the episode's robot and cameras.
+LeRobot data files' language columns must have LeRobot's row types and, per episode, one persistent
+slice on every frame whose active subtask follows ``annotation.phase``."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from ..core.atomic import sha256_file
+from ..core import schema
 from ..core.errors import DatasetError
 from ..core.schema import check_frames
 from .actions import from_output
+from .lerobot_language import EVENTS_TYPE, PERSISTENT_TYPE, check_language
 from .observations import nested_to_numpy
 from .untrusted import inside, number, open_shard, read_json, regular_file
 from .video import decode_video
@@ -159,9 +163,9 @@ def validate_lerobot(root: str) -> list[str]:
         except Exception as e:  # noqa: BLE001
             problems.append(f"{rel}: unreadable ({e})")
             continue
-        cols = {name: nested_to_numpy(table[name]) for name in table.column_names}
+        cols = {name: nested_to_numpy(table[name]) for name in table.column_names if name not in schema.LANGUAGE_KEYS}
         want = [k for k, v in feats.items() if v.get("dtype") != "video"]
-        lacking = [k for k in want if k not in cols]
+        lacking = [k for k in want if k not in table.column_names]
         if lacking:
             problems.append(f"{rel}: missing columns {lacking}")
             continue
@@ -176,6 +180,7 @@ def validate_lerobot(root: str) -> list[str]:
                 problems.append(f"{rel}: frame_index not 0..{r['length'] - 1} in episode {r['episode_index']}")
         problems += _finite_and_boxes(rel, {k: v for k, v in cols.items() if v.ndim == 2}, sizes)
         problems += observation_checks(rel, cols, {})
+        problems += _language(rel, table, eps, lo, cols, feats)
 
     for key in video_keys:
         files: dict[tuple[int, int], list[dict]] = {}
@@ -202,6 +207,29 @@ def validate_lerobot(root: str) -> list[str]:
                 for t in (t0, t1):
                     if len(times) == 0 or np.min(np.abs(times - t)) > 1e-3:
                         problems.append(f"{rel}: no frame at {t:.3f} s (episode {r['episode_index']} boundary)")
+    return problems
+
+
+def _language(rel: str, table, eps: list[dict], lo: int, cols: dict[str, np.ndarray], feats: dict) -> list[str]:
+    """LeRobot language columns of one data file: declared as ``language``, of LeRobot's row types, and
+    per episode consistent (lerobot_language.check_language)."""
+    problems = []
+    declared = {schema.LANGUAGE_PERSISTENT: PERSISTENT_TYPE, schema.LANGUAGE_EVENTS: EVENTS_TYPE}
+    for key, arrow_type in declared.items():
+        if key in table.column_names and feats.get(key, {}).get("dtype") != "language":
+            problems.append(f"meta/info.json: {key} is in {rel} but not declared with dtype 'language'; "
+                            "re-run syngrasp finalize")
+        if key in feats and key in table.column_names and table.schema.field(key).type != arrow_type:
+            problems.append(f"{rel}: {key} is {table.schema.field(key).type}, LeRobot declares {arrow_type}")
+    if problems or schema.LANGUAGE_PERSISTENT not in table.column_names:
+        return problems
+    for r in eps:
+        a, n = r["dataset_from_index"] - lo, r["length"]
+        persistent = table[schema.LANGUAGE_PERSISTENT].slice(a, n).to_pylist()
+        events = table[schema.LANGUAGE_EVENTS].slice(a, n).to_pylist() if schema.LANGUAGE_EVENTS in table.column_names else []
+        phase = cols["annotation.phase"][a : a + n] if "annotation.phase" in cols else None
+        problems += check_language(f"{rel} episode {r['episode_index']}", persistent, events,
+                                   cols["timestamp"][a : a + n], phase)
     return problems
 
 

@@ -19,7 +19,7 @@ from ..planners.grasp import sample_grasps, sample_surface
 from ..planners.motion import JointLimits, JointTrajectory, PlanningFailure, plan_pick
 from ..randomization.scene import redraw_view, sample_scene, with_target
 from ..randomization.spec import SceneSpec
-from ..randomization.language import describe_target, subtask_texts
+from ..randomization.language import describe_target, paraphrases, subtask_texts
 from ..core.episode import PHASE_NAMES, extrinsics_key
 from .mujoco_backend.build import WRIST_CAMERA, build_model
 from .mujoco_backend.camera import CameraRig, camera_extrinsics
@@ -27,6 +27,7 @@ from .crosscheck import check_grasp
 from .mujoco_backend.instances import InstanceIds
 from .rollout import ObservationPlan, execute, joint_actions, render_recording, target_height, trim_idle
 from .mujoco_backend.sim import Sim
+from .physics_params import OBJECT_FRICTION
 from .visibility import is_visible, target_views
 
 STAGES = ("scene_build", "grasp_planning", "visibility", "motion", "physics", "render", "labels", "write")
@@ -333,6 +334,12 @@ class EpisodeGenerator:
             "phase_names": json.dumps(list(PHASE_NAMES)),
             "subtasks": json.dumps(list(subtask_texts(desc))),
             "language": desc.to_json(),
+            "task_aug": json.dumps(list(paraphrases(desc))),
+            "object_id": scene.target.asset_id,
+            "object_category": scene.target.category,
+            "object_scale": np.asarray(scene.target.scale, np.float64),
+            "object_mass": float(scene.target.mass),
+            "object_friction": np.asarray(OBJECT_FRICTION, np.float64),  # every object geom's (mujoco_backend/build.py)
         }
         if plan.ids is not None:
             meta["segmentation_ids"] = plan.ids.to_json(scene.target.name)

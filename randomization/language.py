@@ -35,6 +35,7 @@ RELATIONS = ("left of", "right of", "in front of", "behind")
 SIZE_RATIO = 1.3  # the target is "small"/"large" when every other object of its category differs by this factor
 REL_MARGIN = 0.04  # m: a relation holds for the target when its offset along the relation's axis exceeds this
 RELATION_SHARE = 0.35  # chance of preferring a relational phrase when one is unique
+N_PARAPHRASES = 4  # task_aug: rephrasings stored with each instruction
 SUBTASKS = ("move to the {obj}", "line the gripper up with the {obj}", "close the gripper", "lift it", "shake it",
             "hold it still")
 
@@ -198,3 +199,24 @@ def describe_target(
 def subtask_texts(desc: Description) -> tuple[str, ...]:
     """One instruction per phase (core.episode.PHASE_NAMES order) for the described target."""
     return tuple(s.format(obj=desc.phrase) for s in SUBTASKS)
+
+
+def paraphrases(desc: Description, n: int = N_PARAPHRASES) -> tuple[str, ...]:
+    """``n`` rephrasings of ``desc.text``, each different from it and from one another.
+
+    Every rephrasing keeps the referring phrase ``desc.phrase`` word for word (the same category,
+    colour, size and relation words, so it names the same target uniquely) and changes the wording
+    around it: the j-th (j = 1..n) uses template ``(desc.template + j) mod len(TEMPLATES)`` and the
+    verb ``j`` places after ``desc.verb`` in VERBS. Deterministic from ``desc`` (no RNG draw, so the
+    episode's random stream is unchanged). ``n`` must be in [0, len(TEMPLATES) - 1].
+    """
+    if not 0 <= n < len(TEMPLATES):
+        raise ValueError(f"paraphrases: n={n} must be in [0, {len(TEMPLATES) - 1}] (one per other template)")
+    verbs = list(VERBS)
+    v0 = verbs.index(desc.verb)
+    out: list[str] = []
+    for j in range(1, n + 1):
+        verb = verbs[(v0 + j) % len(verbs)]
+        text = TEMPLATES[(desc.template + j) % len(TEMPLATES)].format(verb=verb, verb_it=VERBS[verb], obj=desc.phrase)
+        out.append(text)
+    return tuple(out)

@@ -35,7 +35,7 @@ def main(root: str, episodes: list[int]) -> int:
     print(f"edited: {info['total_episodes']} episodes, {info['total_frames']} frames, {len(stats)} stats keys")
     ok = bool(stats)
     for key, ft in info["features"].items():
-        if ft["dtype"] in ("video", "image") or key in ("episode_index", "index", "task_index") or key not in data.column_names:
+        if ft["dtype"] in ("video", "image", "language") or key in ("episode_index", "index", "task_index") or key not in data.column_names:
             continue
         x = np.stack(data[key].to_numpy(zero_copy_only=False)).astype(np.float64).reshape(data.num_rows, -1)
         s = stats.get(key, {})
