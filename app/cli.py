@@ -1,7 +1,8 @@
 """``syngrasp`` command line.
 
-Exit codes: 0 success, 1 a failed check (or more episode errors than cluster.max_error_share), 2 bad input (config, flags, assets),
-130 interrupted (Ctrl-C; completed shards stay, the partial one is discarded).
+Exit codes: 0 success, 1 a failed check or run (more episode errors than cluster.max_error_share, a full disk, an
+unreachable store), 2 bad input (config, flags, assets, an --out that is a file or cannot be written, malformed YAML),
+130 interrupted (Ctrl-C; completed shards stay, the partial one is discarded). app/errors.py turns each into one line.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import json
 import os
 import sys
 
-from ..core.errors import ConfigError, SyngraspError
-from ..core.text import safe_text
+from ..core.errors import ConfigError
 from .assets_cli import add_read_limit_args, assets_build, assets_inspect
+from .errors import guarded
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
@@ -51,7 +52,11 @@ def _generate(args) -> int:
                                 verify=args.verify)
     from ..cluster.driver import error_share_exceeded
 
-    print(json.dumps({k: manifest[k] for k in ("episodes", "frames", "successes", "errors", "bytes", "shards")}))
+    redone = manifest.get("redone", [])
+    for r in redone:
+        print(f"syngrasp: resume: shard {r['shard']} regenerated: {r['problem']}", file=sys.stderr)
+    print(json.dumps({**{k: manifest[k] for k in ("episodes", "frames", "successes", "errors", "bytes", "shards")},
+                      "redone_shards": len(redone)}))
     too_many = error_share_exceeded(manifest, cfg)
     if too_many:
         print(f"syngrasp: error: {too_many}", file=sys.stderr)
@@ -501,14 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("preview", help="render a scene contact sheet (options: syngrasp preview --help)")
     _add_ecosystem_commands(sub)
     args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except SyngraspError as e:
-        print(f"syngrasp: error: {safe_text(e)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("syngrasp: interrupted; completed shards are kept, the partial shard was discarded", file=sys.stderr)
-        return 130
+    return guarded(lambda: args.func(args))
 
 
 if __name__ == "__main__":

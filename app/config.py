@@ -17,6 +17,7 @@ from ..randomization.config import SceneConfig, resolve_realism
 from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.errors import ConfigError
 
+MAX_SHARDS = 10**8  # shards one run may plan: its driver then holds 200 MB of flags (+ 800 MB of sizes for a bucket)
 
 @dataclasses.dataclass(frozen=True)
 class RunConfig:
@@ -55,6 +56,12 @@ class RunConfig:
             raise ConfigError("episodes", f"{self.episodes} is negative; pass a count >= 0")
         if self.seed < 0:
             raise ConfigError("seed", f"{self.seed} is negative; seeds are integers >= 0")
+        shards = -(-self.episodes // self.writer.shard_size)
+        if shards > MAX_SHARDS:
+            raise ConfigError("episodes", f"{self.episodes} episodes in shards of writer.shard_size="
+                                          f"{self.writer.shard_size} make {shards} shards; a run plans at most "
+                                          f"{MAX_SHARDS} (its driver keeps 2 bytes per shard): raise "
+                                          "writer.shard_size, or split the run into several seeds")
         ctrl_dt = 1.0 / self.motion.control_hz
         ratio = ctrl_dt / self.rollout.physics_dt
         if abs(ratio - round(ratio)) > 1e-6:
@@ -111,7 +118,12 @@ def load_run_config(out_dir: str, overrides: list[str] | tuple[str, ...] = (), o
     if not os.path.isfile(path):
         raise ConfigError("dir", f"{path} not found: run {command} on a folder written by syngrasp generate")
     with open(path) as f:
-        tree = yaml.safe_load(f)
+        try:
+            tree = yaml.safe_load(f)
+        except yaml.YAMLError as e:
+            raise ConfigError("dir", f"{path} is not valid YAML ({e}); it is not a config syngrasp wrote") from None
+    if not isinstance(tree, dict):
+        raise ConfigError("dir", f"{path} does not hold a config mapping; it is not a config syngrasp wrote")
     for item in overrides:
         if only is not None and not item.startswith(only):
             raise ConfigError(item.split("=", 1)[0], f"{command} accepts only {only}* overrides; the rest "

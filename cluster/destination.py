@@ -2,15 +2,18 @@
 
 Resume reads one listing: a shard is complete when its record ``shard-XXXXXX.json``
 is at the destination (records are published last, after every file of the
-shard is in place and verified). ``verify`` additionally checks each listed
-shard's files against the record's sha256, in parallel threads.
+shard is in place and verified) and its files match the record (``file_problem``:
+size and sha256 for a local folder, size from the listing for a bucket). ``verify``
+additionally re-hashes each listed shard's files in a bucket, in parallel threads.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import re
+import stat
+from array import array
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
@@ -22,9 +25,10 @@ from ..core.errors import ConfigError
 from .export import publish_shard
 from .local import CONFIG, prepare_out_dir
 from .manifest import MANIFEST, SHARD_TABLE, parse_rows
+from .outdir import private_staging
 from .retry import with_retries
-from .shards import record_index
-from .store import filesystem, is_remote, sha256_remote, stored_sha256
+from .shards import RECORD_RE, record_index
+from .store import filesystem, is_remote, refuse_credentials, safe_url, sha256_remote, stored_sha256
 
 
 class Destination:
@@ -32,32 +36,40 @@ class Destination:
 
     ``staging`` is the local folder a shard task writes into. For a local
     destination it is the output folder; for a bucket it is a per-run temp
-    folder whose finished shards are uploaded, verified, then marked complete
-    by uploading their record.
+    folder (private to this process, see outdir.private_staging) whose finished
+    shards are uploaded, verified, then marked complete by uploading their record.
     """
 
     def __init__(self, url: str):
+        refuse_credentials(url)
         self.url = url
         self.remote = is_remote(url)
+        self.lock = None
+        self._sizes: dict[str, array] = {}  # bucket listing: file suffix -> size of shard k's file (-1: absent)
         if self.remote:
             self.fs, self.root = filesystem(url)
-            key = url.replace("://", "_").replace("/", "_")
-            self.staging = os.path.join(tempfile.gettempdir(), "syngrasp-staging", key)
+            self.staging = private_staging()
         else:
             self.staging = url[len("file://"):] if url.startswith("file://") else url
 
     def prepare(self, cfg: RunSettings) -> None:
+        """Lock a local folder and check its config (see local.prepare_out_dir); a bucket: check its config."""
         if not self.remote:
-            prepare_out_dir(cfg, self.staging)
+            self.lock = prepare_out_dir(cfg, self.staging)
             return
-        os.makedirs(self.staging, exist_ok=True)
         text = yaml.safe_dump(cfg.data_dict(), sort_keys=True)
         path = f"{self.root}/{CONFIG}"
         if with_retries(lambda: self.fs.exists(path), what=f"listing {path}"):
             if with_retries(lambda: self.fs.cat_file(path), what=f"reading {path}").decode() != text:
-                raise ConfigError("--out", f"{self.url} holds a run with a different config; use a new prefix")
+                raise ConfigError("--out", f"{safe_url(self.url)} holds a run with a different config; use a new prefix")
         else:
             with_retries(lambda: self.fs.pipe_file(path, text.encode()), what=f"writing {path}")
+
+    def release(self) -> None:
+        """Drop the output folder's lock (a local run); call once the run is over."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     # ---- resume -------------------------------------------------------------------------------
     def listed_records(self, n_shards: int) -> bytearray:
@@ -65,8 +77,8 @@ class Destination:
         flags = bytearray(n_shards)
         if self.remote:
             self.fs.invalidate_cache(self.root)
-            names = with_retries(lambda: self.fs.ls(self.root, detail=False), what=f"listing {self.url}")
-            names = (n.rsplit("/", 1)[-1] for n in names)
+            entries = with_retries(lambda: self.fs.ls(self.root, detail=True), what=f"listing {safe_url(self.url)}")
+            names = (self._note_size(e, n_shards) for e in entries)
         else:
             if not os.path.isdir(self.staging):
                 return flags
@@ -76,6 +88,45 @@ class Destination:
             if k is not None and k < n_shards:
                 flags[k] = 1
         return flags
+
+    def _note_size(self, entry: dict, n_shards: int) -> str:
+        """Remember the listed size of a shard's data file (8 bytes per shard and suffix); return its name."""
+        name = entry["name"].rsplit("/", 1)[-1]
+        m = _SHARD_FILE_RE.match(name)
+        if m and not RECORD_RE.match(name) and int(m.group(1)) < n_shards:
+            sizes = self._sizes.setdefault(m.group(2), array("q", [-1]) * n_shards)
+            sizes[int(m.group(1))] = int(entry.get("size") or 0)
+        return name
+
+    def file_problem(self, files: dict[str, dict]) -> str | None:
+        """Why a complete shard's files do not match its record, else None: a local file by size and
+        sha256, a bucket's by the size its listing gave (a file in a sub-folder: asked for)."""
+        for rel, meta in files.items():
+            if self.remote:
+                m = _SHARD_FILE_RE.match(rel)
+                if m and m.group(2) in self._sizes and int(m.group(1)) < len(self._sizes[m.group(2)]):
+                    size = self._sizes[m.group(2)][int(m.group(1))]
+                else:
+                    try:
+                        size = with_retries(lambda: self.fs.size(f"{self.root}/{rel}"), what=f"size of {rel}")
+                    except FileNotFoundError:
+                        size = -1
+                if size < 0:
+                    return f"{rel} is missing"
+            else:
+                path = os.path.join(self.staging, rel)
+                try:
+                    st = os.stat(path, follow_symlinks=False)
+                except FileNotFoundError:
+                    return f"{rel} is missing"
+                if not stat.S_ISREG(st.st_mode):
+                    return f"{rel} is not a regular file"
+                size = st.st_size
+            if size != meta["bytes"]:
+                return f"{rel} has {size} bytes, its record says {meta['bytes']}"
+            if not self.remote and sha256_file(path) != meta["sha256"]:
+                return f"{rel} does not match the sha256 in its record"
+        return None
 
     def read_record(self, k: int) -> dict | None:
         name = f"shard-{k:06d}.json"
@@ -166,6 +217,9 @@ class Destination:
                          what=f"uploading {MANIFEST}")
         else:
             atomic_write_text(os.path.join(self.staging, MANIFEST), text)
+
+
+_SHARD_FILE_RE = re.compile(r"^shard-(\d{6,})(\..+)$")
 
 
 def _bounded_map(pool, fn, items, limit: int):

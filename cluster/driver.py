@@ -5,7 +5,10 @@ else exists once, here:
 
 - **Plan** lazily: shard k is made when it is submitted, so a 1M-shard run is never a list.
 - **Resume** from one listing of the destination: a shard whose record is there is complete
-  (records are published last). ``verify=True`` also checks every listed shard's sha256.
+  (records are published last) when its files match the record: size and sha256 in a local
+  folder, size in a bucket (``Destination.file_problem``). A shard that does not match is
+  regenerated and named in the returned summary (``redone``, not in ``manifest.json``).
+  ``verify=True`` also re-hashes every listed shard's files in a bucket.
 - **Bounded in flight**: at most ``cluster.max_in_flight`` shard tasks (default 2 per worker
   slot); more are submitted as they finish. The driver holds 2 bytes per planned shard (a
   done flag and a seen-in-table flag) plus the in-flight shards, whatever N is.
@@ -21,6 +24,7 @@ import os
 import shutil
 from typing import Callable, Protocol
 
+from ..core.atomic import tmp_name
 from .config import RunSettings
 from ..core.errors import ConfigError, SyngraspError
 from .destination import Destination, _bounded_map
@@ -45,9 +49,13 @@ class Executor(Protocol):
 class WorkerRetriesExhausted(SyngraspError):
     """A shard's worker process died more than ``cluster.max_retries`` times."""
 
+    exit_code = 1
+
 
 class TooManyErrors(SyngraspError):
     """More episodes raised than ``cluster.max_error_share`` allows (the manifest is written first)."""
+
+    exit_code = 1
 
 
 def error_share_exceeded(manifest: dict, cfg: RunSettings) -> str | None:
@@ -60,44 +68,52 @@ def error_share_exceeded(manifest: dict, cfg: RunSettings) -> str | None:
     return None
 
 
-def _reconcile_table(dest: Destination, flags: bytearray, cfg: RunSettings, totals: Totals):
+def _reconcile_table(dest: Destination, flags: bytearray, cfg: RunSettings, totals: Totals, redone: list):
     """Rewrite the shard table to hold exactly one row per complete shard, streaming; open it for appending.
 
     Rows of an earlier run are kept when their shard is still listed; listed shards without a row
-    (a driver killed between publish and append) have their record read. Shards whose record does not
-    match their plan lose their flag and are redone.
+    (a driver killed between publish and append) have their record read. Every such shard's files
+    are checked against its row (``Destination.file_problem``). Shards whose record does not match
+    their plan, or whose files do not match their record, lose their flag, are redone and are
+    added to ``redone`` as ``{"shard": k, "problem": ...}``.
     """
     n, size = len(flags), cfg.writer.shard_size
     seen = bytearray(n)
     path = dest.table_path()
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as out:
+    tmp = tmp_name(path)
+
+    def old_rows():
         for row in dest.old_table_rows():
             k = row["shard_index"]
             if 0 <= k < n and flags[k] and not seen[k]:
                 s = shard_at(k, cfg.episodes, size)
                 if row.get("episode_range") == [s.lo, s.hi]:
-                    out.write(row_line(row))
-                    totals.add(row)
                     seen[k] = 1
+                    yield k, row
+        # listed shards without a row; evaluated after every old row was seen
+        yield from ((k, None) for k in range(n) if flags[k] and not seen[k])
 
-        def load(k: int):
+    def check(item):
+        k, row = item
+        if row is None:
             s = shard_at(k, cfg.episodes, size)
             rec = dest.read_record(k)
-            return k, rec if dest.record_ok(rec, s.lo, s.hi, verify=False) else None
+            if not dest.record_ok(rec, s.lo, s.hi, verify=False):
+                return k, None, f"its record shard-{k:06d}.json is unreadable or not this run's"
+            row = table_row(rec)
+        return k, row, dest.file_problem(row["files"])
 
-        from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=8 if dest.remote else 2) as pool:
-            missing = (k for k in range(n) if flags[k] and not seen[k])
-            for k, rec in _bounded_map(pool, load, missing, 64):
-                if rec is None:
-                    flags[k] = 0
-                    continue
-                row = table_row(rec)
-                out.write(row_line(row))
-                totals.add(row)
+    with open(tmp, "w") as out, ThreadPoolExecutor(max_workers=8 if dest.remote else 2) as pool:
+        for k, row, problem in _bounded_map(pool, check, old_rows(), 64):
+            if problem is not None:
+                flags[k] = 0
+                redone.append({"shard": k, "problem": problem})
+                continue
+            out.write(row_line(row))
+            totals.add(row)
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
@@ -115,12 +131,26 @@ def run(cfg: RunSettings, url: str, make_executor: Callable[[RunSettings, Destin
             "writer.format", "LeRobot output is finalized from a local folder: generate to a local --out, then syngrasp export"
         )
     dest.prepare(cfg)
+    try:
+        manifest = _run_locked(cfg, dest, make_executor, progress, verify, finalize)
+    finally:
+        dest.release()
+    return manifest
+
+
+def _run_locked(cfg: RunSettings, dest: Destination, make_executor, progress: bool, verify: bool,
+                finalize: bool) -> dict:
+    """``run`` once the destination is prepared (a local folder: locked, config checked)."""
     n = num_shards(cfg.episodes, cfg.writer.shard_size)
     flags = dest.listed_records(n)
-    if verify:
+    redone: list[dict] = []
+    if verify and dest.remote:  # a local folder is re-hashed on every resume (_reconcile_table)
+        before = bytearray(flags)
         dest.verify_listed(flags, lambda k: shard_at(k, cfg.episodes, cfg.writer.shard_size))
+        redone.extend({"shard": k, "problem": "its files do not match the sha256 in its record (--verify)"}
+                      for k in range(n) if before[k] and not flags[k])
     totals = Totals()
-    table = _reconcile_table(dest, flags, cfg, totals)
+    table = _reconcile_table(dest, flags, cfg, totals, redone)
     prog = Progress(n, totals.shards, cfg.episodes - totals.episodes, enabled=progress,
                     interval_s=cfg.cluster.log_interval_s)
     todo = (shard_at(k, cfg.episodes, cfg.writer.shard_size) for k in range(n) if not flags[k])
@@ -171,6 +201,8 @@ def run(cfg: RunSettings, url: str, make_executor: Callable[[RunSettings, Destin
         finalize_outputs(cfg, dest.staging, (k for k in range(n) if flags[k]))
     manifest = summary(cfg, totals, n)
     dest.write_manifest(manifest_text(manifest))
+    if redone:  # reported to the caller, not written: manifest.json equals an uninterrupted run's
+        manifest["redone"] = sorted(redone, key=lambda r: r["shard"])
     return manifest
 
 

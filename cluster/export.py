@@ -15,6 +15,7 @@ import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+from ..core.atomic import is_own_tmp
 from ..core.errors import SyngraspError
 from .local import CONFIG
 from .manifest import MANIFEST, SHARD_TABLE, read_shard_table
@@ -52,7 +53,7 @@ def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dic
     man_path = os.path.join(local_dir, MANIFEST)
     if not os.path.isfile(man_path):
         raise ExportError(f"{man_path} not found: export a finished run (syngrasp generate writes it last)")
-    fs, root = filesystem(url)
+    fs, root = filesystem(url, key="URL")
     fs.makedirs(root, exist_ok=True)
 
     def records():
@@ -94,5 +95,6 @@ def dataset_level_files(local_dir: str) -> list[str]:
     for top in ("meta", "data", "videos"):
         base = os.path.join(local_dir, top)
         for dirpath, _, names in os.walk(base):
-            out.extend(os.path.relpath(os.path.join(dirpath, n), local_dir) for n in names if not n.endswith(".tmp"))
+            out.extend(os.path.relpath(os.path.join(dirpath, n), local_dir) for n in names
+                       if not is_own_tmp(n))
     return sorted(out)

@@ -17,37 +17,44 @@ CONFIG = "config.yaml"
 
 
 def remove_stale_tmp(out_dir: str) -> int:
-    """Delete ``*.tmp`` files anywhere under ``out_dir`` (never published, so no data is lost); returns the count.
+    """Delete syngrasp's own temp files under ``out_dir`` (see outdir.remove_own_tmp); returns the count."""
+    from .outdir import remove_own_tmp
 
-    Call only when no writer is running in ``out_dir``.
+    return remove_own_tmp(out_dir)
+
+
+def prepare_out_dir(cfg: RunSettings, out_dir: str):
+    """Create and lock ``out_dir``, save the resolved config, refuse a dir holding a different run;
+    returns the held lock (``outdir.RunLock``; the caller releases it).
+
+    Only after the lock is held and the config is found to be this run's are leftover temp
+    files of a killed earlier run deleted, and only syngrasp's own (``.syngrasp-tmp-*``).
     """
-    n = 0
-    for dirpath, _, names in os.walk(out_dir):
-        for name in names:
-            if ".tmp" in name and (name.endswith(".tmp") or name.endswith(".tmp.npz")):
-                os.unlink(os.path.join(dirpath, name))
-                n += 1
-    return n
+    from .outdir import acquire_lock
 
-
-def prepare_out_dir(cfg: RunSettings, out_dir: str) -> None:
-    """Create ``out_dir`` and save the resolved config; refuse a dir holding a different run.
-
-    Leftover ``*.tmp`` files of a killed earlier run are deleted: they were
-    never published, so no data is lost.
-    """
-    os.makedirs(out_dir, exist_ok=True)
-    remove_stale_tmp(out_dir)
-    path = os.path.join(out_dir, CONFIG)
-    text = yaml.safe_dump(cfg.data_dict(), sort_keys=True)
-    if os.path.isfile(path):
-        with open(path) as f:
-            if f.read() != text:
-                raise ConfigError(
-                    "--out", f"{out_dir} holds a run with a different config ({path}); use a new --out to start a new run"
-                )
-        return
-    atomic_write_text(path, text)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ConfigError("--out", f"{out_dir} is a file, not a folder: give a new folder, or the folder of this run")
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        raise ConfigError("--out", f"cannot create {out_dir} ({e.strerror}): choose a folder you can write") from None
+    lock = acquire_lock(out_dir)
+    try:
+        path = os.path.join(out_dir, CONFIG)
+        text = yaml.safe_dump(cfg.data_dict(), sort_keys=True)
+        if os.path.isfile(path):
+            with open(path) as f:
+                if f.read() != text:
+                    raise ConfigError(
+                        "--out", f"{out_dir} holds a run with a different config ({path}); use a new --out to start a new run"
+                    )
+        else:
+            atomic_write_text(path, text)
+        remove_stale_tmp(out_dir)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
 
 
 class InProcessExecutor:

@@ -4,7 +4,9 @@
 
 * no address: a new private local instance (``address="local"``), even
   where ``RAY_ADDRESS`` is set or a cluster already runs on this machine, so a
-  plain ``syngrasp generate`` never attaches to someone else's cluster;
+  plain ``syngrasp generate`` never attaches to someone else's cluster. It binds to
+  127.0.0.1 (``PRIVATE_RAY``): no dashboard, no metrics collection or export, so nothing
+  of it answers on the machine's network interfaces;
 * ``--address auto`` (what ``ray submit`` uses) or ``HOST:PORT``: join that
   cluster, leaving its CPU and GPU counts alone.
 
@@ -26,6 +28,13 @@ from .config import RunSettings
 from ..core.errors import ConfigError
 
 
+PRIVATE_RAY = dict(
+    _node_ip_address="127.0.0.1",  # GCS, raylet and object manager listen on loopback only
+    include_dashboard=False,
+    _system_config={"enable_metrics_collection": False},  # no metrics agent export (unauthenticated HTTP)
+)
+
+
 def init_ray(address: str | None, workers: int | None, cfg: RunSettings) -> bool:
     """Connect this process to Ray; return True when this call started it (the caller shuts it down).
 
@@ -43,7 +52,7 @@ def init_ray(address: str | None, workers: int | None, cfg: RunSettings) -> bool
             address="local",  # a new instance: never RAY_ADDRESS, never a cluster found on this machine
             num_cpus=workers or os.cpu_count(),
             object_store_memory=cfg.cluster.object_store_mb * 1024 * 1024,
-            include_dashboard=False,
+            **PRIVATE_RAY,
             **common,
         )
     else:

@@ -2,8 +2,10 @@
 
 Credentials come only from the environment (the standard AWS_* / GOOGLE_*
 variables read by s3fs/gcsfs); ``AWS_ENDPOINT_URL`` selects an S3-compatible
-endpoint. Nothing here logs or stores a credential: URLs are printed without
-query strings, and manifests hold only paths, sizes and checksums.
+endpoint. A URL with credentials in it (``s3://KEY:SECRET@bucket/...``) is refused
+(``refuse_credentials``) before it is used, printed or turned into a path. Nothing here logs or
+stores a credential: URLs are printed without user info or query strings, and manifests hold
+only paths, sizes and checksums.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 from urllib.parse import urlsplit
 
 import fsspec
@@ -23,8 +26,28 @@ def is_remote(url: str) -> bool:
     return "://" in url and not url.startswith("file://")
 
 
-def filesystem(url: str):
-    """(fsspec filesystem, root path without protocol) for ``url``."""
+_CREDS_RE = re.compile(r"^[^/@:]+:[^@]*@")  # KEY:SECRET@ (an AWS secret may hold "/")
+
+
+def _has_credentials(url: str) -> bool:
+    if "://" not in url:
+        return False
+    rest = url.split("://", 1)[1]
+    return "@" in rest.split("/", 1)[0] or bool(_CREDS_RE.match(rest))
+
+
+def refuse_credentials(url: str, key: str = "--out") -> None:
+    """Raise ConfigError when ``url`` carries user info (``KEY:SECRET@``); the message never repeats it."""
+    if _has_credentials(url):
+        raise ConfigError(key, f"{safe_url(url)}: credentials written into the URL (user:secret@) are refused: "
+                               "they would show in logs and process lists. Remove them and pass credentials through "
+                               "the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with "
+                               "~/.aws/credentials, or an instance profile; GOOGLE_APPLICATION_CREDENTIALS for gs://)")
+
+
+def filesystem(url: str, key: str = "--out"):
+    """(fsspec filesystem, root path without protocol) for ``url``; ``key`` names the argument in errors."""
+    refuse_credentials(url, key)
     parts = urlsplit(url)
     proto = parts.scheme or "file"
     kwargs = {}
@@ -41,10 +64,14 @@ def filesystem(url: str):
 
 
 def safe_url(url: str) -> str:
-    """``url`` without user info or query string, for logs."""
-    p = urlsplit(url)
-    host = p.hostname or ""
-    return f"{p.scheme}://{host}{p.path}" if p.scheme else url
+    """``url`` without user info, query string or fragment, for logs (with credentials in it, everything up
+    to its last ``@`` is dropped, so a secret holding ``/`` or ``@`` never shows)."""
+    if "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    if _has_credentials(url):
+        rest = "<credentials removed>@" + rest.rsplit("@", 1)[1]
+    return f"{scheme}://{rest}".split("?", 1)[0].split("#", 1)[0]
 
 
 def sha256_remote(fs, path: str) -> str:

@@ -1,11 +1,30 @@
-"""File helpers: atomic output (write beside the target, fsync, rename) and content checksums."""
+"""File helpers: atomic output (write beside the target, fsync, rename) and content checksums.
+
+Temporary files are named ``.syngrasp-tmp-<pid>-<name>`` (``tmp_name``), beside their target: a
+name only syngrasp uses, so clean-up (``is_own_tmp``) never touches a user's ``*.tmp`` file.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from contextlib import contextmanager
 from typing import Iterator
+
+TMP_PREFIX = ".syngrasp-tmp-"
+_TMP_RE = re.compile(r"^\.syngrasp-tmp-\d+-.+")
+
+
+def tmp_name(path: str, suffix: str = "") -> str:
+    """The temporary path this process writes ``path`` through: ``DIR/.syngrasp-tmp-<pid>-<name><suffix>``."""
+    d, name = os.path.split(path)
+    return os.path.join(d, f"{TMP_PREFIX}{os.getpid()}-{name}{suffix}")
+
+
+def is_own_tmp(name: str) -> bool:
+    """True when the file name ``name`` is one ``tmp_name`` makes (never a user's ``x.tmp``)."""
+    return bool(_TMP_RE.match(name))
 
 
 @contextmanager
@@ -16,7 +35,7 @@ def atomic_output(path: str, suffix: str = "") -> Iterator[str]:
     d = os.path.dirname(path)
     if d:
         os.makedirs(d, exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp{suffix}"
+    tmp = tmp_name(path, suffix)
     try:
         yield tmp
         with open(tmp, "rb") as f:

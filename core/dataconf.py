@@ -2,12 +2,14 @@
 
 Every unknown key is an error naming its dotted path; every required field
 (one without a default) must be given; nested dataclass fields recurse; tuple
-fields accept lists. Values are coerced only between int and float.
+fields accept lists. Values are coerced only between int and float. A float must be finite
+(NaN and infinities are refused) and an integer must fit in int64 (what every writer stores).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from typing import Any, TypeVar
@@ -17,6 +19,7 @@ import yaml
 from .errors import ConfigError
 
 T = TypeVar("T")
+INT64_MAX = 2**63 - 1
 
 
 def _is_dataclass_type(tp: Any) -> bool:
@@ -48,10 +51,14 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(key, f"expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(key, f"{value!r} is not a finite number; give a finite value")
         return float(value)
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(key, f"expected an integer, got {value!r}")
+        if not -INT64_MAX - 1 <= value <= INT64_MAX:
+            raise ConfigError(key, f"{value} does not fit in 64 bits; give a value in [{-INT64_MAX - 1}, {INT64_MAX}]")
         return value
     if tp is bool:
         if not isinstance(value, bool):
@@ -104,7 +111,11 @@ def apply_override(tree: dict[str, Any], item: str) -> None:
     key = key.strip()
     if not key:
         raise ConfigError(item, "override has an empty key")
-    value = yaml.safe_load(raw) if raw.strip() else None
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as e:
+        problem = " ".join(str(getattr(e, "problem", None) or e).split())
+        raise ConfigError(key, f"value {raw!r} is not valid YAML ({problem}); quote it, e.g. {key}='\"text\"'") from None
     node = tree
     parts = key.split(".")
     for p in parts[:-1]:

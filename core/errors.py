@@ -2,7 +2,17 @@
 
 
 class SyngraspError(Exception):
-    """Base class for errors that carry a user-facing message."""
+    """Base class for errors that carry a user-facing message.
+
+    ``exit_code``: what ``syngrasp`` exits with: 2 for bad input (the default), 1 for a run that failed.
+    Instances pickle as themselves (with their attributes and notes), so an error raised in a
+    worker process reaches the user unchanged instead of breaking the pool.
+    """
+
+    exit_code = 2
+
+    def __reduce__(self):
+        return self.__class__, self.args, self.__dict__ or None
 
 
 class ConfigError(SyngraspError, ValueError):
@@ -14,7 +24,11 @@ class ConfigError(SyngraspError, ValueError):
 
     def __init__(self, key: str, message: str):
         self.key = key
+        self.detail = message
         super().__init__(f"config key '{key}': {message}")
+
+    def __reduce__(self):
+        return self.__class__, (self.key, self.detail), self.__dict__
 
 
 class AssetError(SyngraspError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..core.atomic import tmp_name
 from ..core.episode import Episode
 
 _WRITERS: dict[str, type["ShardWriter"]] = {}
@@ -74,7 +75,7 @@ class ShardWriter:
         for rel in rels:
             final = os.path.join(self.out_dir, rel)
             os.makedirs(os.path.dirname(final), exist_ok=True)
-            tmps[rel] = f"{final}.{os.getpid()}.tmp"
+            tmps[rel] = tmp_name(final)
         try:
             self.write_shard(tmps, episodes, attrs)
             for tmp in tmps.values():

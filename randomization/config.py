@@ -18,6 +18,7 @@ from .pbr_files import material_folders
 
 TEXTURE_FAMILIES = ("checker", "stripes", "marble", "wood", "gradient", "tiles")
 LIGHT_TYPES = ("directional", "spot", "point")
+MAX_IMAGE_SIDE = 4096  # [px] per side of scene.image_size: 4096^2 RGB frames already cost 48 MiB each
 
 
 @dataclasses.dataclass(frozen=True)
@@ -404,6 +405,9 @@ class SceneConfig:
             raise ConfigError("scene.asset_sources", "must name at least one asset source")
         if min(self.image_size) < 16:
             raise ConfigError("scene.image_size", f"{self.image_size} is too small; use at least 16x16 pixels")
+        if max(self.image_size) > MAX_IMAGE_SIDE:
+            raise ConfigError("scene.image_size", f"{list(self.image_size)} is too large; each side must be in "
+                                                  f"[16, {MAX_IMAGE_SIDE}] px")
         if not self.cameras:
             raise ConfigError("scene.cameras", "at least one camera is required")
         names = [c.name for c in self.cameras]

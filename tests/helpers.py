@@ -6,7 +6,7 @@ import os
 import h5py
 
 from syngrasp.cluster.manifest import shard_rows_sorted
-from syngrasp.core.atomic import sha256_file
+from syngrasp.core.atomic import is_own_tmp, sha256_file
 
 
 def _episodes_on_disk(out):
@@ -36,7 +36,7 @@ def check_complete(out, manifest, episodes):
     assert sorted(attempted) == list(range(episodes))
     on_disk = _episodes_on_disk(out)
     assert len(on_disk) == len(set(on_disk)) == manifest["successes"]
-    assert not [n for n in os.listdir(out) if n.endswith(".tmp")]
+    assert not [n for n in os.listdir(out) if is_own_tmp(n)]
 
 
 

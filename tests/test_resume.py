@@ -37,7 +37,7 @@ def test_crashed_shard_is_redone_identically(tmp_path):
     # simulate a crash during shard 1: its files gone, a half-written temp file left behind
     for suffix in (".hdf5", ".json"):
         os.unlink(os.path.join(out, f"shard-000001{suffix}"))
-    with open(os.path.join(out, "shard-000001.hdf5.999.tmp"), "wb") as f:
+    with open(os.path.join(out, ".syngrasp-tmp-999-shard-000001.hdf5"), "wb") as f:
         f.write(b"partial")
     second = generate_local(cfg, out, progress=False)
     assert second == first
@@ -45,21 +45,21 @@ def test_crashed_shard_is_redone_identically(tmp_path):
     _check_complete(out, second, 4)
 
 
-def test_corrupted_shard_is_detected_and_redone_with_verify(tmp_path):
+def test_corrupted_shard_is_detected_and_redone_on_resume(tmp_path):
     cfg = load_config(None, TINY + ["writer.shard_size=2"], seed=7, episodes=2)
     out = str(tmp_path / "run")
     first = generate_local(cfg, out, progress=False)
     path = os.path.join(out, "shard-000000.hdf5")
     good = sha256_file(path)
-    with open(path, "r+b") as f:
+    with open(path, "r+b") as f:  # same size, other bytes: only the sha256 tells
         f.seek(100)
         f.write(b"\x00" * 16)
-    # the cheap resume trusts the listing of records: nothing is redone
-    assert generate_local(cfg, out, progress=False) == first
-    assert sha256_file(path) != good
-    # --verify checks every listed shard's sha256 and redoes the corrupted one
-    assert generate_local(cfg, out, progress=False, verify=True) == first
+    # a local resume checks every complete shard's size and sha256 and redoes the corrupted one
+    again = generate_local(cfg, out, progress=False)
+    assert again.pop("redone") == [{"shard": 0, "problem": "shard-000000.hdf5 does not match the sha256 in its record"}]
+    assert again == first
     assert sha256_file(path) == good
+    assert generate_local(cfg, out, progress=False, verify=True) == first  # nothing left to redo
 
 
 def test_other_config_in_same_dir_is_refused(tmp_path):
@@ -105,7 +105,7 @@ def test_ctrl_c_then_rerun_matches_uninterrupted(tmp_path, workers_arg):
     time.sleep(1.0)
     assert not [pid for pid in workers if alive(pid)], "worker processes outlived an interrupted run"
     names = os.listdir(out)
-    assert not [n for n in names if n.endswith(".tmp")]
+    assert not [n for n in names if n.startswith(".syngrasp-tmp-")]
     for n in names:
         if n.startswith("shard-") and n.endswith(".json"):
             rec = json.load(open(out / n))
