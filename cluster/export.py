@@ -20,7 +20,7 @@ from ..core.errors import SyngraspError
 from .local import CONFIG
 from .manifest import MANIFEST, SHARD_TABLE, read_shard_table
 from .retry import with_retries
-from .store import filesystem, upload_verified
+from .store import filesystem, refuse_credentials, upload_verified
 
 
 class ExportError(SyngraspError):
@@ -50,6 +50,7 @@ def publish_shard(fs, root: str, local_dir: str, rec: dict) -> None:
 
 def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dict:
     """Upload ``local_dir`` (a complete run) to ``url``; returns counts of uploaded and skipped shards."""
+    refuse_credentials(url, key="URL")
     man_path = os.path.join(local_dir, MANIFEST)
     if not os.path.isfile(man_path):
         raise ExportError(f"{man_path} not found: export a finished run (syngrasp generate writes it last)")

@@ -4,9 +4,11 @@
 
 * no address: a new private local instance (``address="local"``), even
   where ``RAY_ADDRESS`` is set or a cluster already runs on this machine, so a
-  plain ``syngrasp generate`` never attaches to someone else's cluster. It binds to
-  127.0.0.1 (``PRIVATE_RAY``): no dashboard, no metrics collection or export, so nothing
-  of it answers on the machine's network interfaces;
+  plain ``syngrasp generate`` never attaches to someone else's cluster. ``PRIVATE_RAY``: no
+  dashboard, no metrics collection, node address 127.0.0.1 (so Ray's metrics servers bind loopback), and
+  token authentication on (``RAY_AUTH_MODE`` from the environment is dropped, so Ray's default for a
+  new local instance, a token, applies). Ray 2.60's
+  gRPC servers still listen on every interface (no setting changes that); the token guards them;
 * ``--address auto`` (what ``ray submit`` uses) or ``HOST:PORT``: join that
   cluster, leaving its CPU and GPU counts alone.
 
@@ -48,13 +50,25 @@ def init_ray(address: str | None, workers: int | None, cfg: RunSettings) -> bool
         return False
     common = dict(log_to_driver=False, configure_logging=False)
     if address is None:
-        ray.init(
-            address="local",  # a new instance: never RAY_ADDRESS, never a cluster found on this machine
-            num_cpus=workers or os.cpu_count(),
-            object_store_memory=cfg.cluster.object_store_mb * 1024 * 1024,
-            **PRIVATE_RAY,
-            **common,
-        )
+        # unset, a new local Ray (2.5x+) turns token auth on for itself and its workers; "disabled" would not
+        os.environ.pop("RAY_AUTH_MODE", None)
+        from ray._private import services
+
+        # ray.init swaps a loopback node address for the machine's reachable one; keep 127.0.0.1, as
+        # `ray start --node-ip-address=127.0.0.1` does, so that the dashboard's and the autoscaler's
+        # Prometheus servers (fixed ports 44227, 44217, no authentication) bind to loopback only
+        resolve = services.resolve_ip_for_localhost
+        services.resolve_ip_for_localhost = lambda host: host
+        try:
+            ray.init(
+                address="local",  # a new instance: never RAY_ADDRESS, never a cluster found on this machine
+                num_cpus=workers or os.cpu_count(),
+                object_store_memory=cfg.cluster.object_store_mb * 1024 * 1024,
+                **PRIVATE_RAY,
+                **common,
+            )
+        finally:
+            services.resolve_ip_for_localhost = resolve
     else:
         try:
             ray.init(address=address, **common)  # the cluster's own resources; no num_cpus/num_gpus
