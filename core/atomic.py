@@ -17,9 +17,11 @@ _TMP_RE = re.compile(r"^\.syngrasp-tmp-\d+-.+")
 
 
 def tmp_name(path: str, suffix: str = "") -> str:
-    """The temporary path this process writes ``path`` through: ``DIR/.syngrasp-tmp-<pid>-<name><suffix>``."""
+    """The temporary path this process writes ``path`` through: ``DIR/.syngrasp-tmp-<pid>-<name>``, or
+    ``DIR/.syngrasp-tmp-<pid>-<name>.tmp<suffix>`` with a ``suffix`` (a writer such as ``np.savez`` that
+    appends ``.npz`` is then given the name without it and lands on this one)."""
     d, name = os.path.split(path)
-    return os.path.join(d, f"{TMP_PREFIX}{os.getpid()}-{name}{suffix}")
+    return os.path.join(d, f"{TMP_PREFIX}{os.getpid()}-{name}" + (f".tmp{suffix}" if suffix else ""))
 
 
 def is_own_tmp(name: str) -> bool:
