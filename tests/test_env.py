@@ -87,7 +87,27 @@ def test_holdout_rule_and_unseen_split(generator, tiny_cfg):
     env = make_env(config=tiny_cfg, overrides=["eval.holdout_fraction=0.2"], split="unseen_categories")
     _, info = env.reset(seed=0)
     assert info["target_category"] in h.categories and info["episode_index"] >= tiny_cfg.episodes
+    # generation never records that scene: its final target is held out
+    res = env.unwrapped.gen.generate(tiny_cfg.seed, info["episode_index"], record=False)
+    assert res.failure_reason == "held_out" and res.target_category == info["target_category"]
     env.close()
+
+
+def test_run_folder_records_its_splits(tmp_path):
+    from syngrasp.app.config import load_config
+    from syngrasp.cluster.local import prepare_out_dir
+    from syngrasp.envs.config import load_splits
+
+    cfg = load_config(None, [*TINY, "eval.holdout_fraction=0.2"], seed=5, episodes=2)
+    prepare_out_dir(cfg, str(tmp_path))
+    rec = load_splits(str(tmp_path))
+    env = make_env(dataset_dir=str(tmp_path), split="unseen_objects")
+    assert rec == env.unwrapped.gen.holdout(5) == env.unwrapped.picker.holdout and rec.objects
+    assert env.unwrapped.world.episodes == 2 and env.unwrapped.world.action == cfg.writer.action
+    env.close()
+    plain = load_config(None, TINY, seed=5, episodes=2)
+    prepare_out_dir(plain, str(tmp_path / "plain"))
+    assert load_splits(str(tmp_path / "plain")) is None
 
 
 def test_wilson_interval():
