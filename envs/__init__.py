@@ -16,7 +16,7 @@ make_env arguments:
     config: None (defaults), a path to a YAML config file, a mapping, or a run config object
         (e.g. ``syngrasp.app.config.RunConfig``) with the generation sections.
     overrides: ``key=value`` strings applied on top (e.g. ``render.preset=balanced``).
-    split: ``seen`` (the dataset's own episode indices), ``unseen_scenes`` (indices past the dataset's
+    split: ``seen`` (the dataset's written episodes), ``unseen_scenes`` (indices past the dataset's
         range), ``unseen_objects`` / ``unseen_categories`` (indices past the range whose target object /
         category was held out of the dataset, ``eval.holdout_fraction``).
     action: ``ee_delta`` or ``joint``; None takes the dataset's ``writer.action``.

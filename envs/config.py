@@ -109,6 +109,23 @@ def load_world(dataset_dir: str | None, config: Any = None, overrides: tuple[str
     return world_config(_tree_of(path), overrides)
 
 
+def load_written(dataset_dir: str | None) -> list[int] | None:
+    """Sorted episode indices the dataset holds (``episodes_written`` of its ``shard-*.json`` records),
+    or None without a dataset or records."""
+    if dataset_dir is None:
+        return None
+    import glob
+
+    paths = sorted(glob.glob(os.path.join(dataset_dir, "shard-*.json")))
+    if not paths:
+        return None
+    written: list[int] = []
+    for p in paths:
+        with open(p) as f:
+            written.extend(int(i) for i in json.load(f).get("episodes_written", ()))
+    return sorted(written)
+
+
 def load_splits(dataset_dir: str | None) -> Holdout | None:
     """The dataset's recorded ``splits.json``, or None when it has none (``eval.holdout_fraction`` was 0)."""
     if dataset_dir is None:

@@ -25,7 +25,7 @@ from ..generators.mujoco_backend.build import WRIST_CAMERA
 from ..generators.rollout import joint_actions, run_joint_actions, target_height
 from ..planners.ik import solve_ik
 from ..planners.motion import JointTrajectory, PlanningFailure
-from .config import ACTIONS, load_splits, load_world
+from .config import ACTIONS, load_splits, load_world, load_written
 from .splits import SPLITS, SplitPicker
 
 # phases an episode can reach, judged from the state (PHASE_NAMES order; "shake" is a planner phase only)
@@ -63,7 +63,7 @@ class GraspEnv(gymnasium.Env):
         self.world, self.split, self.dataset_dir = world, split, dataset_dir
         self.gen = EpisodeGenerator(world)  # catalog and robot; no renderer (made in reset, in the stepping process)
         self.robot = self.gen.robot
-        self.picker = SplitPicker(self.gen, world, split, load_splits(dataset_dir))
+        self.picker = SplitPicker(self.gen, world, split, load_splits(dataset_dir), load_written(dataset_dir))
         self.max_steps = int(max_steps) if max_steps is not None else world.rollout.max_frames
         self.render_mode = render_mode
         self.metadata = {**self.metadata, "render_fps": world.motion.control_hz}

@@ -3,9 +3,10 @@
 With a dataset of ``episodes`` indices and held-out targets ``H`` (randomization/holdout.py;
 empty when ``eval.holdout_fraction`` was 0):
 
-- ``seen``: index k mod episodes, then the next ones (wrapping) until the target is not in H: the
-  dataset's own scenes (an index whose target is in H was never written); with episodes = 0 (a
-  config without a dataset), index k onwards.
+- ``seen``: the dataset's k-th written episode (mod their count; from its ``shard-*.json``
+  records), so the scenes the data shows; a folder without records: index k mod episodes, then
+  the next ones (wrapping) until the target is not in H; with episodes = 0 (a config without a
+  dataset), index k onwards.
 - ``unseen_scenes``: without H, index episodes + k exactly; with H, the first index from
   episodes + BLOCK * k whose target is not in H (new scenes of the dataset's own objects).
 - ``unseen_objects``: the first index from episodes + BLOCK * k whose target object is held out
@@ -32,8 +33,9 @@ MAX_SCAN = 100_000
 class SplitPicker:
     """Maps a split's draw k to generation indices; ``gen`` is an EpisodeGenerator, ``world`` its config."""
 
-    def __init__(self, gen, world, split: str, recorded: Holdout | None):
+    def __init__(self, gen, world, split: str, recorded: Holdout | None, written: list[int] | None = None):
         self.gen, self.world, self.split = gen, world, split
+        self.written = written or None
         if recorded is not None and recorded.run_seed != world.seed:
             raise ConfigError("splits.json", f"recorded for run seed {recorded.run_seed}, the config says "
                                              f"{world.seed}; the dataset folder is inconsistent")
@@ -68,7 +70,10 @@ class SplitPicker:
         if k < 0:
             raise ConfigError("seed", f"{k} is negative; a split's draws are numbered from 0")
         n = self.world.episodes
-        if self.split == "seen" and n == 0:  # no dataset: index k
+        if self.split == "seen" and self.written:
+            w = self.written
+            order = (w[(k + j) % len(w)] for j in range(len(w)))
+        elif self.split == "seen" and n == 0:  # no dataset: index k
             order = iter(range(k, k + MAX_SCAN))
         elif self.split == "seen":
             order = ((k + j) % n for j in range(n))

@@ -105,6 +105,12 @@ def test_run_folder_records_its_splits(tmp_path):
     assert rec == env.unwrapped.gen.holdout(5) == env.unwrapped.picker.holdout and rec.objects
     assert env.unwrapped.world.episodes == 2 and env.unwrapped.world.action == cfg.writer.action
     env.close()
+    (tmp_path / "shard-000000.json").write_text('{"episodes_written": [1, 0]}')
+    env = make_env(dataset_dir=str(tmp_path), split="seen", action="joint")
+    written = {env.reset(seed=k)[1]["episode_index"] for k in range(2)}
+    target = env.unwrapped.scene.target
+    assert written <= {0, 1} and not rec.held_out(target.asset_id, target.category)
+    env.close()
     plain = load_config(None, TINY, seed=5, episodes=2)
     prepare_out_dir(plain, str(tmp_path / "plain"))
     assert load_splits(str(tmp_path / "plain")) is None
