@@ -15,6 +15,7 @@ from .manifest import MANIFEST  # noqa: F401  (re-exported: the file name driver
 from .shards import Shard, run_shard
 
 CONFIG = "config.yaml"
+SPLITS = "splits.json"  # randomization.holdout.SPLITS_FILE: held-out and train targets (eval.holdout_fraction > 0)
 
 
 def splits_text(cfg: RunSettings) -> str | None:
@@ -63,9 +64,7 @@ def prepare_out_dir(cfg: RunSettings, out_dir: str) -> None:
     atomic_write_text(path, text)
     splits = splits_text(cfg)
     if splits is not None:
-        from ..randomization.holdout import SPLITS_FILE
-
-        atomic_write_text(os.path.join(out_dir, SPLITS_FILE), splits)
+        atomic_write_text(os.path.join(out_dir, SPLITS), splits)
 
 
 class InProcessExecutor:
