@@ -34,10 +34,12 @@ Spaces (one env = one robot; n = n_arm joints, cameras as the dataset records th
     terminated: the task succeeded (lifted ``motion.success_height`` and held ``motion.hold_time``).
 
 info (every reset and step):
-    task: the instruction (also ``env.unwrapped.task``); is_success: bool; failure_reason: "" or
-    "not_lifted" / "slipped" / "dropped"; phase: the furthest phase reached, one of
-    core.episode.PHASE_NAMES order (approach < ... < hold), by the target's state (not the policy's);
-    episode_index, run_seed, split, target_category, target_asset.
+    task: the instruction (also ``env.unwrapped.task``); is_success: bool; failure_reason: "" on
+    success, else what the episode would fail with if it ended now: "not_reached" (the grasp frame
+    never came near the target), "not_grasped", "not_lifted" or "slipped" (lifted, then lost);
+    phase: the furthest phase reached, "approach" < "pre-grasp" < "grasp" < "lift" < "hold"
+    (core.episode.PHASE_NAMES, judged from the state); episode_index, run_seed, split,
+    target_category, target_asset, step.
 
 Rendering: the renderer is created lazily, in the process that steps, one GL context per process
 (safe under ``gymnasium.vector.AsyncVectorEnv`` with ``context="forkserver"``); ``render()`` returns
