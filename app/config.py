@@ -53,9 +53,14 @@ class RunConfig:
         return to_dict(self)
 
     def data_dict(self) -> dict[str, Any]:
-        """The keys that determine the episodes written (everything but ``cluster``)."""
+        """The keys that determine the episodes written: everything but ``cluster`` and
+        ``rollout.robots_dir`` (the robot's resolved folder is in ``rollout.robot``); the ``eval``
+        section only when it holds something out, so folders written before it existed resume."""
         d = to_dict(self)
         d.pop("cluster")
+        d["rollout"].pop("robots_dir", None)
+        if d.get("eval") == to_dict(EvalConfig()):
+            d.pop("eval")
         return d
 
 
