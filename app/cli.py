@@ -505,6 +505,9 @@ def main(argv: list[str] | None = None) -> int:
     ae.set_defaults(func=_assets_export)
     sub.add_parser("preview", help="render a scene contact sheet (options: syngrasp preview --help)")
     _add_ecosystem_commands(sub)
+    from .evaluate import add_evaluate_parser
+
+    add_evaluate_parser(sub)
     args = parser.parse_args(argv)
     return guarded(lambda: args.func(args))
 

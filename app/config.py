@@ -8,12 +8,12 @@ from typing import Any
 
 import yaml
 
-from ..assets.robot import PATH_PREFIX, ROBOTS_DIR, find_robot
 from ..cluster.config import ClusterConfig
 from ..exporters.config import WriterConfig
-from ..generators.config import ObservationsConfig, RenderConfig, RolloutConfig, VisibilityConfig
+from ..generators.config import (EvalConfig, ObservationsConfig, RenderConfig, RolloutConfig, VisibilityConfig,
+                                 resolve_generation)
 from ..planners.config import GraspConfig, MotionConfig
-from ..randomization.config import SceneConfig, resolve_realism
+from ..randomization.config import SceneConfig
 from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.errors import ConfigError
 
@@ -39,19 +39,12 @@ class RunConfig:
     observations: ObservationsConfig = dataclasses.field(default_factory=ObservationsConfig)
     writer: WriterConfig = dataclasses.field(default_factory=WriterConfig)
     cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
+    eval: EvalConfig = dataclasses.field(default_factory=EvalConfig)
 
     def __post_init__(self):
-        # realism switches left unset follow the render engine (README "Render presets")
-        object.__setattr__(self, "scene", resolve_realism(self.scene, physical=self.render.engine == "filament"))
-        robot_dir = find_robot(self.rollout.robot, self.rollout.robots_dir)
-        if os.path.dirname(robot_dir) != ROBOTS_DIR:  # out of tree: record the folder itself
-            object.__setattr__(self, "rollout", dataclasses.replace(self.rollout, robot=PATH_PREFIX + robot_dir))
-        if self.rollout.crosscheck:  # the engine must be able to load this robot (a URDF for PyBullet)
-            from ..assets.robot import load_robot
-            from ..generators.crosscheck import require_engine_robot
-
-            require_engine_robot(self.rollout.crosscheck, load_robot(self.rollout.robot),
-                                 os.path.join(robot_dir, "robot.json"))
+        scene, rollout = resolve_generation(self.scene, self.render, self.rollout, self.motion)
+        object.__setattr__(self, "scene", scene)
+        object.__setattr__(self, "rollout", rollout)
         if self.episodes < 0:
             raise ConfigError("episodes", f"{self.episodes} is negative; pass a count >= 0")
         if self.seed < 0:
@@ -62,18 +55,19 @@ class RunConfig:
                                           f"{self.writer.shard_size} make {shards} shards; a run plans at most "
                                           f"{MAX_SHARDS} (its driver keeps 2 bytes per shard): raise "
                                           "writer.shard_size, or split the run into several seeds")
-        ctrl_dt = 1.0 / self.motion.control_hz
-        ratio = ctrl_dt / self.rollout.physics_dt
-        if abs(ratio - round(ratio)) > 1e-6:
-            raise ConfigError("rollout.physics_dt", f"must divide the control period {ctrl_dt} s")
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
 
     def data_dict(self) -> dict[str, Any]:
-        """The keys that determine the episodes written (everything but ``cluster``)."""
+        """The keys that determine the episodes written: everything but ``cluster`` and
+        ``rollout.robots_dir`` (the robot's resolved folder is in ``rollout.robot``); the ``eval``
+        section only when it holds something out, so folders written before it existed resume."""
         d = to_dict(self)
         d.pop("cluster")
+        d["rollout"].pop("robots_dir", None)
+        if d.get("eval") == to_dict(EvalConfig()):
+            d.pop("eval")
         return d
 
 

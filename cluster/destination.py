@@ -23,7 +23,7 @@ from ..core.atomic import atomic_write_text, sha256_file
 from .config import RunSettings
 from ..core.errors import ConfigError
 from .export import publish_shard
-from .local import CONFIG, prepare_out_dir
+from .local import CONFIG, SPLITS, prepare_out_dir, splits_text
 from .manifest import MANIFEST, SHARD_TABLE, parse_rows
 from .outdir import private_staging
 from .retry import with_retries
@@ -64,6 +64,10 @@ class Destination:
                 raise ConfigError("--out", f"{safe_url(self.url)} holds a run with a different config; use a new prefix")
         else:
             with_retries(lambda: self.fs.pipe_file(path, text.encode()), what=f"writing {path}")
+            splits = splits_text(cfg)
+            if splits is not None:
+                spath = f"{self.root}/{SPLITS}"
+                with_retries(lambda: self.fs.pipe_file(spath, splits.encode()), what=f"writing {spath}")
 
     def release(self) -> None:
         """Drop the output folder's lock (a local run); call once the run is over."""

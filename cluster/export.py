@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..core.atomic import is_own_tmp
 from ..core.errors import SyngraspError
-from .local import CONFIG
+from .local import CONFIG, SPLITS
 from .manifest import MANIFEST, SHARD_TABLE, read_shard_table
 from .retry import with_retries
 from .store import filesystem, refuse_credentials, upload_verified
@@ -83,7 +83,7 @@ def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dic
         remote = f"{root}/{rel}"
         fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
         with_retries(lambda: fs.put_file(os.path.join(local_dir, rel), remote), what=f"uploading {rel}")
-    for name in (CONFIG, SHARD_TABLE, MANIFEST):
+    for name in (CONFIG, SHARD_TABLE, MANIFEST) + ((SPLITS,) if os.path.isfile(os.path.join(local_dir, SPLITS)) else ()):
         with_retries(lambda: fs.put_file(os.path.join(local_dir, name), f"{root}/{name}"), what=f"uploading {name}")
     summary = {**counts, "shards": counts["uploaded"] + counts["skipped"]}
     log(json.dumps(summary))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import json
 import os
 
 import yaml
@@ -14,6 +15,19 @@ from .manifest import MANIFEST  # noqa: F401  (re-exported: the file name driver
 from .shards import Shard, run_shard
 
 CONFIG = "config.yaml"
+SPLITS = "splits.json"  # randomization.holdout.SPLITS_FILE: held-out and train targets (eval.holdout_fraction > 0)
+
+
+def splits_text(cfg: RunSettings) -> str | None:
+    """The run's ``splits.json`` (held-out and train target categories and objects), or None when
+    ``eval.holdout_fraction`` is 0. A few KB per thousand catalog objects."""
+    if cfg.eval.holdout_fraction <= 0:
+        return None
+    from ..assets import build_catalog
+    from ..randomization.holdout import holdout
+
+    rec = holdout(build_catalog(cfg.scene.asset_sources), cfg.seed, cfg.eval.holdout_fraction)
+    return json.dumps(rec.to_json(), indent=1, sort_keys=True) + "\n"
 
 
 def remove_stale_tmp(out_dir: str) -> int:
@@ -50,6 +64,9 @@ def prepare_out_dir(cfg: RunSettings, out_dir: str):
                     )
         else:
             atomic_write_text(path, text)
+            splits = splits_text(cfg)
+            if splits is not None:
+                atomic_write_text(os.path.join(out_dir, SPLITS), splits)
         remove_stale_tmp(out_dir)
     except BaseException:
         lock.release()

@@ -261,6 +261,55 @@ class ObservationsConfig:
             raise ConfigError("observations.point_cloud_voxel", f"{self.point_cloud_voxel} is outside (0, 0.05] m")
 
 
+@dataclasses.dataclass(frozen=True)
+class EvalConfig:
+    """Held-out splits for evaluation (envs/, ``syngrasp evaluate``), fixed at generation time.
+
+    Attributes:
+        holdout_fraction: share of the catalog's target categories, and then of the objects of
+            the remaining categories, kept out of the dataset as targets (randomization/holdout.py:
+            chosen by hashing category names and object ids with the run seed). An episode whose
+            final target is held out is not written (failure reason "held_out"); the environment's
+            ``unseen_objects`` / ``unseen_categories`` splits draw exactly those. 0 (default) holds
+            nothing out.
+    """
+
+    holdout_fraction: float = 0.0
+
+    def __post_init__(self):
+        if not 0.0 <= self.holdout_fraction < 1.0:
+            raise ConfigError("eval.holdout_fraction", f"{self.holdout_fraction} is outside [0, 1); 0 holds nothing out")
+
+
+def resolve_generation(scene: SceneConfig, render: RenderConfig, rollout: RolloutConfig, motion: MotionConfig):
+    """The run-level resolution and checks every generation config gets; returns (scene, rollout).
+
+    Realism switches left unset follow the render engine (README "Render presets"); a robot found
+    outside the built-in folder is recorded as ``path:DIR``; the cross-check engine must load the
+    robot; ``rollout.physics_dt`` must divide the control period. Shared by the app's RunConfig and
+    the environment's WorldConfig (envs/config.py) so both see the same world.
+    """
+    import os
+
+    from ..assets.robot import PATH_PREFIX, ROBOTS_DIR, find_robot
+    from ..randomization.config import resolve_realism
+
+    scene = resolve_realism(scene, physical=render.engine == "filament")
+    robot_dir = find_robot(rollout.robot, rollout.robots_dir)
+    if os.path.dirname(robot_dir) != ROBOTS_DIR:  # out of tree: record the folder itself
+        rollout = dataclasses.replace(rollout, robot=PATH_PREFIX + robot_dir)
+    if rollout.crosscheck:  # the engine must be able to load this robot (a URDF for PyBullet)
+        from ..assets.robot import load_robot
+        from .crosscheck import require_engine_robot
+
+        require_engine_robot(rollout.crosscheck, load_robot(rollout.robot), os.path.join(robot_dir, "robot.json"))
+    ctrl_dt = 1.0 / motion.control_hz
+    ratio = ctrl_dt / rollout.physics_dt
+    if abs(ratio - round(ratio)) > 1e-6:
+        raise ConfigError("rollout.physics_dt", f"must divide the control period {ctrl_dt} s")
+    return scene, rollout
+
+
 class GenerationConfig(Protocol):
     """The config sections an ``EpisodeGenerator`` reads; the app's ``RunConfig`` satisfies it.
 
@@ -287,3 +336,6 @@ class GenerationConfig(Protocol):
 
     @property
     def observations(self) -> ObservationsConfig: ...
+
+    @property
+    def eval(self) -> EvalConfig: ...

@@ -17,6 +17,7 @@ from ..core.episode import SCHEMA_VERSION, Episode
 from ..core.rng import episode_rng
 from ..planners.grasp import sample_grasps, sample_surface
 from ..planners.motion import JointLimits, JointTrajectory, PlanningFailure, plan_pick
+from ..randomization.holdout import Holdout, holdout
 from ..randomization.scene import redraw_view, sample_scene, with_target
 from ..randomization.spec import SceneSpec
 from ..randomization.language import describe_target, paraphrases, subtask_texts
@@ -32,6 +33,7 @@ from .visibility import is_visible, target_views
 
 STAGES = ("scene_build", "grasp_planning", "visibility", "motion", "physics", "render", "labels", "write")
 CROSSCHECK_DROPPED = "crosscheck_dropped"
+HELD_OUT = "held_out"  # the final target is kept out of the data (eval.holdout_fraction)
 
 
 @dataclasses.dataclass
@@ -65,6 +67,13 @@ class EpisodeGenerator:
         self.cfg = cfg
         self.robot = load_robot(cfg.rollout.robot)
         self.catalog = build_catalog(cfg.scene.asset_sources)
+        self._holdouts: dict[int, Holdout] = {}
+
+    def holdout(self, run_seed: int) -> Holdout:
+        """The run's held-out targets (``eval.holdout_fraction``; randomization/holdout.py), cached per seed."""
+        if run_seed not in self._holdouts:
+            self._holdouts[run_seed] = holdout(self.catalog, run_seed, self.cfg.eval.holdout_fraction)
+        return self._holdouts[run_seed]
 
     def compile(self, scene: SceneSpec) -> Sim:
         """Compile ``scene`` into a Sim at its drop poses (nothing simulated yet)."""
@@ -246,6 +255,9 @@ class EpisodeGenerator:
         """
         timings: dict[str, float] = {k: 0.0 for k in STAGES}
         scene, sim, grasps, rng = self.setup(run_seed, index, timings)
+        if self.cfg.eval.holdout_fraction > 0 and self.holdout(run_seed).held_out(scene.target.asset_id,
+                                                                                  scene.target.category):
+            return EpisodeResult(index, False, HELD_OUT, 0, None, timings, target_category=scene.target.category)
         res = self._plan_and_record(run_seed, index, record, scene, sim, grasps, rng, timings)
         res.target_category = scene.target.category
         return res

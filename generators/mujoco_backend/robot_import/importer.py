@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 import mujoco
 import numpy as np
 
+from ....core.atomic import sha256_file
 from ....core.errors import ConfigError
 from . import model as mdl
 from .gripper import find_coupling, find_fingers, grasp_frame, gripper_boxes, width_curve
@@ -48,14 +49,6 @@ class ImportOptions:
     flange: str | None = None
     home: tuple[float, ...] | None = None
     seed: int = 0
-
-
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _compile(spec: mujoco.MjSpec) -> mujoco.MjModel:
@@ -226,7 +219,7 @@ def _import(opts: ImportOptions, out_dir: str, scratch: str) -> dict:
             json.dump(robot, f, indent=1)
         report = {
             "made_by": "syngrasp robots add",
-            "sources": {p: _sha256(p) for p in [arm.path] + ([grip.path] if grip else [])},
+            "sources": {p: sha256_file(p) for p in [arm.path] + ([grip.path] if grip else [])},
             "measured": {"gripper_width_curve": curve, "grasp_site_in_hand": [round(float(v), 5) for v in frame.pos],
                          "home_target_m": reached, "finger_bodies": [fingers.left, fingers.right],
                          "hand": layout.hand, "drive_joint": coupling.drive},

@@ -8,6 +8,7 @@ caller owns. URDF ``package://PKG/...`` references are resolved by looking for a
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.util
 import os
 import xml.etree.ElementTree as ET
@@ -90,7 +91,8 @@ def mujoco_readable(path: str, scratch: str) -> str:
     """``path`` itself when MuJoCo reads its format, else an OBJ conversion written to ``scratch``."""
     if os.path.splitext(path)[1].lower() in MUJOCO_MESH_FORMATS:
         return path
-    out = os.path.join(scratch, "converted", os.path.splitext(os.path.basename(path))[0] + f"_{abs(hash(path)) % 10**8}.obj")
+    tag = hashlib.sha1(path.encode()).hexdigest()[:8]
+    out = os.path.join(scratch, "converted", f"{os.path.splitext(os.path.basename(path))[0]}_{tag}.obj")
     if not os.path.isfile(out):
         try:
             mesh = trimesh.load(path, force="mesh")
@@ -102,14 +104,20 @@ def mujoco_readable(path: str, scratch: str) -> str:
     return out
 
 
-def _read_urdf(path: str, scratch: str) -> Source:
+def _parse(path: str, tag: str, kind: str) -> tuple[ET.ElementTree, ET.Element]:
+    """The XML tree of ``path``, whose root must be ``<tag>`` (kind: "URDF" or "MJCF" for messages)."""
     try:
         tree = ET.parse(path)
     except (ET.ParseError, OSError) as e:
-        raise ConfigError(path, f"not a readable URDF ({e})") from None
+        raise ConfigError(path, f"not a readable {kind} ({e})") from None
     root = tree.getroot()
-    if root.tag != "robot":
-        raise ConfigError(path, f"root element is <{root.tag}>, a URDF has <robot>")
+    if root.tag != tag:
+        raise ConfigError(path, f"root element is <{root.tag}>, a {kind} has <{tag}>")
+    return tree, root
+
+
+def _read_urdf(path: str, scratch: str) -> Source:
+    tree, root = _parse(path, "robot", "URDF")
     for mesh in root.iter("mesh"):
         mesh.set("filename", mujoco_readable(resolve_urdf_mesh(mesh.get("filename", ""), path), scratch))
     limits = {}
@@ -173,13 +181,7 @@ def _guess_angle_unit(root: ET.Element) -> None:
 
 
 def _read_mjcf(path: str, scratch: str) -> Source:
-    try:
-        tree = ET.parse(path)
-    except (ET.ParseError, OSError) as e:
-        raise ConfigError(path, f"not a readable MJCF ({e})") from None
-    root = tree.getroot()
-    if root.tag != "mujoco":
-        raise ConfigError(path, f"root element is <{root.tag}>, an MJCF has <mujoco>")
+    tree, root = _parse(path, "mujoco", "MJCF")
     base = os.path.dirname(os.path.abspath(path))
     comp = root.find("compiler")
     assetdir = comp.get("assetdir", "") if comp is not None else ""
