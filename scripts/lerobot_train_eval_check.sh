@@ -42,10 +42,11 @@ fi
 t1=$(date +%s)
 
 rm -rf "$TRAIN"
-# ACT from scratch (no ImageNet download: offline), chunks of 20 actions (episodes are ~60-90 steps)
+# ACT from scratch (offline: no ImageNet weights, so the backbone learns at the main rate),
+# chunks of 20 actions (episodes are 60-90 steps), 10 executed per inference
 "$VENV/bin/lerobot-train" --dataset.repo_id=local/syngrasp --dataset.root="$DATA" --dataset.video_backend=pyav \
   --policy.type=act --policy.device=cpu --policy.push_to_hub=false --policy.pretrained_backbone_weights=null \
-  --policy.chunk_size=20 --policy.n_action_steps=10 \
+  --policy.optimizer_lr_backbone=1e-4 --policy.chunk_size=20 --policy.n_action_steps=10 \
   --steps="$STEPS" --batch_size="$BATCH" --num_workers=1 --log_freq=50 --save_freq="$STEPS" \
   --wandb.enable=false --output_dir="$TRAIN" 2>&1 | tee "$W/train.log" | grep -E "step:|Output dir|End of training|Error" || true
 t2=$(date +%s)

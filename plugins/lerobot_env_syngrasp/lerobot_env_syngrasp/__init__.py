@@ -150,6 +150,8 @@ class SyngraspEnvConfig(EnvConfig):
             vec = gym.vector.AsyncVectorEnv(fns, context="forkserver", **mode)
         else:
             vec = gym.vector.SyncVectorEnv(fns, **mode)
+        # lerobot-eval writes its videos at metadata["render_fps"]; PyAV needs an int (or Fraction)
+        vec.metadata["render_fps"] = self.fps
         return {self.type: {0: vec}}
 
 
