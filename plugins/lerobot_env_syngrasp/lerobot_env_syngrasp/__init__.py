@@ -15,7 +15,7 @@ finds the keys it was trained on:
     action (7,) or (n+1,)      the dataset's ``action`` column (EE delta or joint targets)
 
 The instruction reaches the policy as ``observation["task"]``: lerobot-eval reads the sub-envs'
-``task`` attribute (``env.unwrapped.task``) every step. Success is ``info["is_success"]``.
+``task_description`` (here ``env.unwrapped.task``) every step. Success is ``info["is_success"]``.
 """
 
 from __future__ import annotations
@@ -61,15 +61,27 @@ def features_from_info(info: dict) -> tuple[dict[str, PolicyFeature], dict[str, 
     return features, features_map
 
 
+class _LeRobotTimeLimit(gym.wrappers.TimeLimit):
+    """TimeLimit (lerobot-eval reads ``_max_episode_steps``) with the instruction as ``task_description``.
+
+    lerobot-eval asks every sub-env for ``task_description`` first and for ``task`` only when that
+    raises; under AsyncVectorEnv the raise closes the vector env, so the attribute must exist.
+    """
+
+    @property
+    def task_description(self) -> str:
+        return self.env.unwrapped.task
+
+
 def make_one_env(episode_length: int, **make_env_kwargs) -> gym.Env:
-    """One ``syngrasp.envs.make_env`` env under a TimeLimit (lerobot-eval reads ``_max_episode_steps``).
+    """One ``syngrasp.envs.make_env`` env, truncated after ``episode_length`` steps.
 
     Module level, so that AsyncVectorEnv workers (forkserver) unpickle it by reference.
     """
     from syngrasp.envs import make_env
 
     env = make_env(max_steps=episode_length, **make_env_kwargs)
-    return gym.wrappers.TimeLimit(env, max_episode_steps=episode_length)
+    return _LeRobotTimeLimit(env, max_episode_steps=episode_length)
 
 
 @EnvConfig.register_subclass("syngrasp")
