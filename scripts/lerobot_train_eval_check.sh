@@ -42,13 +42,13 @@ fi
 t1=$(date +%s)
 
 rm -rf "$TRAIN"
-# ACT from scratch (offline: no ImageNet weights, so the backbone learns at the main rate),
-# chunks of 20 actions (episodes are 60-90 steps), 10 executed per inference
+# ACT from scratch (offline: no ImageNet weights) at one learning rate, 1e-4 (ACT's default 1e-5 suits
+# its 100k-step runs); chunks of 20 actions (episodes are 60-90 steps), 10 executed per inference
 "$VENV/bin/lerobot-train" --dataset.repo_id=local/syngrasp --dataset.root="$DATA" --dataset.video_backend=pyav \
   --policy.type=act --policy.device=cpu --policy.push_to_hub=false --policy.pretrained_backbone_weights=null \
-  --policy.optimizer_lr_backbone=1e-4 --policy.chunk_size=20 --policy.n_action_steps=10 \
+  --policy.optimizer_lr=1e-4 --policy.optimizer_lr_backbone=1e-4 --policy.chunk_size=20 --policy.n_action_steps=10 \
   --steps="$STEPS" --batch_size="$BATCH" --num_workers=1 --log_freq=50 --save_freq="$STEPS" \
-  --wandb.enable=false --output_dir="$TRAIN" 2>&1 | tee "$W/train.log" | grep -E "step:|Output dir|End of training|Error" || true
+  --wandb.enable=false --output_dir="$TRAIN" 2>&1 | tee "$W/train.log" | tr '\r' '\n' | grep -E "INFO.* step:|End of training|Error" || true
 t2=$(date +%s)
 CKPT=$TRAIN/checkpoints/last/pretrained_model
 [ -f "$CKPT/config.json" ] || { echo "training wrote no checkpoint: see $W/train.log" >&2; exit 1; }
@@ -56,7 +56,7 @@ CKPT=$TRAIN/checkpoints/last/pretrained_model
 rm -rf "$EVAL"
 "$VENV/bin/lerobot-eval" --policy.path="$CKPT" --policy.device=cpu --env.type=syngrasp --env.dataset_dir="$DATA" \
   --env.split="$SPLIT" --env.render_preset="$PRESET" --eval.n_episodes="$EVAL_EPISODES" --eval.batch_size=1 \
-  --output_dir="$EVAL" 2>&1 | tee "$W/eval.log" | grep -E "pc_success|Error|error" || true
+  --output_dir="$EVAL" 2>&1 | tee "$W/eval.log" | tr '\r' '\n' | grep -E "Aggregated Metrics for overall|Error" -A1 || true
 t3=$(date +%s)
 [ -f "$EVAL/eval_info.json" ] || { echo "lerobot-eval wrote no eval_info.json: see $W/eval.log" >&2; exit 1; }
 
