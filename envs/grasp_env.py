@@ -66,7 +66,7 @@ class GraspEnv(gymnasium.Env):
         self.picker = SplitPicker(self.gen, world, split, load_splits(dataset_dir), load_written(dataset_dir))
         self.max_steps = int(max_steps) if max_steps is not None else world.rollout.max_frames
         self.render_mode = render_mode
-        self.metadata = {**self.metadata, "render_fps": world.motion.control_hz}
+        self.metadata = {**self.metadata, "render_fps": int(round(world.motion.control_hz))}  # video writers want an int
         n = self.robot.n_arm
         h, w = world.scene.image_size
         cams = {c.name: (h, w) for c in world.scene.cameras}
@@ -81,12 +81,17 @@ class GraspEnv(gymnasium.Env):
             self.action_space = spaces.Box(-np.pi * 2, np.pi * 2, (n + 1,), np.float32)
         else:
             self.action_space = spaces.Box(-1.0, 1.0, (7,), np.float32)
-        self.task = ""
+        self.task = ""  # the episode's instruction; lerobot-eval asks for task_description first
         self._rig = None
         self._sim = None
         self._episode_count = 0
 
     # ---- episode set-up ------------------------------------------------------------------------
+    @property
+    def task_description(self) -> str:
+        """The instruction of the current episode (LeRobot's name for ``task``)."""
+        return self.task
+
     def reset(self, *, seed=None, options=None):
         """The split's ``seed``-th scene (None: the next one), or generation index ``options["index"]``."""
         super().reset(seed=seed)
