@@ -123,7 +123,8 @@ def card_text(out_dir: str, info: dict) -> str:
         "",
         "# syngrasp synthetic grasping dataset",
         "",
-        "Simulated Franka-style pick-and-lift episodes: randomized table-top scenes built in MuJoCo, "
+        f"Simulated pick-and-lift episodes of the `{info.get('robot_type')}` robot: randomized table-top scenes "
+        "built in MuJoCo, "
         "planned antipodal grasps validated by physics (lift, shake, hold), rendered from the cameras below. "
         "LeRobot v3.0 layout; load with `LeRobotDataset(repo_id, root=<this folder>)`.",
         "",
@@ -168,11 +169,13 @@ def card_text(out_dir: str, info: dict) -> str:
         m = _action_mode({"action": feats[key]})
         lines.append(f"| `{key}` | {feats[key]['shape']} | {DEFINITIONS[m]} |")
     trimmed = bool(((cfg or {}).get("rollout") or {}).get("trim_idle", False))
+    hold = ((cfg or {}).get("motion") or {}).get("hold_time")
+    hold = f"{float(hold):g} s" if isinstance(hold, (int, float)) else "final"
     lines += [
         "",
-        "Idle frames (the gripper closing in place, the 1 s hold after the shake test) were dropped "
+        f"Idle frames (the gripper closing in place, the {hold} hold after the shake test) were dropped "
         "(`rollout.trim_idle=true`); physics validated the whole motion." if trimmed else
-        "Episodes include the frames where the gripper closes in place and a 1 s hold after the shake test: "
+        f"Episodes include the frames where the gripper closes in place and a {hold} hold after the shake test: "
         "they are what the physics check measured (the grasp must hold); `rollout.trim_idle=true` drops them.",
         "",
         "## Randomization",

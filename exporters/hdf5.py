@@ -132,10 +132,14 @@ def read_episode(path: str, episode_index: int) -> Episode:
 def read_episode_arrays(path: str, episode_index: int, keys: tuple[str, ...]) -> tuple[dict[str, np.ndarray], dict]:
     """Only the per-frame ``keys`` (episode schema names) and the scalar attrs of one episode: a cheap
     read that skips the images."""
-    renamed = {"action": "actions", "action.joint": "actions_joint"}
     with open_shard(path) as f:
+        mode = str(f["data"].attrs.get("action", "ee_delta"))
         g = f[f"data/demo_{episode_index}"]
-        arrays = {k: g[renamed[k]][()] if k in renamed else g["obs"][k][()] for k in keys}
+        stored = {"action" if n == "actions" else "action." + n[len("actions_"):]: n
+                  for n in g if n == "actions" or n.startswith("actions_")}
+        # the writer's action definition decides which stored dataset holds which schema key
+        names = from_output(stored, mode)
+        arrays = {k: g[names[k]][()] if k in names else g["obs"][k][()] for k in keys}
         attrs = {k: _attr_value(v) for k, v in g.attrs.items()}
     return arrays, attrs
 

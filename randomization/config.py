@@ -12,6 +12,7 @@ import os
 
 from ..core.dataconf import check_range
 from ..core.errors import AssetError, ConfigError
+from .palette import PALETTE
 from .camera_effects import CameraEffectsConfig
 from .pbr import PBR_FAMILIES
 from .pbr_files import material_folders
@@ -102,6 +103,9 @@ class ObjectsConfig:
         if not 0.0 <= self.own_appearance_prob <= 1.0:
             raise ConfigError("scene.objects.own_appearance_prob", f"{self.own_appearance_prob} is outside [0, 1]")
         check_range("scene.objects.num_distractors", *self.num_distractors, min_value=0)
+        if 1 + self.num_distractors[1] > len(PALETTE):
+            raise ConfigError("scene.objects.num_distractors", f"at most {len(PALETTE) - 1} distractors: each object "
+                                                               f"needs its own of {len(PALETTE)} colours")
         check_range("scene.objects.size", *self.size, min_value=0.01)
         check_range("scene.objects.spawn_x", *self.spawn_x)
         check_range("scene.objects.spawn_y", *self.spawn_y)

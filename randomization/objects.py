@@ -9,25 +9,14 @@ import numpy as np
 
 from ..assets.catalog import AssetCatalog
 from ..assets.meshes import object_geometry
+from ..core.errors import ConfigError
 from ..core.geometry import quat_to_mat
 from .config import MaterialsConfig, ObjectsConfig
+from .palette import PALETTE
 from .spec import ObjectSpec, TextureSpec
 from .surfaces import sample_material
 
 # Named colours for instructions; rgb in [0, 1].
-PALETTE: dict[str, tuple[float, float, float]] = {
-    "red": (0.85, 0.12, 0.10),
-    "green": (0.15, 0.65, 0.20),
-    "blue": (0.12, 0.25, 0.85),
-    "yellow": (0.95, 0.85, 0.10),
-    "orange": (0.95, 0.50, 0.08),
-    "purple": (0.55, 0.20, 0.70),
-    "pink": (0.95, 0.45, 0.70),
-    "cyan": (0.10, 0.80, 0.85),
-    "white": (0.93, 0.93, 0.93),
-    "black": (0.08, 0.08, 0.08),
-    "brown": (0.50, 0.30, 0.12),
-}
 
 MASS_RANGE = (0.03, 0.5)  # kg
 
@@ -126,8 +115,6 @@ def sample_objects(
         return (ObjectSpec("obj0", asset.asset_id, asset.category, scale, "red", mat, pos, (1.0, 0.0, 0.0, 0.0), mass,
                            synonyms=asset.synonyms),)
     n_obj = 1 + int(rng.integers(cfg.num_distractors[0], cfg.num_distractors[1] + 1))
-    if n_obj > len(PALETTE):
-        raise RuntimeError(f"at most {len(PALETTE)} objects have distinct colours; lower scene.objects.num_distractors")
     placed: list[tuple[float, float, float]] = []
     objects: list[ObjectSpec] = []
     for i in range(n_obj):
@@ -140,13 +127,15 @@ def sample_objects(
             if i > 0 or (not asset.distractor_only and ext[0] >= cfg.target_min_thickness and ext[1] <= max_width):
                 break
         else:
-            raise RuntimeError("no catalog object fits scene.objects.target_min_thickness/target_max_width; relax them")
+            raise ConfigError("scene.objects.target_min_thickness", "no catalog object fits target_min_thickness/"
+                              "target_max_width in 100 draws; relax them")
         verts = base.visual.vertices * s
         radius = float(np.max(np.linalg.norm(verts, axis=1)))  # footprint about the body origin, any orientation
         xy = _place(rng, cfg, radius, placed)
         if xy is None:
             if i == 0:
-                raise RuntimeError("spawn region too small for even one object; widen scene.objects.spawn_x/spawn_y")
+                raise ConfigError("scene.objects.spawn_x", "spawn region too small for even one object; widen "
+                                  "scene.objects.spawn_x/spawn_y")
             break
         placed.append((xy[0], xy[1], radius))
         name = colors.pop(int(rng.integers(len(colors))))

@@ -55,3 +55,11 @@ def test_cli_bad_input_exits_2(tmp_path, capsys, argv, needle):
     assert rc == 2
     assert needle in capsys.readouterr().err
     assert not any((tmp_path / "o").glob("shard-*"))
+
+
+def test_more_distractors_than_colours_is_refused_at_load():
+    from syngrasp.randomization.palette import PALETTE
+
+    load_config(None, [f"scene.objects.num_distractors=[0,{len(PALETTE) - 1}]"], seed=0, episodes=1)
+    with pytest.raises(ConfigError, match="scene.objects.num_distractors.*at most"):
+        load_config(None, [f"scene.objects.num_distractors=[0,{len(PALETTE)}]"], seed=0, episodes=1)

@@ -39,3 +39,20 @@ def test_failed_write_leaves_nothing(tmp_path, tiny_cfg, success_result):
     with pytest.raises(KeyError):
         w.write(0, [ep, bad], {})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", ["ee_delta", "joint"])
+def test_cheap_reader_follows_the_action_definition(tmp_path, tiny_cfg, success_result, mode):
+    """read_episode_arrays (crosscheck's reader) finds action.joint whichever definition ``action`` holds."""
+    import dataclasses
+
+    from syngrasp.exporters.hdf5 import read_episode_arrays
+
+    ep = success_result.episode
+    w = get_writer("hdf5")(str(tmp_path), dataclasses.replace(tiny_cfg.writer, action=mode))
+    (rel,) = w.write(0, [ep], {"run_config": tiny_cfg.to_dict(), "shard_index": 0})
+    arrays, attrs = read_episode_arrays(str(tmp_path / rel), ep.meta["episode_index"],
+                                        ("action.joint", "observation.state"))
+    np.testing.assert_array_equal(arrays["action.joint"], ep.frames["action.joint"])
+    np.testing.assert_array_equal(arrays["observation.state"], ep.frames["observation.state"])
+    assert attrs["instruction"] == ep.meta["instruction"]

@@ -56,7 +56,8 @@ def posed_qpos(sim, episode) -> np.ndarray:
     ti = sim.scene.target_index
     out = np.repeat(q0[None], len(state), axis=0)
     out[:, sim.arm_qadr] = state[:, : sim.n_arm]
-    out[:, sim.finger_qadr] = state[:, sim.n_arm : sim.n_arm + 1] / len(sim.finger_qadr)
+    robot = sim.robot  # the opening [m] back to each gripper joint through the robot's own width curve
+    out[:, sim.finger_qadr] = [robot.finger_qpos(robot.command_from_width(w)) for w in state[:, sim.n_arm]]
     a = sim.obj_qadr[ti]
     out[:, a : a + 7] = obj
     return out
