@@ -22,6 +22,16 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides, e.g. grasp.top_k=4")
 
 
+def _config_show(args) -> int:
+    from .config import load_config
+    from .config_show import render
+
+    cfg = load_config(None if args.defaults else args.config, [] if args.defaults else args.overrides,
+                      seed=0, episodes=0)
+    print(render(cfg), end="")
+    return 0
+
+
 def _generate(args) -> int:
     from ..cluster.local import generate_local
     from .config import load_config
@@ -457,6 +467,12 @@ def main(argv: list[str] | None = None) -> int:
     rp.add_argument("--limit", type=int, default=0, help="replay at most this many episodes (0: all)")
     rp.set_defaults(func=_replay)
     _add_robots_parser(sub)
+    cf = sub.add_parser("config", help="the run config: `config show` prints every key, resolved, with its doc")
+    csub = cf.add_subparsers(dest="config_command", required=True)
+    cs = csub.add_parser("show", help="print the resolved config (file + overrides) with each key's doc")
+    cs.add_argument("--defaults", action="store_true", help="the defaults only (ignore --config and overrides)")
+    _add_config_args(cs)
+    cs.set_defaults(func=_config_show)
     xc = sub.add_parser("crosscheck", help="re-execute each recorded episode's action.joint in another engine; "
                                            "held/dropped side table DIR/crosscheck.parquet and agreement rate")
     xc.add_argument("dir", help="dataset folder with shard-*.hdf5 and config.yaml")
