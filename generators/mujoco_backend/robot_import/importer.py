@@ -82,8 +82,10 @@ def _compose(arm: Source, grip: Source | None, flange: str | None) -> tuple[mujo
     return spec, hand, driven
 
 
-def _copy_assets(spec: mujoco.MjSpec, out: str) -> None:
-    """Copy every mesh and texture file into out/meshes and out/textures; point the model at the copies."""
+def _copy_assets(spec: mujoco.MjSpec, out: str) -> dict[str, str]:
+    """Copy every mesh and texture file into out/meshes and out/textures; point the model at the
+    copies. Returns {source mesh path: its copy, relative to ``out``}."""
+    meshes = {}
     for sub, items, key in (("meshes", spec.meshes, "file"), ("textures", spec.textures, "file")):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
         for el in items:
@@ -94,7 +96,10 @@ def _copy_assets(spec: mujoco.MjSpec, out: str) -> None:
             dst = os.path.join(out, sub, name)
             if not os.path.exists(dst):
                 shutil.copyfile(src, dst)
+            if sub == "meshes":
+                meshes[src] = os.path.join(sub, name)
             setattr(el, key, name)
+    return meshes
 
 
 def _rpy(R: np.ndarray) -> tuple[float, float, float]:
@@ -196,9 +201,7 @@ def _import(opts: ImportOptions, out_dir: str, scratch: str) -> dict:
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     try:
-        sources = {m.file: m.file for m in spec.meshes if m.file}
-        _copy_assets(spec, tmp)
-        mesh_map = {s: os.path.join("meshes", m.file) for s, m in zip(sources, [m for m in spec.meshes if m.file])}
+        mesh_map = _copy_assets(spec, tmp)
         for sp in [spec] + ([grip.spec] if grip else []):  # an attached file keeps its own asset folders
             sp.meshdir, sp.texturedir = os.path.join(tmp, "meshes"), os.path.join(tmp, "textures")
         with warnings.catch_warnings():  # MuJoCo's OBJ decoder warns about some vendor meshes' texture coordinates

@@ -116,6 +116,15 @@ def _parse(path: str, tag: str, kind: str) -> tuple[ET.ElementTree, ET.Element]:
     return tree, root
 
 
+def _spec_of(tree: ET.ElementTree, out: str, path: str, kind: str) -> mujoco.MjSpec:
+    """Write the cleaned ``tree`` to ``out`` and read it with MuJoCo; errors name the vendor file ``path``."""
+    tree.write(out)
+    try:
+        return mujoco.MjSpec.from_file(out)
+    except ValueError as e:
+        raise ConfigError(path, f"MuJoCo cannot read this {kind}: {e}") from None
+
+
 def _read_urdf(path: str, scratch: str) -> Source:
     tree, root = _parse(path, "robot", "URDF")
     for mesh in root.iter("mesh"):
@@ -135,12 +144,7 @@ def _read_urdf(path: str, scratch: str) -> Source:
     ext = ET.SubElement(root, "mujoco")
     ET.SubElement(ext, "compiler", strippath="false", discardvisual="false", fusestatic="false",
                   balanceinertia="true", boundmass="0.0001", boundinertia="1e-8")
-    for_mj = os.path.join(scratch, "source_mujoco.urdf")
-    tree.write(for_mj)
-    try:
-        spec = mujoco.MjSpec.from_file(for_mj)
-    except ValueError as e:
-        raise ConfigError(path, f"MuJoCo cannot read this URDF: {e}") from None
+    spec = _spec_of(tree, os.path.join(scratch, "source_mujoco.urdf"), path, "URDF")
     return Source(os.path.abspath(path), "urdf", spec, limits, clean)
 
 
@@ -201,12 +205,7 @@ def _read_mjcf(path: str, scratch: str) -> Source:
         for key in ("file", "fileright", "fileleft", "fileup", "filedown", "filefront", "fileback"):
             if tex.get(key):
                 tex.set(key, os.path.abspath(os.path.join(texdir, tex.get(key))))
-    clean = os.path.join(scratch, "source.xml")
-    tree.write(clean)
-    try:
-        spec = mujoco.MjSpec.from_file(clean)
-    except ValueError as e:
-        raise ConfigError(path, f"MuJoCo cannot read this MJCF: {e}") from None
+    spec = _spec_of(tree, os.path.join(scratch, "source.xml"), path, "MJCF")
     return Source(os.path.abspath(path), "mjcf", spec, {})
 
 
