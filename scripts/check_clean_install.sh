@@ -51,3 +51,8 @@ assert seen == files, set(files) ^ set(seen)
 assert sum(o["has_texture"] for o in cat["objects"]) >= 2, "textures were dropped"
 print(f"clean install: mixed collection -> {rep['accepted']} objects, {len(rep['rejected'])} rejected, {len(rep['skipped'])} skipped")
 PYEOF
+# robots add from the installed wheel (its robot_import sub-package ships): pybullet_data's xArm6 URDF
+PB="$("$work/venv/bin/python" -c 'import pybullet_data; print(pybullet_data.getDataPath())')"
+"$work/venv/bin/syngrasp" robots add cleanxarm --urdf "$PB/xarm/xarm6_with_gripper.urdf" --dir "$work/robots" >/dev/null
+test -f "$work/robots/cleanxarm/robot.json"
+echo "clean install: robots add wrote $work/robots/cleanxarm/robot.json"

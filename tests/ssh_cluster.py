@@ -63,6 +63,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _kernel_env() -> dict[str, str]:
+    """This machine's OpenBLAS kernel settings (e.g. ``OPENBLAS_CORETYPE``), which sshd would strip.
+
+    numpy's OpenBLAS picks its kernels by CPU unless told, and kernels differ in the last bit
+    (a norm or a 3x3 product), which is enough to change an episode's bytes. The simulated node
+    is this machine, so it gets this machine's kernels, as every node of one machine type does.
+    """
+    return {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and " " not in v}
+
+
 def start_sshd(work: str, home: str) -> tuple[subprocess.Popen, int, str]:
     """sshd on 127.0.0.1:PORT accepting only a throwaway key; returns (process, port, private key path).
 
@@ -86,7 +96,8 @@ def start_sshd(work: str, home: str) -> tuple[subprocess.Popen, int, str]:
             # machine's outward address unless told that this is a single-machine cluster, which this
             # variable (meant for macOS and Windows) does: Ray then binds and dials 127.0.0.1 only.
             f"SetEnv HOME={home} RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0"
-            + (f" PIP_CACHE_DIR={pip_cache}" if pip_cache else "") + "\n"
+            + (f" PIP_CACHE_DIR={pip_cache}" if pip_cache else "")
+            + "".join(f" {k}={v}" for k, v in sorted(_kernel_env().items())) + "\n"
         )
     os.makedirs("/run/sshd", exist_ok=True)  # privilege-separation directory sshd expects
     sshd = shutil.which("sshd") or "/usr/sbin/sshd"
