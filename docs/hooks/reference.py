@@ -10,7 +10,7 @@ exist only in the built site:
   walk that ``syngrasp config show`` prints);
 - ``reference/schema.md`` from the public declarations of ``syngrasp.core.schema`` (per-frame keys,
   per-episode meta keys, LeRobot ``meta/episodes`` columns, language columns);
-- ``changelog.md`` from the repository's ``CHANGELOG.md``.
+- ``changelog.md`` from the repository's ``CHANGELOG.md`` (its ``docs/...`` links made site-relative).
 
 Each page is one function returning Markdown (``cli_page``, ``config_page``, ``schema_page``), so the
 same text can be produced without MkDocs (tests/test_docs.py does) and each can be re-pointed at
@@ -330,5 +330,8 @@ def on_files(files, config):
         files.append(File.generated(config, uri, content=make()))
     changelog = os.path.join(os.path.dirname(config.config_file_path), "CHANGELOG.md")
     with open(changelog, encoding="utf-8") as f:
-        files.append(File.generated(config, "changelog.md", content=f.read()))
+        text = f.read()
+    # CHANGELOG.md sits at the repository root and links to docs/<page>.md; in the site it is a page of docs/.
+    text = text.replace("](docs/", "](")
+    files.append(File.generated(config, "changelog.md", content=text))
     return files
