@@ -220,7 +220,8 @@ def _added_robots() -> set[str]:
     names = set()
     for s in SHOWN:
         if s.kind == "command" and s.items[:2] == ("robots", "add"):
-            names.add(_parse_strict(list(s.items)).name)
+            with contextlib.suppress(AssertionError):  # a broken one fails its own test below
+                names.add(_parse_strict(list(s.items)).name)
     return names
 
 
