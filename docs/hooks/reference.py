@@ -24,19 +24,34 @@ import contextlib
 import dataclasses
 import io
 import os
+import re
 from typing import Any, Iterable
 
 # ---------------------------------------------------------------------------------------- helpers
 
 
-def _cell(text: Any) -> str:
-    """``text`` made safe for one Markdown table cell (pipes escaped, newlines folded)."""
+def _flat(text: Any) -> str:
+    """``text`` on one line with pipes escaped, for a Markdown table cell."""
     return " ".join(str(text).split()).replace("|", "\\|")
+
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
+def _cell(text: Any) -> str:
+    """``text`` as a table cell: outside its code spans, ``<name>`` must not reach the page as an HTML tag."""
+    flat, out, pos = _flat(text), [], 0
+    for m in _CODE_SPAN.finditer(flat):
+        out.append(flat[pos:m.start()].replace("<", "&lt;").replace(">", "&gt;"))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(flat[pos:].replace("<", "&lt;").replace(">", "&gt;"))
+    return "".join(out)
 
 
 def _code(text: Any) -> str:
     """``text`` as an inline code span inside a table cell."""
-    s = _cell(text)
+    s = _flat(text)
     fence = "``" if "`" in s else "`"
     pad = " " if fence == "``" else ""
     return f"{fence}{pad}{s}{pad}{fence}" if s else ""
