@@ -417,12 +417,12 @@ def _add_ecosystem_commands(sub) -> None:
     usd.set_defaults(func=_export_usd)
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["preview"]:
-        from .. import preview_scene
+def build_parser() -> argparse.ArgumentParser:
+    """The ``syngrasp`` argument parser: every command, its flags and its ``key=value`` overrides.
 
-        return preview_scene.main(argv[1:])
+    ``syngrasp preview`` is listed here but parsed by ``preview_scene.main`` (``main`` hands it over
+    before this parser runs). The docs site's CLI reference and tests/test_docs.py read this parser.
+    """
     parser = argparse.ArgumentParser(prog="syngrasp", description="Synthetic grasp-data factory.")
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="generate a sharded dataset (resumes an interrupted run in --out)")
@@ -524,7 +524,16 @@ def main(argv: list[str] | None = None) -> int:
     from .evaluate import add_evaluate_parser
 
     add_evaluate_parser(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["preview"]:
+        from .. import preview_scene
+
+        return preview_scene.main(argv[1:])
+    args = build_parser().parse_args(argv)
     return guarded(lambda: args.func(args))
 
 
