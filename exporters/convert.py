@@ -11,9 +11,12 @@ from .formats import Format, format_names, get_format, resolve
 DEFAULT_TARGET = "lerobot"
 
 
-def source_format(src: str) -> Format:
-    """The one format with a reader that finds shards in ``src``; none or several is a DatasetError."""
+def source_format(src: str, targets: tuple[str, ...] = ()) -> Format:
+    """The format whose reader finds shards in ``src`` (when several do, the one not among ``targets``); none,
+    or several, is a DatasetError."""
     found = [f for f in map(get_format, format_names()) if f.reader is not None and f.reader.shard_indices(src)]
+    if len(found) > 1:
+        found = [f for f in found if f.name not in targets] or found
     if len(found) != 1:
         what = "no shards of any format with a reader" if not found else \
             f"shards of {len(found)} formats ({', '.join(f.name for f in found)})"
@@ -27,11 +30,11 @@ def convert(src: str, dst: str, cfg: Any, to: str | None = None, source: str | N
     writer of ``to`` (a ``writer.format`` value; default ``DEFAULT_TARGET``) into ``dst``, then run that
     format's finalize hook. ``cfg``: the run config (``cfg.writer`` configures the writer; ``cfg.to_dict()``
     is given to the writer as ``attrs["run_config"]`` and to the hook). Returns {format: finalize summary}."""
-    reader_fmt = get_format(source) if source else source_format(src)
+    targets = resolve(to or DEFAULT_TARGET)
+    reader_fmt = get_format(source) if source else source_format(src, tuple(f.name for f in targets))
     if reader_fmt.reader is None:
         raise ConfigError("--from", f"format '{reader_fmt.name}' has no reader; formats with one: "
                                     f"{', '.join(n for n in format_names() if get_format(n).reader is not None)}")
-    targets = resolve(to or DEFAULT_TARGET)
     run_config = cfg.to_dict()
     indices = reader_fmt.reader.shard_indices(src)
     if not indices:

@@ -10,12 +10,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from syngrasp.assets import load_robot
 from syngrasp.cluster.local import generate_local
 from syngrasp.core.atomic import sha256_file
 from syngrasp.app.cli import main
 from syngrasp.app.config import load_config
-from syngrasp.exporters.convert import convert_hdf5_to_lerobot
+from syngrasp.exporters.convert import convert
 from syngrasp.exporters.hdf5 import read_episode
 from syngrasp.exporters.validate import validate
 from syngrasp.exporters.video import decode_video, psnr
@@ -171,10 +170,11 @@ def test_finalize_after_a_kill_rebuilds_identical_metadata(both, tmp_path):
 
 def test_convert_hdf5_to_lerobot(both, tmp_path):
     cfg, out, _ = both
-    robot = load_robot(cfg.rollout.robot)
-    info = convert_hdf5_to_lerobot(str(out), str(tmp_path / "conv"), cfg.writer, robot.name, robot.feature_names())
+    done = convert(str(out), str(tmp_path / "conv"), cfg)  # the HDF5 shards: the folder's other format is the target
+    info = json.loads((tmp_path / "conv/meta/info.json").read_text())
     ref = json.loads((out / "meta/info.json").read_text())
-    assert info["total_frames"] == ref["total_frames"] and info["total_episodes"] == ref["total_episodes"]
+    assert (done["lerobot"]["episodes"], done["lerobot"]["frames"]) == (ref["total_episodes"], ref["total_frames"])
+    assert info == ref
     assert validate(str(tmp_path / "conv")) == []
     a = pq.read_table(tmp_path / "conv/data/chunk-000/file-000.parquet")
     b = pq.read_table(out / "data/chunk-000/file-000.parquet")
