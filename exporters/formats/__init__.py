@@ -84,8 +84,8 @@ class Format:
         return from_dict(self.config, dict(section), prefix=f"{OPTIONS_KEY}.{self.name}.")
 
 
-_REGISTERED: dict[str, Format] = {}  # formats registered in code (register_format) or loaded
-_LOADED_FROM: dict[str, str] = {}  # loaded entry-point format -> its entry point's value
+_REGISTERED: dict[str, Format] = {}  # formats registered in code (register_format)
+_LOADED: dict[str, tuple[str, Format]] = {}  # entry-point format -> (its entry point's value, the Format loaded)
 
 
 def register_format(fmt: Format) -> Format:
@@ -104,9 +104,9 @@ def _entry_points() -> dict[str, metadata.EntryPoint]:
     found: dict[str, metadata.EntryPoint] = {}
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = getattr(ep.dist, "name", "?")
-        if ep.name in BUILTINS or ep.name in ALIASES:
+        if ep.name in BUILTINS or ep.name in ALIASES or ep.name in _REGISTERED:
             raise PluginError(f"entry point '{ep.name}' of distribution '{dist}' (group {ENTRY_POINT_GROUP}) "
-                              "reuses a built-in format name; rename the plugin's entry point")
+                              "reuses a built-in or registered format name; rename the plugin's entry point")
         if ep.name in found and found[ep.name].value != ep.value:
             raise PluginError(f"format '{ep.name}' is declared by two distributions ('{dist}': {ep.value}, and "
                               f"{found[ep.name].value}); uninstall one of them")
@@ -145,18 +145,15 @@ def format_spec(spec: str) -> tuple[str, ...]:
 def get_format(name: str) -> Format:
     """The Format registered as ``name`` (its module is imported now); unknown: ConfigError."""
     if name in BUILTINS:
-        fmt = importlib.import_module(BUILTINS[name], __name__).FORMAT
-    elif name in _REGISTERED and name not in _LOADED_FROM:
-        fmt = _REGISTERED[name]
-    else:
-        ep = _entry_points().get(name)
-        if ep is None:
-            raise _unknown(name)
-        if _LOADED_FROM.get(name) == ep.value:
-            return _REGISTERED[name]
-        fmt = _load(ep)
-        _REGISTERED[name], _LOADED_FROM[name] = fmt, ep.value
-    return fmt
+        return importlib.import_module(BUILTINS[name], __name__).FORMAT
+    if name in _REGISTERED:
+        return _REGISTERED[name]
+    ep = _entry_points().get(name)
+    if ep is None:
+        raise _unknown(name)
+    if name not in _LOADED or _LOADED[name][0] != ep.value:
+        _LOADED[name] = (ep.value, _load(ep))
+    return _LOADED[name][1]
 
 
 def _load(ep: metadata.EntryPoint) -> Format:
