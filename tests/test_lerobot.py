@@ -191,3 +191,92 @@ def test_loads_with_lerobot(both):
     assert len(ds) == manifest["frames"]
     item = ds[len(ds) - 1]
     assert tuple(item["observation.images.front"].shape) == (3, 64, 64)
+
+
+def _frames_path(root, k):
+    return root / f"syngrasp/frames/shard-{k:06d}.parquet"
+
+
+def _truncate_staged_frames(root):
+    p = _frames_path(root, 1)
+    p.write_bytes(p.read_bytes()[:100])
+    return str(p), "run the run's `syngrasp generate` command again"
+
+
+def _drop_a_column_in_one_shard(root):
+    p = _frames_path(root, 1)
+    t = pq.read_table(p)
+    pq.write_table(t.drop_columns(["observation.ee_pose"]), p)
+    return str(p), "differ from earlier shards'"
+
+
+def _undeclared_column(root):
+    for p in sorted((root / "syngrasp/frames").iterdir()):
+        t = pq.read_table(p)
+        pq.write_table(t.append_column("observation.mystery", pa.array(np.zeros(t.num_rows, np.float32))), p)
+    return str(root / "syngrasp/frames"), "column 'observation.mystery' is not a declared episode key"
+
+
+def _wrong_robot_names(root):
+    p = _frames_path(root, 0)
+    t = pq.read_table(p)
+    record = json.loads(t.schema.metadata[b"syngrasp"])
+    record["feature_names"]["observation.state"] = ["a", "b", "c"]
+    pq.write_table(t.replace_schema_metadata({**t.schema.metadata, b"syngrasp": json.dumps(record).encode()}), p)
+    return str(root / "syngrasp/frames"), "finalize only shards generated with one robot"
+
+
+def _video_of_another_rate(root):
+    from syngrasp.exporters.video import encode_video
+
+    p = root / "syngrasp/videos/observation.images.front/shard-000001.mp4"
+    frames, _ = decode_video(str(p))
+    encode_video(frames, str(p), 7.0, "libx264", 20, 10, 10, "yuv420p")
+    return str(p), "cannot be remuxed into one file"
+
+
+@pytest.mark.parametrize("damage", [_truncate_staged_frames, _drop_a_column_in_one_shard, _undeclared_column,
+                                    _wrong_robot_names, _video_of_another_rate])
+def test_finalize_of_a_bad_folder_says_which_file_and_what_to_do(both, tmp_path, capsys, damage):
+    """Every way the staged shards can fail LeRobot's finalize is one line naming the file and the fix, exit 2."""
+    _, out, _ = both
+    root = _copy(out, tmp_path)
+    for d in ("meta", "data", "videos"):
+        shutil.rmtree(root / d)
+    where, fix = damage(root)
+    assert main(["finalize", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("syngrasp: error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert where in err and fix in err, err
+    assert not (root / "meta/info.json").exists()
+
+
+def test_the_reader_reads_staged_shards_back(both):
+    """The LeRobot reader's episodes equal the HDF5 shards' in every data column, calibration and meta key;
+    images within the codec's error."""
+    from syngrasp.exporters.formats import get_format
+
+    _, out, manifest = both
+    hdf5, lerobot = get_format("hdf5").reader, get_format("lerobot").reader
+    assert lerobot.shard_indices(str(out)) == hdf5.shard_indices(str(out)) == [0, 1, 2]
+    n = 0
+    for k in (0, 1, 2):
+        for a, b in zip(hdf5.read_shard(str(out), k), lerobot.read_shard(str(out), k), strict=True):
+            n += 1
+            assert sorted(a.frames) == sorted(b.frames) and sorted(a.cameras) == sorted(b.cameras)
+            for key, ref in a.frames.items():
+                if key.startswith("observation.images."):
+                    assert ref.shape == b.frames[key].shape and psnr(ref, b.frames[key]) > 24.0, key
+                else:
+                    assert ref.dtype == b.frames[key].dtype, key
+                    np.testing.assert_array_equal(ref, b.frames[key], err_msg=key)
+            for cam in a.cameras:
+                for m in ("intrinsics", "extrinsics"):
+                    np.testing.assert_array_equal(a.cameras[cam][m], b.cameras[cam][m])
+            for key, ref in a.meta.items():
+                assert key in b.meta, key
+                if isinstance(ref, np.ndarray):
+                    np.testing.assert_array_equal(ref, b.meta[key], err_msg=key)
+                else:
+                    assert b.meta[key] == ref, key
+    assert n == manifest["successes"]

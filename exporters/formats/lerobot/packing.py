@@ -128,9 +128,9 @@ class DataFiles:
                     writer = pq.ParquetWriter(tmp, t.schema)
                 elif t.schema != writer.schema:
                     raise DatasetError(
-                        f"{os.path.join(self.out_dir, staging_rel('frames', k))}: columns {t.schema.names} differ from "
-                        f"earlier shards' {writer.schema.names}; the shards were written with different run configs "
-                        "(observations, writer.action): finalize only shards of one run, or regenerate the odd ones")
+                        f"{os.path.join(self.out_dir, staging_rel('frames', k))}: its columns differ from earlier "
+                        f"shards' ({_difference(writer.schema, t.schema)}); the shards were written with different run "
+                        "configs (observations, writer.action): finalize only shards of one run, or regenerate the odd ones")
                 buf.append(t)
                 rows += t.num_rows
                 if len(buf) >= 256:  # fold small tables together: per-table overhead would dominate
@@ -150,3 +150,13 @@ class DataFiles:
         t = t.append_column(EPISODE_INDEX, pa.array(np.repeat(np.arange(first_ep, first_ep + len(lengths)), lengths).astype(np.int64)))
         t = t.append_column(INDEX, pa.array(np.arange(first_index, first_index + int(sum(lengths)), dtype=np.int64)))
         return t.append_column(TASK_INDEX, pa.array(np.repeat(task_ids, lengths).astype(np.int64)))
+
+
+def _difference(before: pa.Schema, now: pa.Schema) -> str:
+    """What differs between two shards' data columns, in words."""
+    missing = [n for n in before.names if n not in now.names]
+    extra = [n for n in now.names if n not in before.names]
+    retyped = [n for n in now.names if n in before.names and now.field(n).type != before.field(n).type]
+    parts = [f"{what}: {', '.join(names)}" for what, names in (("missing", missing), ("extra", extra),
+                                                                ("other types", retyped)) if names]
+    return "; ".join(parts) or "column order"
