@@ -138,7 +138,9 @@ def test_action_key_choice(ds, tmp_path):
     with pytest.raises(ConfigError, match="writer.action"):
         load_config(None, ["writer.action=cartesian"], seed=0, episodes=1)
     robot = load_robot("panda")
-    done = convert(str(ds), str(tmp_path / "joint"), load_config(None, ["writer.action=joint"], seed=0, episodes=0))
+    cfg = load_config(None, ["writer.action=joint"], seed=0, episodes=0)
+    opts = cfg.writer
+    done = convert(str(ds), str(tmp_path / "joint"), cfg)
     info = json.loads((tmp_path / "joint/meta/info.json").read_text())
     assert done["lerobot"]["episodes"] == info["total_episodes"] > 0
     assert info["features"]["action"]["shape"] == [robot.n_arm + 1]
