@@ -280,3 +280,26 @@ def test_the_reader_reads_staged_shards_back(both):
                 else:
                     assert b.meta[key] == ref, key
     assert n == manifest["successes"]
+
+
+def test_convert_reads_and_writes_any_registered_format(both, tmp_path, capsys):
+    """``syngrasp convert --from lerobot --to hdf5``: the staged LeRobot shards become HDF5 shards whose data
+    equal the run's own HDF5 shards; a folder without shards is one line naming it."""
+    from syngrasp.exporters.hdf5 import shard_episode_indices
+
+    _, out, _ = both
+    dst = tmp_path / "h5"
+    assert main(["convert", str(out), str(dst), "--from", "lerobot", "--to", "hdf5"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == {}  # HDF5 has no finalize step
+    for k in range(3):
+        name = f"shard-{k:06d}.hdf5"
+        assert shard_episode_indices(str(dst / name)) == shard_episode_indices(str(out / name))
+        for i in shard_episode_indices(str(out / name)):
+            a, b = read_episode(str(out / name), i), read_episode(str(dst / name), i)
+            for key in ("observation.state", "action", "action.joint", "annotation.phase"):
+                np.testing.assert_array_equal(a.frames[key], b.frames[key])
+    assert validate(str(dst)) == []
+    (tmp_path / "empty").mkdir()
+    assert main(["convert", str(tmp_path / "empty"), str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path / "empty") in err and "no shards of any format with a reader" in err
