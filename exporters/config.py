@@ -18,8 +18,8 @@ from .formats.lerobot.config import LeRobotConfig
 
 
 @dataclasses.dataclass(frozen=True)
-class WriterConfig(LeRobotConfig, HDF5Config):
-    """How shards are written.
+class SharedWriterConfig:
+    """The writer keys every format shares.
 
     Attributes:
         format: the output format(s): a registered format (``hdf5``, ``lerobot``, or one an installed
@@ -38,6 +38,11 @@ class WriterConfig(LeRobotConfig, HDF5Config):
     shard_size: int = 10
     action: str = "ee_delta"
     options: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class WriterConfig(LeRobotConfig, HDF5Config, SharedWriterConfig):
+    """How shards are written: the shared keys, then each built-in format's (each documented where declared)."""
 
     def __post_init__(self):
         HDF5Config.__post_init__(self)
