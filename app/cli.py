@@ -108,14 +108,11 @@ def _stats(args) -> int:
 
 
 def _convert(args) -> int:
-    from ..assets.robot import load_robot
-    from ..exporters.convert import convert_hdf5_to_lerobot
+    from ..exporters.convert import convert
     from .config import load_config
 
     cfg = load_config(args.config, args.overrides, seed=0, episodes=0)
-    robot = load_robot(cfg.rollout.robot)
-    info = convert_hdf5_to_lerobot(args.src, args.dst, cfg.writer, robot.name, robot.feature_names())
-    print(json.dumps({k: info[k] for k in ("total_episodes", "total_frames", "total_tasks")}))
+    print(json.dumps(convert(args.src, args.dst, cfg, to=args.to, source=getattr(args, "from"))))
     return 0
 
 
@@ -128,17 +125,14 @@ def _run_config(out_dir: str):
 
 def _finalize(args) -> int:
     from ..cluster.destination import Destination
+    from ..cluster.driver import finalize_outputs
     from ..cluster.shards import num_shards
-    from ..assets.robot import load_robot
-    from ..exporters.lerobot_meta import finalize_lerobot
 
     cfg = _run_config(args.dir)
     n = num_shards(cfg.episodes, cfg.writer.shard_size)
     flags = Destination(args.dir).listed_records(n)
-    robot = load_robot(cfg.rollout.robot)
-    info = finalize_lerobot(args.dir, (k for k in range(n) if flags[k]), robot.name, cfg.writer,
-                            robot.feature_names())
-    print(json.dumps({"complete_shards": sum(flags), "planned_shards": n, "episodes": info["total_episodes"]}))
+    done = finalize_outputs(cfg, args.dir, lambda: (k for k in range(n) if flags[k]))
+    print(json.dumps({"complete_shards": sum(flags), "planned_shards": n, "finalized": done}))
     return 0
 
 
@@ -439,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--address", help="join an existing Ray cluster, e.g. 'auto' (as under ray submit)")
     g.add_argument("--verify", action="store_true",
                    help="on resume, also check the sha256 of every complete shard's files (parallel; slow at scale)")
-    g.add_argument("--format", choices=("hdf5", "lerobot", "both"), help="output format (writer.format)")
+    g.add_argument("--format", help="output format(s), writer.format: a registered format or alias, comma-separated")
     _add_config_args(g)
     g.set_defaults(func=_generate)
     ex = sub.add_parser("export", help="upload a finished dataset to a bucket (s3://, gs://, file://), verified")
@@ -454,12 +448,15 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("dir")
     st.add_argument("--json", action="store_true", help="print JSON only")
     st.set_defaults(func=_stats)
-    cv = sub.add_parser("convert", help="convert HDF5 shards to a LeRobot v3.0 dataset")
-    cv.add_argument("src", help="folder of shard-*.hdf5")
-    cv.add_argument("dst", help="new LeRobot dataset folder")
+    cv = sub.add_parser("convert", help="re-write a folder's shards in another format (HDF5 to LeRobot v3.0 by default)")
+    cv.add_argument("src", help="folder of shards (e.g. shard-*.hdf5)")
+    cv.add_argument("dst", help="new dataset folder")
+    cv.add_argument("--to", help="format(s) to write, as writer.format (default: LeRobot)")
+    cv.add_argument("--from", help="format to read when SRC holds shards of several")
     _add_config_args(cv)
     cv.set_defaults(func=_convert)
-    fz = sub.add_parser("finalize", help="(re)write LeRobot meta/ and data/ from the complete shards in DIR")
+    fz = sub.add_parser("finalize", help="(re)write the dataset-level files of DIR's formats (LeRobot meta/, data/) "
+                                         "from its complete shards")
     fz.add_argument("dir")
     fz.set_defaults(func=_finalize)
     rp = sub.add_parser("replay", help="replay recorded action.joint of HDF5 episodes in fresh sims; report how many succeed")

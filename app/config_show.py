@@ -48,7 +48,8 @@ def attribute_docs(cls: type) -> dict[str, str]:
 def documented(obj: Any, prefix: str = "") -> list[tuple[str, Any, str]]:
     """(dotted key, value, doc) for every leaf of the config dataclass tree ``obj``, in field order."""
     rows = []
-    docs = attribute_docs(type(obj))
+    # a section composed of others (writer: the formats' keys) documents each key in its declaring class
+    docs = {k: d for klass in reversed(type(obj).__mro__) for k, d in attribute_docs(klass).items()}
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
         key = prefix + f.name

@@ -85,7 +85,7 @@ class SyntheticExecutor:
 
         from syngrasp.cluster.shards import record_path
         from syngrasp.core.atomic import atomic_write_text, sha256_file
-        from syngrasp.exporters import lerobot as lr
+        from syngrasp.exporters.formats.lerobot import layout, tables
 
         out = self.dest.staging
         if self.records_only:  # --driver-only: the record alone (no data files), to scale the driver further
@@ -101,16 +101,16 @@ class SyntheticExecutor:
             e.meta["shard_index"] = shard.index
         rels = []
         for c in self.cams:
-            rel = lr.video_rel(f"observation.images.{c}", shard.index)
+            rel = layout.video_rel(f"observation.images.{c}", shard.index)
             os.makedirs(os.path.dirname(os.path.join(out, rel)), exist_ok=True)
             with open(self.template, "rb") as src, open(os.path.join(out, rel), "wb") as dst:
                 dst.write(src.read())
             rels.append(rel)
         from_ts = {c: [i * self.frames / 10.0 for i in range(len(eps))] for c in self.cams}
-        for kind, write in (("frames", lambda p: pq.write_table(lr.frames_table(eps), p)),
-                            ("stats", lambda p: open(p, "w").write(json.dumps(lr.colour_histograms(eps)))),
-                            ("episodes", lambda p: pq.write_table(lr.episodes_table(eps, shard.index, from_ts), p))):
-            rel = lr.staging_rel(kind, shard.index)
+        for kind, write in (("frames", lambda p: pq.write_table(tables.frames_table(eps), p)),
+                            ("stats", lambda p: open(p, "w").write(json.dumps(tables.shard_histograms(eps)))),
+                            ("episodes", lambda p: pq.write_table(tables.episodes_table(eps, shard.index, from_ts), p))):
+            rel = layout.staging_rel(kind, shard.index)
             os.makedirs(os.path.dirname(os.path.join(out, rel)), exist_ok=True)
             write(os.path.join(out, rel))
             rels.append(rel)
@@ -142,7 +142,7 @@ def child(phase: str, out: str, n: int, eps: int, frames: int, records_only: boo
     result = {}
     if phase == "baseline":
         from syngrasp.cluster import driver  # noqa: F401
-        from syngrasp.exporters import lerobot_meta  # noqa: F401
+        from syngrasp.exporters.formats.lerobot import finalize  # noqa: F401
     elif phase in ("generate", "resume"):
         from syngrasp.cluster.driver import run
 
@@ -152,12 +152,12 @@ def child(phase: str, out: str, n: int, eps: int, frames: int, records_only: boo
         result["shards"] = man["shards"]
     else:
         from syngrasp.cluster.destination import Destination
-        from syngrasp.exporters.lerobot_meta import finalize_lerobot
+        from syngrasp.exporters.formats.lerobot.finalize import finalize_lerobot
 
         cfg = _cfg(n, eps)
         flags = Destination(out).listed_records(n)
-        info = finalize_lerobot(out, (k for k in range(n) if flags[k]), "panda", cfg.writer)
-        result.update(finalize_lerobot.last_run, episodes=info["total_episodes"])
+        res = finalize_lerobot(out, (k for k in range(n) if flags[k]), cfg.writer, {"rollout": {"robot": "panda"}})
+        result.update(files_written=res.files_written, files_kept=res.files_kept, episodes=res.info["total_episodes"])
     result.update(seconds=round(time.perf_counter() - t0, 3), peak_rss_mb=round(_peak_mb(), 1))
     return result
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Callable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from ..core.atomic import tmp_name
 from .config import RunSettings
@@ -30,7 +30,8 @@ from ..core.errors import ConfigError, SyngraspError
 from .destination import Destination, _bounded_map
 from .manifest import Totals, manifest_text, row_line, summary, table_row
 from .progress import Progress
-from .shards import RUNNING_DIR, Shard, num_shards, shard_at, writer_names
+from ..exporters.formats import resolve
+from .shards import RUNNING_DIR, Shard, num_shards, shard_at
 
 
 class Executor(Protocol):
@@ -126,10 +127,10 @@ def run(cfg: RunSettings, url: str, make_executor: Callable[[RunSettings, Destin
     the manifest summary (also written to ``url``). Raises nothing for episode errors: see
     ``error_share_exceeded``. ``finalize=False`` skips dataset-level files (``syngrasp finalize`` writes them later)."""
     dest = Destination(url)
-    if dest.remote and "lerobot" in writer_names(cfg.writer.format):
-        raise ConfigError(
-            "writer.format", "LeRobot output is finalized from a local folder: generate to a local --out, then syngrasp export"
-        )
+    finalized = [f.name for f in resolve(cfg.writer.format) if f.finalize is not None]
+    if dest.remote and finalized:
+        raise ConfigError("writer.format", f"{', '.join(finalized)} output is finalized from a local folder: generate "
+                                           "to a local --out, then syngrasp export")
     dest.prepare(cfg)
     try:
         manifest = _run_locked(cfg, dest, make_executor, progress, verify, finalize)
@@ -198,7 +199,7 @@ def _run_locked(cfg: RunSettings, dest: Destination, make_executor, progress: bo
             remove_stale_tmp(dest.staging)  # left by killed or interrupted workers; never published
             shutil.rmtree(os.path.join(dest.staging, RUNNING_DIR), ignore_errors=True)
     if finalize and not dest.remote:
-        finalize_outputs(cfg, dest.staging, (k for k in range(n) if flags[k]))
+        finalize_outputs(cfg, dest.staging, lambda: (k for k in range(n) if flags[k]))
     manifest = summary(cfg, totals, n)
     dest.write_manifest(manifest_text(manifest))
     if redone:  # reported to the caller, not written: manifest.json equals an uninterrupted run's
@@ -206,11 +207,9 @@ def _run_locked(cfg: RunSettings, dest: Destination, make_executor, progress: bo
     return manifest
 
 
-def finalize_outputs(cfg: RunSettings, out_dir: str, shard_indices) -> None:
-    """Dataset-level files that need every shard: LeRobot's data/, videos/ and meta/."""
-    if "lerobot" in writer_names(cfg.writer.format):
-        from ..assets.robot import load_robot
-        from ..exporters.lerobot_meta import finalize_lerobot
-
-        robot = load_robot(cfg.rollout.robot)
-        finalize_lerobot(out_dir, shard_indices, robot.name, cfg.writer, robot.feature_names())
+def finalize_outputs(cfg: RunSettings, out_dir: str, complete: Callable[[], Iterable[int]]) -> dict:
+    """Dataset-level files that need every shard: each format's finalize hook (exporters/formats), given
+    ``complete()``, the complete shards in order; returns {format: what its hook reports}."""
+    run_config = cfg.to_dict()
+    return {f.name: f.finalize(out_dir, complete(), cfg.writer, run_config)
+            for f in resolve(cfg.writer.format) if f.finalize is not None}

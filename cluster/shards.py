@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 from ..core.atomic import atomic_write_text, sha256_file
 from .config import RunSettings
-from ..exporters import get_writer
+from ..exporters.formats import resolve
 
 
 RUNNING_DIR = ".running"  # holds shard-XXXXXX.pid while a worker process generates that shard
@@ -111,11 +111,6 @@ def load_complete_record(out_dir: str, shard: Shard) -> dict | None:
     return rec if verify_files(out_dir, rec["files"]) else None
 
 
-def writer_names(fmt: str) -> tuple[str, ...]:
-    """Writer names for ``writer.format``: a registered name, or ``both`` (hdf5 and lerobot)."""
-    return ("hdf5", "lerobot") if fmt == "both" else (fmt,)
-
-
 def error_result(idx: int, exc: BaseException):
     """The EpisodeResult of an episode whose generation raised ``exc``: failure ``error:<type>``."""
     from ..generators.episode import EpisodeResult
@@ -140,7 +135,7 @@ def run_shard(
     from ..generators.episode import EpisodeGenerator
 
     gen = generator or EpisodeGenerator(cfg)
-    shard_writers = [get_writer(n)(out_dir, cfg.writer) for n in writer_names(cfg.writer.format)]
+    shard_writers = [f.writer(out_dir, cfg.writer) for f in resolve(cfg.writer.format)]
     episodes, failures, timings = [], {}, {}
     outcomes: dict[str, dict[str, int]] = {}  # target category -> outcome ("success" or failure reason) -> count
     redraws = 0

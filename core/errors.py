@@ -38,3 +38,9 @@ class AssetError(SyngraspError):
 class DatasetError(SyngraspError):
     """A dataset file (someone else's, or damaged) is malformed or asks for something refused; the message
     names the file and the fix."""
+
+
+class PluginError(SyngraspError):
+    """A plugin (an output format found through an entry point, or registered in code) is broken: it
+    fails to import, is not what its entry point promises, or reuses a taken name; the message names
+    the plugin, its distribution and the fix."""

@@ -1,9 +1,12 @@
 """Shard writers: they see only Episodes, never a simulator.
 
-The built-in writers ("hdf5", "lerobot") register themselves when ``get_writer``
-or ``writers`` is first called, so reading ``exporters.config`` stays light.
+Output formats are plugins (exporters/formats): the built-ins ("hdf5", "lerobot") are imported
+when first used, so reading ``exporters.config`` stays light; others come from the entry-point
+group ``syngrasp.writers``.
 """
 
 from .base import ShardWriter, get_writer, register_writer, writers
+from .formats import Format, format_names, get_format, register_format, resolve
 
-__all__ = ["ShardWriter", "get_writer", "register_writer", "writers"]
+__all__ = ["Format", "ShardWriter", "format_names", "get_format", "get_writer", "register_format", "register_writer",
+           "resolve", "writers"]

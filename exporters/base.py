@@ -19,6 +19,10 @@ _WRITERS: dict[str, type["ShardWriter"]] = {}
 
 
 def register_writer(name: str):
+    """Name a ShardWriter class (``cls.name``); a name given twice is a ValueError. This does not make it
+    a format ``writer.format`` can choose: a format is declared by a ``Format`` (exporters/formats),
+    registered by an entry point of the group ``syngrasp.writers`` or by ``register_format``."""
+
     def deco(cls):
         if name in _WRITERS:
             raise ValueError(f"writer '{name}' is already registered")
@@ -29,22 +33,18 @@ def register_writer(name: str):
     return deco
 
 
-def _register_builtins() -> None:
-    from . import hdf5, lerobot  # noqa: F401  (their decorators register "hdf5" and "lerobot")
-
-
 def writers() -> tuple[str, ...]:
-    _register_builtins()
-    return tuple(sorted(_WRITERS))
+    """Every registered format name (exporters/formats ``format_names``)."""
+    from .formats import format_names
+
+    return format_names()
 
 
 def get_writer(name: str) -> type["ShardWriter"]:
-    from ..core.errors import ConfigError
+    """The writer class of format ``name``; an unknown name is a ConfigError naming ``writer.format``."""
+    from .formats import get_format
 
-    _register_builtins()
-    if name not in _WRITERS:
-        raise ConfigError("writer.format", f"unknown writer '{name}'; registered writers: {', '.join(writers())}")
-    return _WRITERS[name]
+    return get_format(name).writer
 
 
 def _fsync_dir(path: str) -> None:

@@ -31,8 +31,8 @@ def build(root: str, shards: int = 30) -> None:
 
     from syngrasp.app.config import load_config
     from syngrasp.core.episode import Episode
-    from syngrasp.exporters.lerobot import LeRobotShardWriter
-    from syngrasp.exporters.lerobot_meta import finalize_lerobot
+    from syngrasp.exporters.formats.lerobot.finalize import finalize_lerobot
+    from syngrasp.exporters.formats.lerobot.writer import LeRobotShardWriter
 
     cfg = load_config(None, ["writer.video_codec=libx264", "writer.video_gop=4", "writer.data_files_size_in_mb=0.02",
                              "writer.video_files_size_in_mb=0.012"], seed=0, episodes=0)
@@ -54,7 +54,7 @@ def build(root: str, shards: int = 30) -> None:
             eps.append(Episode(frames, {c: {"intrinsics": np.eye(3), "extrinsics": np.eye(4)} for c in CAMS}, meta))
             ep += 1
         writer.write(k, eps, {"shard_index": k})
-    info = finalize_lerobot(root, range(shards), "panda", cfg.writer)
+    info = finalize_lerobot(root, range(shards), cfg.writer, {"rollout": {"robot": "panda"}}).info
     print(json.dumps({"episodes": info["total_episodes"], "frames": info["total_frames"]}))
 
 

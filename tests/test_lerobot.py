@@ -10,12 +10,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from syngrasp.assets import load_robot
 from syngrasp.cluster.local import generate_local
 from syngrasp.core.atomic import sha256_file
 from syngrasp.app.cli import main
 from syngrasp.app.config import load_config
-from syngrasp.exporters.convert import convert_hdf5_to_lerobot
+from syngrasp.exporters.convert import convert
 from syngrasp.exporters.hdf5 import read_episode
 from syngrasp.exporters.validate import validate
 from syngrasp.exporters.video import decode_video, psnr
@@ -171,10 +170,11 @@ def test_finalize_after_a_kill_rebuilds_identical_metadata(both, tmp_path):
 
 def test_convert_hdf5_to_lerobot(both, tmp_path):
     cfg, out, _ = both
-    robot = load_robot(cfg.rollout.robot)
-    info = convert_hdf5_to_lerobot(str(out), str(tmp_path / "conv"), cfg.writer, robot.name, robot.feature_names())
+    done = convert(str(out), str(tmp_path / "conv"), cfg)  # the HDF5 shards: the folder's other format is the target
+    info = json.loads((tmp_path / "conv/meta/info.json").read_text())
     ref = json.loads((out / "meta/info.json").read_text())
-    assert info["total_frames"] == ref["total_frames"] and info["total_episodes"] == ref["total_episodes"]
+    assert (done["lerobot"]["episodes"], done["lerobot"]["frames"]) == (ref["total_episodes"], ref["total_frames"])
+    assert info == ref
     assert validate(str(tmp_path / "conv")) == []
     a = pq.read_table(tmp_path / "conv/data/chunk-000/file-000.parquet")
     b = pq.read_table(out / "data/chunk-000/file-000.parquet")
@@ -191,3 +191,115 @@ def test_loads_with_lerobot(both):
     assert len(ds) == manifest["frames"]
     item = ds[len(ds) - 1]
     assert tuple(item["observation.images.front"].shape) == (3, 64, 64)
+
+
+def _frames_path(root, k):
+    return root / f"syngrasp/frames/shard-{k:06d}.parquet"
+
+
+def _truncate_staged_frames(root):
+    p = _frames_path(root, 1)
+    p.write_bytes(p.read_bytes()[:100])
+    return str(p), "run the run's `syngrasp generate` command again"
+
+
+def _drop_a_column_in_one_shard(root):
+    p = _frames_path(root, 1)
+    t = pq.read_table(p)
+    pq.write_table(t.drop_columns(["observation.ee_pose"]), p)
+    return str(p), "differ from earlier shards'"
+
+
+def _undeclared_column(root):
+    for p in sorted((root / "syngrasp/frames").iterdir()):
+        t = pq.read_table(p)
+        pq.write_table(t.append_column("observation.mystery", pa.array(np.zeros(t.num_rows, np.float32))), p)
+    return str(root / "syngrasp/frames"), "column 'observation.mystery' is not a declared episode key"
+
+
+def _wrong_robot_names(root):
+    p = _frames_path(root, 0)
+    t = pq.read_table(p)
+    record = json.loads(t.schema.metadata[b"syngrasp"])
+    record["feature_names"]["observation.state"] = ["a", "b", "c"]
+    pq.write_table(t.replace_schema_metadata({**t.schema.metadata, b"syngrasp": json.dumps(record).encode()}), p)
+    return str(root / "syngrasp/frames"), "finalize only shards generated with one robot"
+
+
+def _video_of_another_rate(root):
+    from syngrasp.exporters.video import encode_video
+
+    p = root / "syngrasp/videos/observation.images.front/shard-000001.mp4"
+    frames, _ = decode_video(str(p))
+    encode_video(frames, str(p), 7.0, "libx264", 20, 10, 10, "yuv420p")
+    return str(p), "cannot be remuxed into one file"
+
+
+@pytest.mark.parametrize("damage", [_truncate_staged_frames, _drop_a_column_in_one_shard, _undeclared_column,
+                                    _wrong_robot_names, _video_of_another_rate])
+def test_finalize_of_a_bad_folder_says_which_file_and_what_to_do(both, tmp_path, capsys, damage):
+    """Every way the staged shards can fail LeRobot's finalize is one line naming the file and the fix, exit 2."""
+    _, out, _ = both
+    root = _copy(out, tmp_path)
+    for d in ("meta", "data", "videos"):
+        shutil.rmtree(root / d)
+    where, fix = damage(root)
+    assert main(["finalize", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("syngrasp: error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert where in err and fix in err, err
+    assert not (root / "meta/info.json").exists()
+
+
+def test_the_reader_reads_staged_shards_back(both):
+    """The LeRobot reader's episodes equal the HDF5 shards' in every data column, calibration and meta key;
+    images within the codec's error."""
+    from syngrasp.exporters.formats import get_format
+
+    _, out, manifest = both
+    hdf5, lerobot = get_format("hdf5").reader, get_format("lerobot").reader
+    assert lerobot.shard_indices(str(out)) == hdf5.shard_indices(str(out)) == [0, 1, 2]
+    n = 0
+    for k in (0, 1, 2):
+        for a, b in zip(hdf5.read_shard(str(out), k), lerobot.read_shard(str(out), k), strict=True):
+            n += 1
+            assert sorted(a.frames) == sorted(b.frames) and sorted(a.cameras) == sorted(b.cameras)
+            for key, ref in a.frames.items():
+                if key.startswith("observation.images."):
+                    assert ref.shape == b.frames[key].shape and psnr(ref, b.frames[key]) > 24.0, key
+                else:
+                    assert ref.dtype == b.frames[key].dtype, key
+                    np.testing.assert_array_equal(ref, b.frames[key], err_msg=key)
+            for cam in a.cameras:
+                for m in ("intrinsics", "extrinsics"):
+                    np.testing.assert_array_equal(a.cameras[cam][m], b.cameras[cam][m])
+            for key, ref in a.meta.items():
+                assert key in b.meta, key
+                if isinstance(ref, np.ndarray):
+                    np.testing.assert_array_equal(ref, b.meta[key], err_msg=key)
+                else:
+                    assert b.meta[key] == ref, key
+    assert n == manifest["successes"]
+
+
+def test_convert_reads_and_writes_any_registered_format(both, tmp_path, capsys):
+    """``syngrasp convert --from lerobot --to hdf5``: the staged LeRobot shards become HDF5 shards whose data
+    equal the run's own HDF5 shards; a folder without shards is one line naming it."""
+    from syngrasp.exporters.hdf5 import shard_episode_indices
+
+    _, out, _ = both
+    dst = tmp_path / "h5"
+    assert main(["convert", str(out), str(dst), "--from", "lerobot", "--to", "hdf5"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == {}  # HDF5 has no finalize step
+    for k in range(3):
+        name = f"shard-{k:06d}.hdf5"
+        assert shard_episode_indices(str(dst / name)) == shard_episode_indices(str(out / name))
+        for i in shard_episode_indices(str(out / name)):
+            a, b = read_episode(str(out / name), i), read_episode(str(dst / name), i)
+            for key in ("observation.state", "action", "action.joint", "annotation.phase"):
+                np.testing.assert_array_equal(a.frames[key], b.frames[key])
+    assert validate(str(dst)) == []
+    (tmp_path / "empty").mkdir()
+    assert main(["convert", str(tmp_path / "empty"), str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path / "empty") in err and "no shards of any format with a reader" in err

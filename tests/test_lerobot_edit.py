@@ -10,9 +10,8 @@ import pytest
 from syngrasp.cluster.local import generate_local
 from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
-from syngrasp.exporters.config import WriterConfig
 from syngrasp.assets.robot import load_robot
-from syngrasp.exporters.convert import convert_hdf5_to_lerobot
+from syngrasp.exporters.convert import convert
 from syngrasp.exporters.side import read_side_table
 from syngrasp.exporters.hdf5 import HDF5ShardWriter, read_episode
 from syngrasp.exporters.validate import validate
@@ -138,9 +137,12 @@ def test_per_episode_stats_survive_deleting_an_episode(ds):
 def test_action_key_choice(ds, tmp_path):
     with pytest.raises(ConfigError, match="writer.action"):
         load_config(None, ["writer.action=cartesian"], seed=0, episodes=1)
-    opts = WriterConfig(action="joint")
     robot = load_robot("panda")
-    info = convert_hdf5_to_lerobot(str(ds), str(tmp_path / "joint"), opts, robot.name, robot.feature_names())
+    cfg = load_config(None, ["writer.action=joint"], seed=0, episodes=0)
+    opts = cfg.writer
+    done = convert(str(ds), str(tmp_path / "joint"), cfg)
+    info = json.loads((tmp_path / "joint/meta/info.json").read_text())
+    assert done["lerobot"]["episodes"] == info["total_episodes"] > 0
     assert info["features"]["action"]["shape"] == [robot.n_arm + 1]
     assert info["features"]["action"]["names"] == robot.feature_names()["action.joint"]
     assert info["features"]["action.ee_delta"]["names"][0] == "dx"

@@ -12,7 +12,7 @@ from syngrasp.app.config import load_config
 from syngrasp.cluster.local import generate_local
 from syngrasp.core import schema
 from syngrasp.exporters.hdf5 import read_episode
-from syngrasp.exporters.lerobot import episode_column_type
+from syngrasp.exporters.formats.lerobot.tables import episode_column_type
 from syngrasp.exporters.lerobot_language import rows_array
 from syngrasp.exporters.validate import validate
 from syngrasp.randomization.language import TEMPLATES, VERBS, Description, paraphrases
@@ -154,17 +154,16 @@ def test_paraphrases_reword_around_the_same_phrase():
 def test_episodes_from_before_the_columns_still_export(success_result, tmp_path):
     """An episode without task_aug and object_* meta (HDF5 written by an earlier version) exports with
     null syngrasp/object_* cells and subtask rows only; validate stays clean."""
-    from syngrasp.assets import load_robot
     from syngrasp.core.episode import Episode
     from syngrasp.exporters.config import WriterConfig
-    from syngrasp.exporters.lerobot import LeRobotShardWriter
-    from syngrasp.exporters.lerobot_meta import finalize_lerobot
+    from syngrasp.exporters.formats.lerobot.finalize import finalize_lerobot
+    from syngrasp.exporters.formats.lerobot.writer import LeRobotShardWriter
 
     ep = success_result.episode
     old = {k: v for k, v in ep.meta.items() if k != "task_aug" and not k.startswith("object_")}
-    robot = load_robot("panda")
-    LeRobotShardWriter(str(tmp_path), WriterConfig()).write(0, [Episode(ep.frames, ep.cameras, old)], {"shard_index": 0})
-    finalize_lerobot(str(tmp_path), [0], robot.name, WriterConfig(), robot.feature_names())
+    LeRobotShardWriter(str(tmp_path), WriterConfig()).write(0, [Episode(ep.frames, ep.cameras, old)],
+                                                            {"shard_index": 0, "run_config": {"rollout": {"robot": "panda"}}})
+    finalize_lerobot(str(tmp_path), [0], WriterConfig())
     row = pq.read_table(tmp_path / "meta/episodes/chunk-000/file-000.parquet").to_pylist()[0]
     assert row["syngrasp/object_id"] is None and row["syngrasp/object_scale"] is None
     assert row["syngrasp/seed"] == ep.meta["seed"]

@@ -14,8 +14,9 @@ import pytest
 from syngrasp.core.atomic import sha256_file
 from syngrasp.app.config import load_config
 from syngrasp.core.episode import Episode
-from syngrasp.exporters.lerobot import LeRobotShardWriter, staging_rel
-from syngrasp.exporters.lerobot_meta import finalize_lerobot
+from syngrasp.exporters.formats.lerobot.finalize import finalize_lerobot
+from syngrasp.exporters.formats.lerobot.layout import staging_rel
+from syngrasp.exporters.formats.lerobot.writer import LeRobotShardWriter
 from syngrasp.exporters.validate import validate
 from syngrasp.exporters.video import decode_video
 
@@ -71,7 +72,8 @@ def shards(tmp_path_factory):
 def _finalize(root, indices, data_mb=0.02, video_mb=0.012):
     opts = load_config(None, [f"writer.data_files_size_in_mb={data_mb}", f"writer.video_files_size_in_mb={video_mb}"],
                        seed=0, episodes=0).writer
-    return finalize_lerobot(str(root), indices, "panda", opts)
+    # the shards record no robot (written without a run config): finalize names it from the run config
+    return finalize_lerobot(str(root), indices, opts, {"rollout": {"robot": "panda"}})
 
 
 def _rows(root):
@@ -85,8 +87,9 @@ def test_packed_layout_reads_back_across_files(shards, tmp_path):
     src, source = shards
     root = tmp_path / "ds"
     shutil.copytree(src, root)
-    info = _finalize(root, range(SHARDS))
+    info = _finalize(root, range(SHARDS)).info
     rows = _rows(root)
+    assert info["robot_type"] == "panda"
     assert info["total_episodes"] == len(rows) == len(source)
     assert validate(str(root)) == []
     data_files = {(r["data/chunk_index"], r["data/file_index"]) for r in rows}
@@ -129,19 +132,17 @@ def test_incremental_finalize_touches_only_what_changed(shards, tmp_path):
     inc, fresh = tmp_path / "inc", tmp_path / "fresh"
     shutil.copytree(src, inc)
     shutil.copytree(src, fresh)
-    _finalize(inc, range(SHARDS - 6))
-    first = finalize_lerobot.last_run
+    first = _finalize(inc, range(SHARDS - 6))
     before = {}
     for d, _, names in os.walk(inc):
         for n in names:
             p = os.path.join(d, n)
             if "/data/" in p or "/videos/" in p:
                 before[p] = os.stat(p).st_mtime_ns
-    _finalize(inc, range(SHARDS))
-    second = finalize_lerobot.last_run
+    second = _finalize(inc, range(SHARDS))
     kept = [p for p, m in before.items() if os.path.exists(p) and os.stat(p).st_mtime_ns == m]
-    assert second["files_kept"] >= 3 and len(kept) >= 3, (first, second)
-    assert second["files_written"] < first["files_written"] + second["files_kept"]
+    assert second.files_kept >= 3 and len(kept) >= 3, (first, second)
+    assert second.files_written < first.files_written + second.files_kept
     _finalize(fresh, range(SHARDS))
     for d, _, names in os.walk(fresh):
         for n in names:
@@ -154,5 +155,4 @@ def test_incremental_finalize_touches_only_what_changed(shards, tmp_path):
         for stat in b[feat]:
             np.testing.assert_allclose(a[feat][stat], b[feat][stat], rtol=1e-9, atol=1e-12, err_msg=f"{feat}/{stat}")
     # nothing new: nothing rewritten
-    _finalize(inc, range(SHARDS))
-    assert finalize_lerobot.last_run["files_written"] == 0
+    assert _finalize(inc, range(SHARDS)).files_written == 0

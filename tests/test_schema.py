@@ -12,8 +12,9 @@ from syngrasp.core import schema
 from syngrasp.core.episode import Episode
 from syngrasp.exporters.config import WriterConfig
 from syngrasp.exporters.hdf5 import HDF5ShardWriter, hdf5_name
-from syngrasp.exporters.lerobot import LeRobotShardWriter
-from syngrasp.exporters.lerobot_meta import INDEX_FEATURES, finalize_lerobot
+from syngrasp.exporters.formats.lerobot.finalize import finalize_lerobot
+from syngrasp.exporters.formats.lerobot.layout import INDEX_FEATURES
+from syngrasp.exporters.formats.lerobot.writer import LeRobotShardWriter
 from syngrasp.exporters.validate import validate
 from syngrasp.generators.episode import EpisodeGenerator
 
@@ -73,8 +74,10 @@ def test_lerobot_features_come_from_the_schema(success_result, tiny_cfg, tmp_pat
     for mode in ("ee_delta", "joint"):
         out = tmp_path / mode
         opts = dataclasses.replace(WriterConfig(), action=mode)
-        LeRobotShardWriter(str(out), opts).write(0, [ep], {"shard_index": 0})
-        info = finalize_lerobot(str(out), [0], robot.name, opts, robot.feature_names())
+        # the writer records the robot the run config names; finalize reads it from the shard
+        LeRobotShardWriter(str(out), opts).write(0, [ep], {"shard_index": 0, "run_config": tiny_cfg.to_dict()})
+        info = finalize_lerobot(str(out), [0], opts).info
+        assert info["robot_type"] == robot.name
         low = {k: v for k, v in info["features"].items() if v["dtype"] != "video" and k not in INDEX_FEATURES}
         assert low == schema.lerobot_features(robot.n_arm, _cameras(ep), {}, robot.feature_names(), mode)
         assert info["features"]["action"]["shape"] == ([7] if mode == "ee_delta" else [robot.n_arm + 1])

@@ -1,0 +1,133 @@
+"""Reads a LeRobot shard's staging files (writer.py) back as Episodes.
+
+Exact: every data column (state, actions, poses, boxes, phases, segmentation, point clouds,
+moving-camera extrinsics), the cameras' calibration and the side-table meta keys. Lossy: RGB
+images and depth come back decoded from their videos (depth at the 12-bit log quantisation of
+exporters/observations.py); ``subtasks`` is rebuilt from the subtask rows of the language column
+(``""`` for a phase the episode never entered) and ``task_aug`` from its task_aug rows.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ....core import schema
+from ....core.episode import PHASE_KEY, Episode, depth_key, image_key
+from ....core.errors import DatasetError
+from ...actions import from_output
+from ...observations import decode_depth_video, dequantize_depth, nested_to_numpy
+from ...video import decode_video
+from .layout import FRAME_INDEX, SOURCE_EPISODE_INDEX, TIMESTAMP, staging_rel, video_rel
+from .robot import shard_meta
+from .tables import (DEFINITION, EPISODE_INDEX_META, FPS_META, GRASP_POSE_META, INSTRUCTION_META, LENGTH, META_COLUMNS,
+                     PHASE_NAMES_META, SCHEMA_VERSION_META, SHARD_INDEX, SUBTASKS_META, TASK_AUG_META, camera_columns,
+                     table_cameras)
+
+_EPISODES_RE = re.compile(r"^shard-(\d{6,})\.parquet$")
+_SUBTASK_STYLE, _TASK_AUG_STYLE = "subtask", "task_aug"  # styles of language rows (lerobot_language.py)
+assert {_SUBTASK_STYLE, _TASK_AUG_STYLE} <= set(schema.PERSISTENT_STYLES)
+_NOT_FRAMES = {SOURCE_EPISODE_INDEX, FRAME_INDEX, TIMESTAMP, *schema.LANGUAGE_KEYS}
+
+
+class LeRobotReader:
+    """Reads staged shards (``syngrasp/`` of a LeRobot dataset folder); see the module docstring."""
+
+    def shard_indices(self, root: str) -> list[int]:
+        """Shards whose episodes table (published last, so the shard is complete) is in ``root``; each
+        shard's tables are opened first, so a damaged one raises DatasetError before anything is read."""
+        names = glob.glob(os.path.join(root, staging_rel("episodes", 0).replace("000000", "*")))
+        found = sorted(int(m.group(1)) for p in names if (m := _EPISODES_RE.match(os.path.basename(p))))
+        for k in found:
+            for kind in ("episodes", "frames"):
+                path = os.path.join(root, staging_rel(kind, k))
+                try:
+                    pq.read_schema(path)
+                except (OSError, pa.ArrowException) as e:
+                    raise DatasetError(f"{path}: not a readable Parquet file ({type(e).__name__}: {e}); "
+                                       "regenerate the shard") from e
+        return found
+
+    def read_shard(self, root: str, shard_index: int) -> list[Episode]:
+        eps = pq.read_table(os.path.join(root, staging_rel("episodes", shard_index))).to_pylist()
+        if not eps:
+            return []
+        table = pq.read_table(os.path.join(root, staging_rel("frames", shard_index)))
+        record = shard_meta(table.schema) or {}
+        mode = _action_mode(table.schema)
+        columns = {n: nested_to_numpy(table[n]) for n in table.column_names if n not in _NOT_FRAMES}
+        for name, arr in columns.items():  # flattened matrices (moving-camera extrinsics) back to their shape
+            m = schema.match(name)
+            if m is not None and m[0].lerobot_flat:
+                columns[name] = arr.reshape(len(arr), *m[0].shape(schema.Dims(0)))
+        cams = table_cameras(eps[0])
+        videos = {}
+        for cam in cams:
+            videos[image_key(cam)] = decode_video(os.path.join(root, video_rel(image_key(cam), shard_index)))[0]
+            depth = os.path.join(root, video_rel(depth_key(cam), shard_index))
+            if os.path.isfile(depth):
+                videos[depth_key(cam)] = dequantize_depth(decode_depth_video(depth)[0]).astype(np.float32)
+        persistent = table[schema.LANGUAGE_PERSISTENT].to_pylist() if schema.LANGUAGE_PERSISTENT in table.column_names \
+            else None
+        out, start = [], 0
+        for row in eps:
+            stop = start + int(row[LENGTH])
+            frames = {k: v[start:stop] for k, v in (*columns.items(), *videos.items())}
+            cameras = {c: {"intrinsics": np.reshape(row[camera_columns(c)["intrinsics"]], (3, 3)),
+                           "extrinsics": np.reshape(row[camera_columns(c)["extrinsics"]], (4, 4))} for c in cams}
+            meta = _meta(row, record)
+            if persistent is not None and stop > start:
+                meta.update(_language(persistent[start], meta, frames.get(PHASE_KEY)))
+            out.append(Episode(from_output(frames, mode), cameras, meta))
+            start = stop
+        return out
+
+
+def _action_mode(table_schema: pa.Schema) -> str:
+    """The action definition the written ``action`` column holds (its field metadata; ee_delta when absent)."""
+    default = next(iter(schema.ACTION_SOURCE))
+    written = schema.output_name(schema.ACTION_SOURCE[default], default)
+    if written not in table_schema.names:
+        return default
+    return (table_schema.field(written).metadata or {}).get(DEFINITION.encode(), default.encode()).decode()
+
+
+def _meta(row: dict, record: dict) -> dict:
+    """Episode.meta of one episodes-table row (keys an older shard lacks, or left empty, are omitted)."""
+    meta = {EPISODE_INDEX_META: int(row[SOURCE_EPISODE_INDEX]), SHARD_INDEX: int(row[SHARD_INDEX])}
+    for key, kind, default in META_COLUMNS:
+        value = row.get(key)
+        if value is None or (default == "" and value == ""):
+            continue
+        meta[key] = kind(value)
+    meta[GRASP_POSE_META] = np.reshape(meta[GRASP_POSE_META], (4, 4))
+    for c in schema.EPISODE_COLUMNS:  # object_*: declared columns with no side-table twin
+        if c.meta_key not in meta and row.get(c.name) is not None:
+            meta[c.meta_key] = np.asarray(row[c.name], np.float64) if c.length else row[c.name]
+    if record.get("schema_version"):
+        meta[SCHEMA_VERSION_META] = record["schema_version"]
+    return meta
+
+
+def _language(rows: list[dict], meta: dict, phase) -> dict:
+    """``subtasks`` (one text per phase name) and ``task_aug`` of an episode from its persistent language rows."""
+    out = {}
+    aug = [r["content"] for r in rows if r["style"] == _TASK_AUG_STYLE and r["content"] != meta.get(INSTRUCTION_META)]
+    if aug:
+        out[TASK_AUG_META] = json.dumps(aug)
+    subtask_rows = [r for r in rows if r["style"] == _SUBTASK_STYLE]
+    if subtask_rows and phase is not None and meta.get(PHASE_NAMES_META):
+        texts = [""] * len(json.loads(meta[PHASE_NAMES_META]))
+        times = np.arange(len(phase)) / float(meta[FPS_META])
+        for r in subtask_rows:
+            p = int(phase[int(np.argmin(np.abs(times - r["timestamp"])))])
+            if 0 <= p < len(texts):
+                texts[p] = r["content"]
+        out[SUBTASKS_META] = json.dumps(texts)
+    return out
