@@ -148,7 +148,7 @@ def _replay(args) -> int:
     from ..exporters.hdf5 import read_episode, shard_episode_indices
     from ..generators.episode import EpisodeGenerator
     from ..generators.replay import replay_succeeds
-    from ..randomization.spec import SceneSpec
+    from ..core.scene import SceneSpec
 
     gen = EpisodeGenerator(_run_config(args.dir))
     total = ok = 0

@@ -78,7 +78,7 @@ def check_one(task: tuple[str, int, int]) -> dict:
     """One side-table row; a fault costs only this row (``error`` set, ``engine_held`` None)."""
     from ..exporters.hdf5 import read_episode_arrays
     from ..generators.crosscheck import check_grasp, grasp_slip
-    from ..randomization.spec import SceneSpec
+    from ..core.scene import SceneSpec
 
     path, shard, idx = task
     gen, cfg, engine = _WORKER["gen"], _WORKER["cfg"], _WORKER["engine"]

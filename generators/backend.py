@@ -25,7 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ..assets.robot import RobotSpec
-from ..randomization.spec import SceneSpec
+from ..core.scene import SceneSpec
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,7 +19,7 @@ from ..planners.grasp import sample_grasps, sample_surface
 from ..planners.motion import JointLimits, JointTrajectory, PlanningFailure, plan_pick
 from ..randomization.holdout import Holdout, holdout
 from ..randomization.scene import redraw_view, sample_scene, with_target
-from ..randomization.spec import SceneSpec
+from ..core.scene import SceneSpec
 from ..randomization.language import describe_target, paraphrases, subtask_texts
 from ..core.episode import PHASE_NAMES, extrinsics_key
 from .mujoco_backend.build import WRIST_CAMERA, build_model

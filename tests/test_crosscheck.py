@@ -20,7 +20,7 @@ from syngrasp.generators.crosscheck import check_grasp
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.generators.pybullet_backend.sim import PyBulletSim
 from syngrasp.randomization.scene import sample_scene
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 from .conftest import TINY
 

@@ -9,7 +9,7 @@ from syngrasp.app.config import load_config
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.generators.replay import replay_succeeds
 from syngrasp.generators.visibility import target_views
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 from .conftest import TINY
 

@@ -31,7 +31,7 @@ def export_episode_usd(root: str, index: int, out: str, cfg: GenerationConfig) -
     """
     from ..generators.episode import EpisodeGenerator
     from ..generators.mujoco_backend.usd import write_stage
-    from ..randomization.spec import SceneSpec
+    from ..core.scene import SceneSpec
 
     try:
         import pxr  # noqa: F401

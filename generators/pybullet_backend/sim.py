@@ -32,7 +32,7 @@ from ...assets.meshes import object_geometry
 from ...assets.robot import RobotSpec
 from ...core.errors import ConfigError
 from ...core.geometry import make_pose, mat_to_quat, quat_to_mat
-from ...randomization.spec import SceneSpec
+from ...core.scene import SceneSpec
 from ..backend import Contact
 from ..config import PyBulletConfig, RolloutConfig
 from ..crosscheck import missing_urdf_error
