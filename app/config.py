@@ -14,6 +14,7 @@ from ..generators.config import (EvalConfig, ObservationsConfig, RenderConfig, R
                                  resolve_generation)
 from ..planners.config import GraspConfig, MotionConfig
 from ..randomization.config import SceneConfig
+from ..core import layout
 from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.errors import ConfigError
 
@@ -106,9 +107,7 @@ def load_run_config(out_dir: str, overrides: list[str] | tuple[str, ...] = (), o
     ``only``: a key prefix (e.g. ``rollout.pybullet.``) that every override must start with; the
     rest of the config is the one the episodes were generated with and may not change.
     """
-    from ..cluster.local import CONFIG
-
-    path = os.path.join(out_dir, CONFIG)
+    path = os.path.join(out_dir, layout.CONFIG)
     if not os.path.isfile(path):
         raise ConfigError("dir", f"{path} not found: run {command} on a folder written by syngrasp generate")
     with open(path) as f:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import glob
 import os
 
+from ..core import layout
 from .config import WriterConfig
 from .hdf5 import read_episode, shard_episode_indices
 from .lerobot import LeRobotShardWriter
@@ -21,16 +21,16 @@ def convert_hdf5_to_lerobot(
     Shards are opened by ``untrusted.open_shard``: one with external storage, a virtual dataset or an
     external link raises DatasetError before anything is written.
     """
-    paths = sorted(glob.glob(os.path.join(src, "shard-*.hdf5")))
+    paths = layout.hdf5_shards(src)
     if not paths:
-        raise FileNotFoundError(f"{src}: no shard-*.hdf5 files to convert")
+        raise FileNotFoundError(f"{src}: no {layout.HDF5_GLOB} files to convert")
     for path in paths:
         with open_shard(path):
             pass  # fail early, naming the file: not HDF5, truncated, or data kept outside the shard
     writer = LeRobotShardWriter(dst, options)
     indices = []
     for path in paths:
-        k = int(os.path.basename(path)[len("shard-") : -len(".hdf5")])
+        k = layout.shard_index(path)
         episodes = [read_episode(path, i) for i in shard_episode_indices(path)]
         writer.write(k, episodes, {"shard_index": k})
         indices.append(k)

@@ -32,6 +32,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from ..core import layout
 from ..core.episode import Episode
 from ..core.errors import DatasetError
 from ..core.schema import hdf5_attrs, infer_layout
@@ -53,7 +54,7 @@ def _attr_value(v: Any) -> Any:
 
 
 def hdf5_name(shard_index: int) -> str:
-    return f"shard-{shard_index:06d}.hdf5"
+    return layout.hdf5_name(shard_index)
 
 
 @register_writer("hdf5")

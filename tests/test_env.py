@@ -95,7 +95,7 @@ def test_holdout_rule_and_unseen_split(generator, tiny_cfg):
 
 def test_run_folder_records_its_splits(tmp_path):
     from syngrasp.app.config import load_config
-    from syngrasp.cluster.local import prepare_out_dir
+    from syngrasp.cluster.outdir import prepare_out_dir
     from syngrasp.envs.config import load_splits
 
     cfg = load_config(None, [*TINY, "eval.holdout_fraction=0.2"], seed=5, episodes=2)
