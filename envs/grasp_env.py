@@ -21,7 +21,6 @@ from ..core.episode import PHASE_NAMES
 from ..core.errors import ConfigError
 from ..generators.camera_effects import apply_camera_effects
 from ..generators.episode import EpisodeGenerator
-from ..generators.mujoco_backend.build import WRIST_CAMERA
 from ..generators.rollout import joint_actions, run_joint_actions, target_height
 from ..planners.ik import solve_ik
 from ..planners.motion import JointTrajectory, PlanningFailure
@@ -71,7 +70,7 @@ class GraspEnv(gymnasium.Env):
         h, w = world.scene.image_size
         cams = {c.name: (h, w) for c in world.scene.cameras}
         if world.observations.wrist_camera:
-            cams[WRIST_CAMERA] = (world.observations.wrist_height, world.observations.wrist_width)
+            cams[self.gen.backend.wrist_camera] = (world.observations.wrist_height, world.observations.wrist_width)
         self.cameras = tuple(cams)
         self.observation_space = spaces.Dict({
             "pixels": spaces.Dict({c: spaces.Box(0, 255, (*hw, 3), np.uint8) for c, hw in cams.items()}),
