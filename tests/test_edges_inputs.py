@@ -364,7 +364,7 @@ def test_report_refuses_script_in_info_json_numbers(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{ds / 'meta' / 'info.json'}: total_episodes is '<script>" in err and "not an integer" in err
     assert not out.exists()
-    from syngrasp.tools.report_html import _n
+    from syngrasp.review.report_html import _n
 
     with pytest.raises(ValueError):
         _n("<script>alert(1)</script>")
