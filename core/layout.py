@@ -18,8 +18,9 @@ Everything else asks this module for a name, a glob or a pattern; no other modul
       .syngrasp-tmp-<pid>-<name> a file being written (core/atomic.py), renamed onto <name> when complete
       meta/ data/ videos/        dataset-level files a format's finalize step writes (LeRobot v3.0)
 
-Shard indices have at least ``SHARD_DIGITS`` digits (zero-padded; more once a run has a
-million shards), so names sort in shard order.
+Shard indices are zero-padded to ``SHARD_DIGITS`` digits (a run of a million shards or more gets
+longer names), so within a million shards the names sort in shard order; readers match them by
+pattern, never by position.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ HDF5_EXT = ".hdf5"
 PID_EXT = ".pid"
 
 FINALIZED_DIRS = ("meta", "data", "videos")  # top folders of the files a finalize step writes
+
+# every fixed name above, and the prefix of every shard file: what no other module may spell
+NAMES = (CONFIG, SPLITS, MANIFEST, SHARD_TABLE, CROSSCHECK_TABLE, REPORT, LOCK, RUNNING_DIR, TMP_PREFIX, SHARD_PREFIX)
 
 HDF5_GLOB = f"{SHARD_PREFIX}*{HDF5_EXT}"
 RECORD_GLOB = f"{SHARD_PREFIX}*{RECORD_EXT}"

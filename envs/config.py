@@ -102,7 +102,7 @@ def load_world(dataset_dir: str | None, config: Any = None, overrides: tuple[str
     if dataset_dir is None:
         return world_config(_tree_of(config), overrides)
     if config is not None:
-        raise ConfigError("config", "give dataset_dir or config, not both: a dataset's world is its config.yaml")
+        raise ConfigError("config", f"give dataset_dir or config, not both: a dataset's world is its {layout.CONFIG}")
     path = os.path.join(dataset_dir, layout.CONFIG)
     if not os.path.isfile(path):
         raise ConfigError("dataset_dir", f"{path} not found: pass a folder written by syngrasp generate")

@@ -171,7 +171,9 @@ def _max_frames(dataset_dir: str) -> int:
     """``rollout.max_frames`` of the run (its ``config.yaml``); 150, syngrasp's default, when absent."""
     import yaml
 
-    path = os.path.join(dataset_dir, "config.yaml")
+    from syngrasp.core.layout import CONFIG
+
+    path = os.path.join(dataset_dir, CONFIG)
     if not os.path.isfile(path):
         return 150
     with open(path) as f:
