@@ -146,8 +146,9 @@ class GraspEnv(gymnasium.Env):
             raise RuntimeError("call reset() before step()")
         a = np.asarray(action, np.float64).reshape(-1)
         if a.shape != self.action_space.shape:
-            raise ValueError(f"action has shape {a.shape}; this env takes {self.world.action} actions of shape "
-                             f"{self.action_space.shape}")
+            raise ConfigError("action", f"the policy's action has shape {a.shape}; this env takes {self.world.action} "
+                                        f"actions of shape {self.action_space.shape}: give a policy trained on this "
+                                        "dataset's action definition (writer.action), or pass action=...")
         sim, n = self._sim, self.robot.n_arm
         lo, hi = sim.joint_limits[:, 0], sim.joint_limits[:, 1]
         if self.world.action == "joint":

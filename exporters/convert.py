@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from ..core import layout
+from ..core.errors import ConfigError
 from .config import WriterConfig
 from .hdf5 import read_episode, shard_episode_indices
 from .lerobot import LeRobotShardWriter
@@ -23,7 +24,7 @@ def convert_hdf5_to_lerobot(
     """
     paths = layout.hdf5_shards(src)
     if not paths:
-        raise FileNotFoundError(f"{src}: no {layout.HDF5_GLOB} files to convert")
+        raise ConfigError("src", f"{src}: no {layout.HDF5_GLOB} files to convert; give the folder syngrasp generate wrote")
     for path in paths:
         with open_shard(path):
             pass  # fail early, naming the file: not HDF5, truncated, or data kept outside the shard

@@ -236,15 +236,15 @@ class SimBackend(Protocol):
         state, without making a renderer."""
 
 
-# name -> "module:attribute" (relative to this package) of a zero-argument factory of a SimBackend,
+# name -> zero-argument factory of a SimBackend, or its "module:attribute" (relative to this package),
 # imported on first use: nothing imports a backend package but its registration here.
-_BACKENDS: dict[str, str] = {}
+_BACKENDS: dict[str, str | Callable[[], SimBackend]] = {}
 _BACKEND_CACHE: dict[str, SimBackend] = {}
 
 
-def register_backend(name: str, target: str) -> None:
-    """Register a simulation backend under ``name`` (``target`` = "module:attribute", a zero-argument
-    factory of a :class:`SimBackend`); ``rollout.backend`` names it."""
+def register_backend(name: str, target: str | Callable[[], SimBackend]) -> None:
+    """Register a simulation backend under ``name``; ``rollout.backend`` names it. ``target`` is a
+    zero-argument factory of a :class:`SimBackend`, or its "module:attribute" to import on first use."""
     if name in _BACKENDS:
         raise ValueError(f"simulation backend '{name}' is already registered")
     _BACKENDS[name] = target
@@ -264,8 +264,11 @@ def get_backend(name: str) -> SimBackend:
     if name not in _BACKENDS:
         raise ConfigError("rollout.backend", f"'{name}' is not one of: {', '.join(backends())}")
     if name not in _BACKEND_CACHE:
-        module, attr = _BACKENDS[name].split(":")
-        _BACKEND_CACHE[name] = getattr(importlib.import_module(module, __package__), attr)()
+        target = _BACKENDS[name]
+        if isinstance(target, str):
+            module, attr = target.split(":")
+            target = getattr(importlib.import_module(module, __package__), attr)
+        _BACKEND_CACHE[name] = target()
     return _BACKEND_CACHE[name]
 
 

@@ -20,7 +20,7 @@ import yaml
 
 from ..core import layout
 from ..core.dataconf import from_dict
-from ..core.errors import DatasetError
+from ..core.errors import ConfigError, DatasetError
 from ..exporters.report import dataset_stats
 from ..exporters.side import read_side_table
 from ..exporters.untrusted import inside, number, open_shard, read_json, regular_file
@@ -121,7 +121,7 @@ def _lerobot_episodes(root: str) -> list[EpisodeInfo]:
 
 
 def load_report_data(root: str) -> ReportData:
-    """Everything the report needs from ``root``; raises FileNotFoundError when it holds no syngrasp dataset."""
+    """Everything the report needs from ``root``; raises ConfigError (key ``dir``) when it holds no syngrasp dataset."""
     episodes = _hdf5_episodes(root)
     if not episodes:
         episodes = _lerobot_episodes(root)
@@ -136,7 +136,7 @@ def load_report_data(root: str) -> ReportData:
         records.append(_record(read_json(p), p))
         mtimes.append(os.path.getmtime(p))
     if not episodes and not records:
-        raise FileNotFoundError(f"{root}: no {layout.HDF5_GLOB}, meta/syngrasp/episodes/ side files or {layout.RECORD_GLOB}; "
+        raise ConfigError("dir", f"{root}: no {layout.HDF5_GLOB}, meta/syngrasp/episodes/ side files or {layout.RECORD_GLOB}; "
                                 "run syngrasp report on a folder written by syngrasp generate")
     cams = tuple(c["name"] for c in episodes[0].scene["cameras"]) if episodes else ()
     return ReportData(root, episodes, records, mtimes, dataset_stats(root), _scene_config(root), cams)

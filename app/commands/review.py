@@ -7,7 +7,6 @@ import json
 import os
 
 from ...core import layout
-from ...core.errors import ConfigError
 from .common import run_config
 
 
@@ -15,10 +14,7 @@ def _report(args) -> int:
     from ...review.report_html import write_report
 
     out = args.out or os.path.join(args.dir, layout.REPORT)
-    try:
-        write_report(args.dir, out, episodes_shown=args.episodes)
-    except FileNotFoundError as e:
-        raise ConfigError("dir", str(e)) from e
+    write_report(args.dir, out, episodes_shown=args.episodes)
     print(out)
     return 0
 
