@@ -52,6 +52,8 @@ def test_spaces_reset_determinism_and_failure_info(tiny_cfg):
     for cam in obs["pixels"]:
         np.testing.assert_array_equal(obs["pixels"][cam], again["pixels"][cam])
     hold = np.r_[obs["agent_pos"][:-1], 0.0].astype(np.float32)  # stay at the start pose, open
+    with pytest.raises(ConfigError, match="config key 'action'.*shape"):  # a policy of another action definition
+        env.step(hold[:3])
     for _ in range(3):
         obs, reward, term, trunc, info = env.step(hold)
     assert trunc and not term and reward == 0.0
