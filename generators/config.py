@@ -132,7 +132,7 @@ class RenderConfig:
         filament_device: Filament's Vulkan device: ``cpu`` (Mesa lavapipe), ``gpu`` (the GPU's
             Vulkan driver) or ``auto`` (the GPU when an NVIDIA Vulkan driver is installed).
         msaa: classic engine: offscreen multisampling, samples per pixel (0, 2, 4, 8); 0 = off.
-        fxaa: anti-aliasing of each RGB frame (classic: numpy FXAA, generators/postfx.py;
+        fxaa: anti-aliasing of each RGB frame (classic: numpy FXAA, generators/mujoco_backend/postfx.py;
             Filament: its own FXAA pass).
         shadows: lights cast shadows (shadow mapping).
         shadow_size: shadow-map side [px]; larger is sharper and slower (Filament caps it at 2048).
