@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from ..core import layout
 from ..core.errors import ConfigError
 from .config import WriterConfig

@@ -258,10 +258,15 @@ def test_malformed_catalog_json_names_the_file(tmp_path, capsys):
     root = tmp_path / "cat"
     root.mkdir()
     (root / "catalog.json").write_text('{"objects": [{"id": 1}]')
-    with pytest.raises(AssetError, match="catalog.json: malformed"):
+    with pytest.raises(AssetError, match="catalog.json: not readable JSON"):  # one reader, one message
         load_catalog_dir(str(root))
     assert main(["assets", "inspect", str(root)]) == 2
     assert f"{root / 'catalog.json'}: not readable JSON" in capsys.readouterr().err
+    (root / "catalog.json").write_text('{"objects": {}, "categories": {}}')  # JSON, but not a catalog
+    with pytest.raises(AssetError, match="catalog.json: not a catalog.json written by syngrasp assets build"):
+        load_catalog_dir(str(root))
+    assert main(["assets", "inspect", str(root)]) == 2
+    assert "not a catalog.json written by syngrasp assets build" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- datasets

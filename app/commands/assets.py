@@ -6,7 +6,6 @@ have written) goes through ``safe_text``, so escape codes in a file name print a
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -47,22 +46,6 @@ def assets_build(args) -> int:
     return 0
 
 
-def _load(catalog: str) -> dict:
-    path = os.path.join(catalog, "catalog.json")
-    if not os.path.isfile(path):
-        raise ConfigError("catalog", f"{path} not found; build it with syngrasp assets build")
-    try:
-        with open(path) as f:
-            cat = json.load(f)
-    except (ValueError, OSError) as e:
-        raise AssetError(f"{path}: not readable JSON ({type(e).__name__}: {e}); rebuild it with syngrasp assets build") from e
-    if not isinstance(cat, dict) or not all(isinstance(cat.get(k), t) for k, t in
-                                            (("report", dict), ("categories", dict), ("objects", list))):
-        raise AssetError(f"{path}: not a catalog.json written by syngrasp assets build (report, categories or objects "
-                         "missing); rebuild it with syngrasp assets build")
-    return cat
-
-
 def _rows(title: str, rows: list, n: int, text) -> None:
     if rows:
         print(title)
@@ -71,7 +54,9 @@ def _rows(title: str, rows: list, n: int, text) -> None:
 
 
 def assets_inspect(args) -> int:
-    cat = _load(args.catalog)
+    from ...assets.catalog_dir import CATALOG_JSON, read_catalog_json
+
+    cat = read_catalog_json(args.catalog, "catalog", ("report", "categories", "objects"))
     rep = cat["report"]
     try:
         distractors = rep.get("distractor_only", [])
@@ -93,7 +78,7 @@ def assets_inspect(args) -> int:
         _rows("skipped (sample):", rep.get("skipped", []), 10, lambda r: r["reason"])
         _rows("repaired (sample):", rep["repaired"], 5, lambda r: "; ".join(r["notes"]))
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
-        raise AssetError(f"{os.path.join(args.catalog, 'catalog.json')}: malformed ({type(e).__name__}: {e}); "
+        raise AssetError(f"{os.path.join(args.catalog, CATALOG_JSON)}: malformed ({type(e).__name__}: {e}); "
                          "rebuild it with syngrasp assets build") from e
     return 0
 
