@@ -63,12 +63,15 @@ class RunConfig:
     def data_dict(self) -> dict[str, Any]:
         """The keys that determine the episodes written: everything but ``cluster`` and
         ``rollout.robots_dir`` (the robot's resolved folder is in ``rollout.robot``); the ``eval``
-        section only when it holds something out, so folders written before it existed resume."""
+        section only when it holds something out, and ``rollout.backend`` only when it is not the
+        default, so folders written before they existed resume."""
         d = to_dict(self)
         d.pop("cluster")
         d["rollout"].pop("robots_dir", None)
         if d.get("eval") == to_dict(EvalConfig()):
             d.pop("eval")
+        if d["rollout"]["backend"] == RolloutConfig.backend:
+            d["rollout"].pop("backend")
         return d
 
 

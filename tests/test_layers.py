@@ -84,6 +84,19 @@ def test_the_mujoco_cameras_are_a_renderer(generator, tiny_cfg):
         rig.close()
 
 
+def test_the_backend_is_recorded_only_when_not_the_default(counting, tmp_path):
+    """Run folders written before rollout.backend existed hold the same config.yaml, so they resume."""
+    from syngrasp.app.config import load_run_config
+    from syngrasp.cluster.outdir import config_text
+
+    default = load_config(None, [], seed=0, episodes=1)
+    assert "backend" not in default.data_dict()["rollout"]
+    (tmp_path / layout.CONFIG).write_text(config_text(default))
+    assert load_run_config(str(tmp_path)).rollout.backend == "mujoco"
+    other = load_config(None, ["rollout.backend=counting"], seed=0, episodes=1)
+    assert other.data_dict()["rollout"]["backend"] == "counting"
+
+
 def test_an_unknown_backend_is_a_config_error_at_load():
     with pytest.raises(ConfigError, match="rollout.backend.*'bullet3'.*mujoco"):
         load_config(None, ["rollout.backend=bullet3"], seed=0, episodes=1)
