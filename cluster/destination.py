@@ -218,4 +218,3 @@ class Destination:
                          what=f"uploading {layout.MANIFEST}")
         else:
             atomic_write_text(os.path.join(self.staging, layout.MANIFEST), text)
-

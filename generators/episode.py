@@ -354,4 +354,3 @@ class EpisodeGenerator:
         if plan.ids is not None:
             meta["segmentation_ids"] = plan.ids.to_json(scene.target.name)
         return EpisodeResult(index, ok, why, attempts, Episode(frames, cameras, meta), timings, redraws, checked)
-
