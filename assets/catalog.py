@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
+from ..core import layout
 from ..core.errors import AssetError, ConfigError
 
 
@@ -123,7 +124,7 @@ class AssetCatalog:
         except KeyError:
             raise AssetError(f"asset '{asset_id}' is not in this catalog ({len(self._index)} objects): a stored "
                              "scene names objects of the catalog it was generated with; use that run's "
-                             "scene.asset_sources (its config.yaml) and make sure those catalog folders "
+                             f"scene.asset_sources (its {layout.CONFIG}) and make sure those catalog folders "
                              "are there") from None
 
 
