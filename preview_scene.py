@@ -103,7 +103,9 @@ def render_grid(cfg, seed: int, first: int, n: int, camera: str | None = None) -
 def interactive(cfg, seed: int, index: int) -> None:
     """Open MuJoCo's viewer on the settled scene; needs a display."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        raise RuntimeError("--interactive needs a display (DISPLAY is not set); use --out FILE.png instead")
+        from syngrasp.core.errors import ConfigError
+
+        raise ConfigError("--interactive", "needs a display (DISPLAY is not set); use --out FILE.png instead")
     from syngrasp.generators.episode import EpisodeGenerator
     from syngrasp.generators.mujoco_backend.viewer import launch_viewer
 

@@ -14,6 +14,7 @@ from ..generators.config import (EvalConfig, ObservationsConfig, RenderConfig, R
                                  resolve_generation)
 from ..planners.config import GraspConfig, MotionConfig
 from ..randomization.config import SceneConfig
+from ..core import layout
 from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.errors import ConfigError
 
@@ -62,8 +63,8 @@ class RunConfig:
     def data_dict(self) -> dict[str, Any]:
         """The keys that determine the episodes written: everything but ``cluster`` and
         ``rollout.robots_dir`` (the robot's resolved folder is in ``rollout.robot``); the ``eval``
-        section only when it holds something out and ``writer.options`` only when it holds a section, so
-        folders written before they existed resume."""
+        section only when it holds something out, ``writer.options`` only when it holds a section and
+        ``rollout.backend`` only when it is not the default, so folders written before they existed resume."""
         d = to_dict(self)
         d.pop("cluster")
         d["rollout"].pop("robots_dir", None)
@@ -71,6 +72,8 @@ class RunConfig:
             d.pop("eval")
         if not d["writer"].get("options"):  # plugin formats' sections: only when given (older folders resume)
             d["writer"].pop("options", None)
+        if d["rollout"]["backend"] == RolloutConfig.backend:
+            d["rollout"].pop("backend")
         return d
 
 
@@ -109,9 +112,7 @@ def load_run_config(out_dir: str, overrides: list[str] | tuple[str, ...] = (), o
     ``only``: a key prefix (e.g. ``rollout.pybullet.``) that every override must start with; the
     rest of the config is the one the episodes were generated with and may not change.
     """
-    from ..cluster.local import CONFIG
-
-    path = os.path.join(out_dir, CONFIG)
+    path = os.path.join(out_dir, layout.CONFIG)
     if not os.path.isfile(path):
         raise ConfigError("dir", f"{path} not found: run {command} on a folder written by syngrasp generate")
     with open(path) as f:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-from ..core.errors import ConfigError
+from ..core import layout
+from ..core.errors import AssetError, ConfigError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,10 +113,19 @@ class AssetCatalog:
         return tuple(o for o in self.objects if o.category == category)
 
     def by_id(self, asset_id: str) -> ObjectAsset:
+        """The object ``asset_id``.
+
+        Raises:
+            AssetError: when this catalog has no such object, e.g. a stored scene (a dataset's
+                SceneSpec) read with other ``scene.asset_sources`` than it was generated with.
+        """
         try:
             return self._index[asset_id]
         except KeyError:
-            raise KeyError(f"asset '{asset_id}' is not in this catalog") from None
+            raise AssetError(f"asset '{asset_id}' is not in this catalog ({len(self._index)} objects): a stored "
+                             "scene names objects of the catalog it was generated with; use that run's "
+                             f"scene.asset_sources (its {layout.CONFIG}) and make sure those catalog folders "
+                             "are there") from None
 
 
 _SOURCES: dict[str, tuple[Callable[..., list[ObjectAsset]], bool]] = {}

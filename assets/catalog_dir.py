@@ -1,8 +1,10 @@
 """A built catalog folder as ObjectAssets (the ``catalog:DIR`` source), and category mapping files.
 
-``asset_of(record, category, root)`` turns one ``catalog.json`` object row into
-an ObjectAsset; ``load_catalog_dir`` does it for every row. The build uses
-``asset_of`` too, so the object its load check compiles is the object scenes get.
+``read_catalog_json`` is the one reader of a folder's ``catalog.json`` (the ``catalog:DIR``
+source and ``syngrasp assets inspect`` both use it, with the same messages);
+``asset_of(record, category, root)`` turns one of its object rows into an ObjectAsset;
+``load_catalog_dir`` does it for every row. The build uses ``asset_of`` too, so the object
+its load check compiles is the object scenes get.
 """
 
 from __future__ import annotations
@@ -16,6 +18,31 @@ from ..core.errors import AssetError, ConfigError
 from .catalog import Appearance, ObjectAsset, register_asset_source
 from .confine import ReadLimits, refusal
 from .names import display_name
+
+
+CATALOG_JSON = "catalog.json"  # a built catalog folder's index, written last by ``syngrasp assets build``
+
+
+def read_catalog_json(path: str, key: str, sections: tuple[str, ...] = ("categories", "objects")) -> dict:
+    """The ``catalog.json`` of the catalog folder ``path``, checked to hold ``sections``
+    (``objects`` a list, the others mappings).
+
+    Raises:
+        ConfigError: naming ``key`` (the argument or config key that gave ``path``) when there is none.
+        AssetError: naming the file when it is not JSON or lacks a section; the fix is a rebuild.
+    """
+    cat_path = os.path.join(path, CATALOG_JSON)
+    if not os.path.isfile(cat_path):
+        raise ConfigError(key, f"{cat_path} not found; build it with: syngrasp assets build SRC --out {path}")
+    try:
+        with open(cat_path) as f:
+            cat = json.load(f)
+    except (ValueError, OSError) as e:
+        raise AssetError(f"{cat_path}: not readable JSON ({type(e).__name__}: {e}); rebuild it with syngrasp assets build") from e
+    if not isinstance(cat, dict) or not all(isinstance(cat.get(k), list if k == "objects" else dict) for k in sections):
+        raise AssetError(f"{cat_path}: not a {CATALOG_JSON} written by syngrasp assets build ({', '.join(sections)} "
+                         "missing or malformed); rebuild it with syngrasp assets build")
+    return cat
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,12 +153,9 @@ def load_catalog_dir(path: str) -> list[ObjectAsset]:
     symlinks out of the folder, FIFOs or devices raises AssetError naming the key; so does a
     malformed catalog.json. A missing file inside is left to the episodes that draw its object.
     """
-    cat_path = os.path.join(path, "catalog.json")
-    if not os.path.isfile(cat_path):
-        raise ConfigError("scene.asset_sources", f"{cat_path} not found; build it with: syngrasp assets build SRC --out {path}")
+    cat = read_catalog_json(path, "scene.asset_sources")
+    cat_path = os.path.join(path, CATALOG_JSON)
     try:
-        with open(cat_path) as f:
-            cat = json.load(f)
         rows, categories = cat["objects"], cat["categories"]
         limits = ReadLimits(root=os.path.abspath(path))
         for r in rows:

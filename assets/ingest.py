@@ -45,7 +45,7 @@ from ..core.atomic import atomic_output, atomic_write_text
 from ..core.errors import AssetError
 from . import readers
 from .catalog import ObjectAsset
-from .catalog_dir import Mapping, asset_of, category_label, load_catalog_dir, load_mapping  # noqa: F401 (re-exported)
+from .catalog_dir import CATALOG_JSON, Mapping, asset_of, category_label, load_catalog_dir, load_mapping  # noqa: F401 (re-exported)
 from .categories import CATEGORIES
 from .collection import plan_collection
 from .confine import ReadLimits, read_guard
@@ -539,7 +539,7 @@ def build_catalog_dir(
             "seconds": round(time.perf_counter() - t0, 2),
         },
     }
-    atomic_write_text(os.path.join(out_dir, "catalog.json"), json.dumps(catalog, indent=1))
+    atomic_write_text(os.path.join(out_dir, CATALOG_JSON), json.dumps(catalog, indent=1))
     rep = catalog["report"]
     log(
         f"catalog: {rep['accepted']} objects ({len(variants)} more colour variants) from {rep['files']} files in {len(categories)} categories, "

@@ -20,7 +20,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from syngrasp.generators.camera_effects import apply_camera_effects
-from syngrasp.randomization.camera_effects import CameraEffectsConfig, CameraEffectsSpec
+from syngrasp.core.scene import CameraEffectsSpec
+from syngrasp.randomization.camera_effects import CameraEffectsConfig
 
 
 def _mid(lo_hi: tuple[float, float]) -> float:

@@ -24,7 +24,7 @@ from syngrasp.assets.meshes import object_geometry
 from syngrasp.app.config import load_check_config
 from syngrasp.cluster.crosscheck import engine_settings, format_summary, read_side_table, summarize
 from syngrasp.core.geometry import quat_to_mat
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 
 def torque_arm(path: str, idx: int, catalog) -> float:

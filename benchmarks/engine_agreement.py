@@ -28,7 +28,7 @@ from syngrasp.core.episode import bbox_key  # noqa: E402
 from syngrasp.generators.config import RenderConfig  # noqa: E402
 from syngrasp.generators.episode import EpisodeGenerator  # noqa: E402
 from syngrasp.generators.mujoco_backend.camera import CameraRig  # noqa: E402
-from syngrasp.randomization.spec import SceneSpec  # noqa: E402
+from syngrasp.core.scene import SceneSpec  # noqa: E402
 
 
 def restore(sim, ep, t: int) -> None:

@@ -34,7 +34,8 @@ from syngrasp.generators.config import RenderConfig
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.generators.camera_effects import apply_camera_effects
 from syngrasp.generators.mujoco_backend.postfx import fxaa
-from syngrasp.randomization.camera_effects import CameraEffectsSpec, sample_camera_effects
+from syngrasp.core.scene import CameraEffectsSpec
+from syngrasp.randomization.camera_effects import sample_camera_effects
 from syngrasp.randomization.scene import sample_scene
 
 VARIANTS = {

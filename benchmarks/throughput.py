@@ -35,7 +35,7 @@ from syngrasp.cluster.shards import Shard, run_shard
 from syngrasp.app.config import load_config
 from syngrasp.exporters.hdf5 import read_episode, shard_episode_indices
 from syngrasp.generators.episode import STAGES, EpisodeGenerator
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 
 def render_only(gen: EpisodeGenerator, shard_path: str) -> tuple[int, float]:

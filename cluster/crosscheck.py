@@ -13,11 +13,9 @@ so runs with other ``rollout.<engine>.*`` settings add rows beside them).
 from __future__ import annotations
 
 import dataclasses
-import glob
 import json
 import multiprocessing
 import os
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,15 +23,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 
+from ..core import layout
 from ..core.atomic import atomic_output
-from .config import RunSettings
 from ..core.dataconf import to_dict
 from ..core.errors import ConfigError
 from ..core.geometry import quat_to_mat
+from .config import RunSettings
 
-SIDE_TABLE = "crosscheck.parquet"
 _KEYS = ("action.joint", "annotation.object_pose", "observation.ee_pose")
 _WORKER: dict[str, Any] = {}
 
@@ -43,8 +40,8 @@ def episode_tasks(out_dir: str) -> list[tuple[str, int, int]]:
     from ..exporters.hdf5 import shard_episode_indices
 
     tasks = []
-    for path in sorted(glob.glob(os.path.join(out_dir, "shard-*.hdf5"))):
-        shard = int(re.findall(r"(\d+)", os.path.basename(path))[0])
+    for path in layout.hdf5_shards(out_dir):
+        shard = layout.shard_index(path)
         tasks.extend((path, shard, i) for i in shard_episode_indices(path))
     return tasks
 
@@ -78,7 +75,7 @@ def check_one(task: tuple[str, int, int]) -> dict:
     """One side-table row; a fault costs only this row (``error`` set, ``engine_held`` None)."""
     from ..exporters.hdf5 import read_episode_arrays
     from ..generators.crosscheck import check_grasp, grasp_slip
-    from ..randomization.spec import SceneSpec
+    from ..core.scene import SceneSpec
 
     path, shard, idx = task
     gen, cfg, engine = _WORKER["gen"], _WORKER["cfg"], _WORKER["engine"]
@@ -116,7 +113,7 @@ def _write(path: str, rows: list[dict]) -> None:
 
 
 def read_side_table(out_dir: str) -> list[dict]:
-    path = os.path.join(out_dir, SIDE_TABLE)
+    path = os.path.join(out_dir, layout.CROSSCHECK_TABLE)
     return pq.read_table(path).to_pylist() if os.path.isfile(path) else []
 
 
@@ -140,7 +137,7 @@ def crosscheck_dataset(
     robot_dir = find_robot(cfg.rollout.robot, cfg.rollout.robots_dir)
     require_engine_robot(engine, load_robot(cfg.rollout.robot, cfg.rollout.robots_dir),
                          os.path.join(robot_dir, "robot.json"))
-    path = os.path.join(out_dir, SIDE_TABLE)
+    path = os.path.join(out_dir, layout.CROSSCHECK_TABLE)
     key = (engine, engine_settings(cfg, engine))
 
     def same(r: dict) -> bool:
@@ -150,7 +147,7 @@ def crosscheck_dataset(
     done = {r["episode_index"] for r in kept if same(r)}
     tasks = episode_tasks(out_dir)
     if not tasks:
-        raise ConfigError("dir", f"no shard-*.hdf5 in {out_dir}: crosscheck reads the HDF5 shards "
+        raise ConfigError("dir", f"no {layout.HDF5_GLOB} in {out_dir}: crosscheck reads the HDF5 shards "
                                  "(generate with --format hdf5 or both)")
     todo = [t for t in tasks if t[2] not in done]
     if limit:

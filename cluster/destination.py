@@ -11,23 +11,20 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
-import yaml
-
+from ..core import layout
 from ..core.atomic import atomic_write_text, sha256_file
-from .config import RunSettings
 from ..core.errors import ConfigError
-from .export import publish_shard
-from .local import CONFIG, SPLITS, prepare_out_dir, splits_text
-from .manifest import MANIFEST, SHARD_TABLE, parse_rows
-from .outdir import private_staging
+from .bounded import bounded_map
+from .config import RunSettings
+from .manifest import parse_rows
+from .outdir import config_text, prepare_out_dir, private_staging, splits_text
+from .publish import publish_shard
 from .retry import with_retries
-from .shards import RECORD_RE, record_index
 from .store import filesystem, is_remote, refuse_credentials, safe_url, sha256_remote, stored_sha256
 
 
@@ -53,12 +50,12 @@ class Destination:
             self.staging = url[len("file://"):] if url.startswith("file://") else url
 
     def prepare(self, cfg: RunSettings) -> None:
-        """Lock a local folder and check its config (see local.prepare_out_dir); a bucket: check its config."""
+        """Lock a local folder and check its config (see outdir.prepare_out_dir); a bucket: check its config."""
         if not self.remote:
             self.lock = prepare_out_dir(cfg, self.staging)
             return
-        text = yaml.safe_dump(cfg.data_dict(), sort_keys=True)
-        path = f"{self.root}/{CONFIG}"
+        text = config_text(cfg)
+        path = f"{self.root}/{layout.CONFIG}"
         if with_retries(lambda: self.fs.exists(path), what=f"listing {path}"):
             if with_retries(lambda: self.fs.cat_file(path), what=f"reading {path}").decode() != text:
                 raise ConfigError("--out", f"{safe_url(self.url)} holds a run with a different config; use a new prefix")
@@ -66,7 +63,7 @@ class Destination:
             with_retries(lambda: self.fs.pipe_file(path, text.encode()), what=f"writing {path}")
             splits = splits_text(cfg)
             if splits is not None:
-                spath = f"{self.root}/{SPLITS}"
+                spath = f"{self.root}/{layout.SPLITS}"
                 with_retries(lambda: self.fs.pipe_file(spath, splits.encode()), what=f"writing {spath}")
 
     def release(self) -> None:
@@ -88,7 +85,7 @@ class Destination:
                 return flags
             names = (e.name for e in os.scandir(self.staging))
         for name in names:
-            k = record_index(name)
+            k = layout.record_index(name)
             if k is not None and k < n_shards:
                 flags[k] = 1
         return flags
@@ -96,8 +93,8 @@ class Destination:
     def _note_size(self, entry: dict, n_shards: int) -> str:
         """Remember the listed size of a shard's data file (8 bytes per shard and suffix); return its name."""
         name = entry["name"].rsplit("/", 1)[-1]
-        m = _SHARD_FILE_RE.match(name)
-        if m and not RECORD_RE.match(name) and int(m.group(1)) < n_shards:
+        m = layout.SHARD_FILE_RE.match(name)
+        if m and not layout.RECORD_RE.match(name) and int(m.group(1)) < n_shards:
             sizes = self._sizes.setdefault(m.group(2), array("q", [-1]) * n_shards)
             sizes[int(m.group(1))] = int(entry.get("size") or 0)
         return name
@@ -107,7 +104,7 @@ class Destination:
         sha256, a bucket's by the size its listing gave (a file in a sub-folder: asked for)."""
         for rel, meta in files.items():
             if self.remote:
-                m = _SHARD_FILE_RE.match(rel)
+                m = layout.SHARD_FILE_RE.match(rel)
                 if m and m.group(2) in self._sizes and int(m.group(1)) < len(self._sizes[m.group(2)]):
                     size = self._sizes[m.group(2)][int(m.group(1))]
                 else:
@@ -133,7 +130,7 @@ class Destination:
         return None
 
     def read_record(self, k: int) -> dict | None:
-        name = f"shard-{k:06d}.json"
+        name = layout.record_name(k)
         try:
             if self.remote:
                 text = with_retries(lambda: self.fs.cat_file(f"{self.root}/{name}"), what=f"reading {name}")
@@ -178,7 +175,7 @@ class Destination:
         bad = 0
         with ThreadPoolExecutor(max_workers=threads) as pool:
             listed = (k for k in range(len(flags)) if flags[k])
-            for k, ok in _bounded_map(pool, check, listed, 4 * threads):
+            for k, ok in bounded_map(pool, check, listed, 4 * threads):
                 if not ok:
                     flags[k] = 0
                     bad += 1
@@ -196,7 +193,7 @@ class Destination:
 
     def table_path(self) -> str:
         """The local copy of the shard table the driver appends to."""
-        return os.path.join(self.staging, SHARD_TABLE)
+        return os.path.join(self.staging, layout.SHARD_TABLE)
 
     def old_table_rows(self) -> Iterator[dict]:
         """Rows of the shard table an earlier run left (the local copy, else the bucket's)."""
@@ -205,7 +202,7 @@ class Destination:
             with open(path) as f:
                 yield from parse_rows(f)
         elif self.remote:
-            remote = f"{self.root}/{SHARD_TABLE}"
+            remote = f"{self.root}/{layout.SHARD_TABLE}"
             try:
                 text = with_retries(lambda: self.fs.cat_file(remote), what=f"reading {remote}").decode()
             except (FileNotFoundError, OSError):
@@ -215,25 +212,9 @@ class Destination:
     def write_manifest(self, text: str) -> None:
         """Publish the shard table, then the summary (``manifest.json`` last: it marks a finished run)."""
         if self.remote:
-            with_retries(lambda: self.fs.put_file(self.table_path(), f"{self.root}/{SHARD_TABLE}"),
-                         what=f"uploading {SHARD_TABLE}")
-            with_retries(lambda: self.fs.pipe_file(f"{self.root}/{MANIFEST}", text.encode()),
-                         what=f"uploading {MANIFEST}")
+            with_retries(lambda: self.fs.put_file(self.table_path(), f"{self.root}/{layout.SHARD_TABLE}"),
+                         what=f"uploading {layout.SHARD_TABLE}")
+            with_retries(lambda: self.fs.pipe_file(f"{self.root}/{layout.MANIFEST}", text.encode()),
+                         what=f"uploading {layout.MANIFEST}")
         else:
-            atomic_write_text(os.path.join(self.staging, MANIFEST), text)
-
-
-_SHARD_FILE_RE = re.compile(r"^shard-(\d{6,})(\..+)$")
-
-
-def _bounded_map(pool, fn, items, limit: int):
-    """``pool.map`` that keeps at most ``limit`` calls queued (``items`` may be a 1M-long generator)."""
-    from collections import deque
-
-    q = deque()
-    for it in items:
-        q.append(pool.submit(fn, it))
-        if len(q) >= limit:
-            yield q.popleft().result()
-    while q:
-        yield q.popleft().result()
+            atomic_write_text(os.path.join(self.staging, layout.MANIFEST), text)

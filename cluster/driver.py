@@ -22,16 +22,19 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Protocol
 
-from ..core.atomic import tmp_name
-from .config import RunSettings
+from ..core import layout
 from ..core.errors import ConfigError, SyngraspError
-from .destination import Destination, _bounded_map
+from .bounded import bounded_map
+from .config import RunSettings
+from .destination import Destination
 from .manifest import Totals, manifest_text, row_line, summary, table_row
+from .outdir import remove_own_tmp
 from .progress import Progress
 from ..exporters.formats import resolve
-from .shards import RUNNING_DIR, Shard, num_shards, shard_at
+from .shards import Shard, num_shards, shard_at
 
 
 class Executor(Protocol):
@@ -49,12 +52,6 @@ class Executor(Protocol):
 
 class WorkerRetriesExhausted(SyngraspError):
     """A shard's worker process died more than ``cluster.max_retries`` times."""
-
-    exit_code = 1
-
-
-class TooManyErrors(SyngraspError):
-    """More episodes raised than ``cluster.max_error_share`` allows (the manifest is written first)."""
 
     exit_code = 1
 
@@ -82,7 +79,7 @@ def _reconcile_table(dest: Destination, flags: bytearray, cfg: RunSettings, tota
     seen = bytearray(n)
     path = dest.table_path()
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = tmp_name(path)
+    tmp = layout.tmp_name(path)
 
     def old_rows():
         for row in dest.old_table_rows():
@@ -101,14 +98,12 @@ def _reconcile_table(dest: Destination, flags: bytearray, cfg: RunSettings, tota
             s = shard_at(k, cfg.episodes, size)
             rec = dest.read_record(k)
             if not dest.record_ok(rec, s.lo, s.hi, verify=False):
-                return k, None, f"its record shard-{k:06d}.json is unreadable or not this run's"
+                return k, None, f"its record {layout.record_name(k)} is unreadable or not this run's"
             row = table_row(rec)
         return k, row, dest.file_problem(row["files"])
 
-    from concurrent.futures import ThreadPoolExecutor
-
     with open(tmp, "w") as out, ThreadPoolExecutor(max_workers=8 if dest.remote else 2) as pool:
-        for k, row, problem in _bounded_map(pool, check, old_rows(), 64):
+        for k, row, problem in bounded_map(pool, check, old_rows(), 64):
             if problem is not None:
                 flags[k] = 0
                 redone.append({"shard": k, "problem": problem})
@@ -194,10 +189,8 @@ def _run_locked(cfg: RunSettings, dest: Destination, make_executor, progress: bo
         prog.close()
         table.close()
         if not dest.remote:
-            from .local import remove_stale_tmp
-
-            remove_stale_tmp(dest.staging)  # left by killed or interrupted workers; never published
-            shutil.rmtree(os.path.join(dest.staging, RUNNING_DIR), ignore_errors=True)
+            remove_own_tmp(dest.staging)  # left by killed or interrupted workers; never published
+            shutil.rmtree(os.path.join(dest.staging, layout.RUNNING_DIR), ignore_errors=True)
     if finalize and not dest.remote:
         finalize_outputs(cfg, dest.staging, lambda: (k for k in range(n) if flags[k]))
     manifest = summary(cfg, totals, n)

@@ -15,16 +15,18 @@ import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from ..core.atomic import is_own_tmp
+from ..core import layout
 from ..core.errors import SyngraspError
-from .local import CONFIG, SPLITS
-from .manifest import MANIFEST, SHARD_TABLE, read_shard_table
+from .bounded import bounded_map
+from .manifest import read_shard_table
+from .publish import publish_shard
 from .retry import with_retries
-from .store import filesystem, refuse_credentials, upload_verified
+from .store import filesystem, refuse_credentials
 
 
 class ExportError(SyngraspError):
-    pass
+    """``syngrasp export`` cannot start (no finished run in DIR) or could not verify every shard at the
+    destination; the message names the file or the shards and what to do."""
 
 
 def _remote_marker_ok(fs, root: str, rec: dict) -> bool:
@@ -38,20 +40,10 @@ def _remote_marker_ok(fs, root: str, rec: dict) -> bool:
         return False
 
 
-def publish_shard(fs, root: str, local_dir: str, rec: dict) -> None:
-    """Upload and verify every file of a shard, then its record (the completion marker)."""
-    for rel, meta in rec["files"].items():
-        remote = f"{root}/{rel}"
-        fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
-        upload_verified(fs, os.path.join(local_dir, rel), remote, meta["sha256"])
-    with_retries(lambda: fs.put_file(os.path.join(local_dir, rec["record"]), f"{root}/{rec['record']}"),
-                 what=f"uploading {rec['record']}")
-
-
 def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dict:
     """Upload ``local_dir`` (a complete run) to ``url``; returns counts of uploaded and skipped shards."""
     refuse_credentials(url, key="URL")
-    man_path = os.path.join(local_dir, MANIFEST)
+    man_path = os.path.join(local_dir, layout.MANIFEST)
     if not os.path.isfile(man_path):
         raise ExportError(f"{man_path} not found: export a finished run (syngrasp generate writes it last)")
     fs, root = filesystem(url, key="URL")
@@ -68,12 +60,10 @@ def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dic
         publish_shard(fs, root, local_dir, rec)
         return ("uploaded", "") if _remote_marker_ok(fs, root, rec) else ("uploaded", rec["record"])
 
-    from .destination import _bounded_map
-
     counts = {"uploaded": 0, "skipped": 0}
     missing = []
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        for what, bad in _bounded_map(pool, one, records(), 4 * threads):
+        for what, bad in bounded_map(pool, one, records(), 4 * threads):
             counts[what] += 1
             if bad:
                 missing.append(bad)
@@ -83,7 +73,8 @@ def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dic
         remote = f"{root}/{rel}"
         fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
         with_retries(lambda: fs.put_file(os.path.join(local_dir, rel), remote), what=f"uploading {rel}")
-    for name in (CONFIG, SHARD_TABLE, MANIFEST) + ((SPLITS,) if os.path.isfile(os.path.join(local_dir, SPLITS)) else ()):
+    splits = (layout.SPLITS,) if os.path.isfile(os.path.join(local_dir, layout.SPLITS)) else ()
+    for name in (layout.CONFIG, layout.SHARD_TABLE, layout.MANIFEST) + splits:
         with_retries(lambda: fs.put_file(os.path.join(local_dir, name), f"{root}/{name}"), what=f"uploading {name}")
     summary = {**counts, "shards": counts["uploaded"] + counts["skipped"]}
     log(json.dumps(summary))
@@ -93,9 +84,9 @@ def export_dataset(local_dir: str, url: str, threads: int = 4, log=print) -> dic
 def dataset_level_files(local_dir: str) -> list[str]:
     """Files written by a finalize step (e.g. LeRobot's meta/ and data/), relative paths, sorted."""
     out = []
-    for top in ("meta", "data", "videos"):
+    for top in layout.FINALIZED_DIRS:
         base = os.path.join(local_dir, top)
         for dirpath, _, names in os.walk(base):
             out.extend(os.path.relpath(os.path.join(dirpath, n), local_dir) for n in names
-                       if not is_own_tmp(n))
+                       if not layout.is_own_tmp(n))
     return sorted(out)

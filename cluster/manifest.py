@@ -15,9 +15,7 @@ import os
 from typing import Iterator
 
 from .. import __version__
-
-MANIFEST = "manifest.json"
-SHARD_TABLE = "shards.jsonl"
+from ..core.layout import SHARD_TABLE
 ROW_KEYS = ("shard_index", "episode_range", "record", "files", "frames", "successes", "bytes", "errors")
 
 

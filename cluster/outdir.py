@@ -1,5 +1,5 @@
-"""Ownership of a run's local folders: the output folder's lock, clean-up of syngrasp's own temp
-files, and the private staging folder of a bucket run.
+"""Ownership of a run's local folders: setting up the output folder (its lock, config and splits),
+clean-up of syngrasp's own temp files, and the private staging folder of a bucket run.
 
 Rules (README "Output folders, resume and credentials"):
 
@@ -8,7 +8,7 @@ Rules (README "Output folders, resume and credentials"):
   folder refuses at once and touches nothing. A lock left by a process that died is taken over
   when it names this host (and says so); one naming another host is reported with that host,
   pid and time, and the user deletes it once that run is gone (this host cannot see its processes).
-- Only files named ``.syngrasp-tmp-<pid>-<name>`` (``core.atomic.tmp_name``) are ever deleted,
+- Only files named ``.syngrasp-tmp-<pid>-<name>`` (``core.layout.tmp_name``) are ever deleted,
   and only while the lock is held and the folder holds this run's config.
 - A bucket run stages shards in a folder made by ``tempfile.mkdtemp`` (mode 700, an
   unpredictable name), one per process, removed when the process exits.
@@ -27,10 +27,13 @@ import sys
 import tempfile
 import time
 
-from ..core.atomic import is_own_tmp
-from ..core.errors import ConfigError
+import yaml
 
-LOCK_NAME = ".syngrasp-lock"
+from ..core.atomic import atomic_write_text
+from ..core.errors import ConfigError
+from ..core.layout import CONFIG, LOCK, SPLITS, is_own_tmp
+from .config import RunSettings
+
 _NO_FLOCK = (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS)
 
 
@@ -83,7 +86,7 @@ class RunLock:
 
 def acquire_lock(out_dir: str, log=_stderr) -> RunLock:
     """Lock ``out_dir`` for this run, or raise ConfigError naming who holds it and what to do."""
-    path = os.path.join(out_dir, LOCK_NAME)
+    path = os.path.join(out_dir, LOCK)
     host = socket.gethostname()
     for _ in range(5):
         try:
@@ -159,3 +162,55 @@ def private_staging() -> str:
         d = _STAGING["dir"] = tempfile.mkdtemp(prefix="syngrasp-staging-")
         atexit.register(shutil.rmtree, d, True)
     return d
+
+
+def config_text(cfg: RunSettings) -> str:
+    """The run's ``config.yaml``: the keys that decide the data (everything but ``cluster``), sorted YAML."""
+    return yaml.safe_dump(cfg.data_dict(), sort_keys=True)
+
+
+def splits_text(cfg: RunSettings) -> str | None:
+    """The run's ``splits.json`` (held-out and train target categories and objects), or None when
+    ``eval.holdout_fraction`` is 0. A few KB per thousand catalog objects."""
+    if cfg.eval.holdout_fraction <= 0:
+        return None
+    from ..assets import build_catalog  # the asset stack only for runs that hold targets out
+    from ..randomization.holdout import holdout
+
+    rec = holdout(build_catalog(cfg.scene.asset_sources), cfg.seed, cfg.eval.holdout_fraction)
+    return json.dumps(rec.to_json(), indent=1, sort_keys=True) + "\n"
+
+
+def prepare_out_dir(cfg: RunSettings, out_dir: str) -> RunLock:
+    """Create and lock ``out_dir``, save the resolved config, refuse a dir holding a different run;
+    returns the held lock (the caller releases it).
+
+    Only after the lock is held and the config is found to be this run's are leftover temp
+    files of a killed earlier run deleted, and only syngrasp's own (``.syngrasp-tmp-*``).
+    """
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ConfigError("--out", f"{out_dir} is a file, not a folder: give a new folder, or the folder of this run")
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        raise ConfigError("--out", f"cannot create {out_dir} ({e.strerror}): choose a folder you can write") from None
+    lock = acquire_lock(out_dir)
+    try:
+        path = os.path.join(out_dir, CONFIG)
+        text = config_text(cfg)
+        if os.path.isfile(path):
+            with open(path) as f:
+                if f.read() != text:
+                    raise ConfigError(
+                        "--out", f"{out_dir} holds a run with a different config ({path}); use a new --out to start a new run"
+                    )
+        else:
+            atomic_write_text(path, text)
+            splits = splits_text(cfg)
+            if splits is not None:
+                atomic_write_text(os.path.join(out_dir, SPLITS), splits)
+        remove_own_tmp(out_dir)
+    except BaseException:
+        lock.release()
+        raise
+    return lock

@@ -23,8 +23,9 @@ import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from ..core.errors import ConfigError
 from .config import RunSettings
-from .driver import WorkerRetriesExhausted  # noqa: F401  (re-exported for callers of the old module)
+from .driver import run
 from .shards import Shard, pid_marker, run_shard, worker_env
 
 _STATE: dict = {}
@@ -60,8 +61,6 @@ class ProcessPoolShardExecutor:
 
     def __init__(self, cfg: RunSettings, dest, progress, workers: int | None = None):
         if dest.remote:
-            from ..core.errors import ConfigError
-
             raise ConfigError("cluster.executor", "processes write to a local --out on this machine; use ray")
         self.slots = workers or os.cpu_count() or 1
         self.cfg, self.dest, self.progress = cfg, dest, progress
@@ -132,7 +131,5 @@ class ProcessPoolShardExecutor:
 def generate_processes(cfg: RunSettings, out_dir: str, workers: int | None = None, progress: bool = True,
                        verify: bool = False) -> dict:
     """Generate (or resume) the run with ``workers`` local processes; returns the manifest summary."""
-    from .driver import run
-
     return run(cfg, out_dir, lambda c, d, p: ProcessPoolShardExecutor(c, d, p, workers), progress=progress,
                verify=verify)

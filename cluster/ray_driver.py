@@ -18,6 +18,7 @@ import ray
 
 from .config import RunSettings
 from .destination import Destination
+from .driver import run
 from .ray_setup import check_cluster, init_ray
 from .shards import Shard, pid_marker, run_shard, worker_env
 
@@ -113,6 +114,4 @@ def generate_ray(
     verify: bool = False,
 ) -> dict:
     """Generate (or resume) the run on Ray; returns the manifest summary (also written to the destination)."""
-    from .driver import run
-
     return run(cfg, url, lambda c, d, p: RayExecutor(c, d, p, workers, address), progress=progress, verify=verify)

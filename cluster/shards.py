@@ -2,9 +2,9 @@
 
 Shard k holds episode indices [k*S, (k+1)*S). A shard is complete when its
 record ``shard-XXXXXX.json`` (written after its data files, all atomically)
-exists; ``--verify`` also checks that every file it lists has the recorded
-size and sha256 (``load_complete_record``). An exception inside one episode is
-recorded (failure ``error:<Type>``, traceback under ``errors``) and the shard goes on.
+exists; resume checks its files against it (``destination.Destination.file_problem``).
+An exception inside one episode is recorded (failure ``error:<Type>``, traceback under
+``errors``) and the shard goes on.
 """
 
 from __future__ import annotations
@@ -13,17 +13,14 @@ import contextlib
 import dataclasses
 import json
 import os
-import re
 import time
 import traceback
-from typing import Callable, Iterator
+from typing import Callable
 
+from ..core import layout
 from ..core.atomic import atomic_write_text, sha256_file
-from .config import RunSettings
 from ..exporters.formats import resolve
-
-
-RUNNING_DIR = ".running"  # holds shard-XXXXXX.pid while a worker process generates that shard
+from .config import RunSettings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,9 +33,8 @@ class Shard:
 @contextlib.contextmanager
 def pid_marker(out_dir: str, shard: "Shard"):
     """``.running/shard-XXXXXX.pid`` holds this process's pid while it generates ``shard``."""
-    running = os.path.join(out_dir, RUNNING_DIR)
-    os.makedirs(running, exist_ok=True)
-    path = os.path.join(running, f"shard-{shard.index:06d}.pid")
+    path = layout.pid_path(out_dir, shard.index)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write(str(os.getpid()))
     try:
@@ -57,58 +53,18 @@ def worker_env(cfg: RunSettings) -> dict[str, str]:
 
 
 def num_shards(episodes: int, shard_size: int) -> int:
+    """Shards of a run of ``episodes`` episode indices, ``shard_size`` per shard (the last may be short)."""
     return (episodes + shard_size - 1) // shard_size
 
 
 def shard_at(k: int, episodes: int, shard_size: int) -> Shard:
+    """Shard ``k`` of the run: episode indices [k * shard_size, min((k + 1) * shard_size, episodes))."""
     return Shard(k, k * shard_size, min((k + 1) * shard_size, episodes))
 
 
-def iter_shards(episodes: int, shard_size: int) -> Iterator[Shard]:
-    """Shards of a run in index order, made one at a time (a 1M-shard run is never a list)."""
-    for k in range(num_shards(episodes, shard_size)):
-        yield shard_at(k, episodes, shard_size)
-
-
-def plan_shards(episodes: int, shard_size: int) -> list[Shard]:
-    return list(iter_shards(episodes, shard_size))
-
-
-RECORD_RE = re.compile(r"^shard-(\d{6,})\.json$")
-
-
-def record_index(name: str) -> int | None:
-    """Shard index of a record file name ``shard-XXXXXX.json``, else None."""
-    m = RECORD_RE.match(name)
-    return int(m.group(1)) if m else None
-
-
 def record_path(out_dir: str, shard: Shard) -> str:
-    return os.path.join(out_dir, f"shard-{shard.index:06d}.json")
-
-
-def verify_files(out_dir: str, files: dict[str, dict]) -> bool:
-    """True when every file of a record exists with its recorded size and sha256."""
-    for rel, meta in files.items():
-        path = os.path.join(out_dir, rel)
-        if not os.path.isfile(path) or os.path.getsize(path) != meta["bytes"] or sha256_file(path) != meta["sha256"]:
-            return False
-    return True
-
-
-def load_complete_record(out_dir: str, shard: Shard) -> dict | None:
-    """The shard's record when the shard is complete and every file verifies, else None."""
-    rp = record_path(out_dir, shard)
-    if not os.path.isfile(rp):
-        return None
-    try:
-        with open(rp) as f:
-            rec = json.load(f)
-    except (OSError, json.JSONDecodeError):
-        return None
-    if rec.get("episode_range") != [shard.lo, shard.hi] or not isinstance(rec.get("files"), dict):
-        return None
-    return rec if verify_files(out_dir, rec["files"]) else None
+    """Path of ``shard``'s record in ``out_dir`` (``core.layout.record_name``)."""
+    return os.path.join(out_dir, layout.record_name(shard.index))
 
 
 def error_result(idx: int, exc: BaseException):

@@ -18,8 +18,15 @@ from urllib.parse import urlsplit
 
 import fsspec
 
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, SyngraspError
 from .retry import with_retries
+
+
+class ChecksumMismatch(SyngraspError, OSError):
+    """An uploaded object's sha256 differs from the local file's (the object was removed again);
+    exit 1: run the same command again, which uploads it anew."""
+
+    exit_code = 1
 
 
 def is_remote(url: str) -> bool:
@@ -109,7 +116,7 @@ def stored_sha256(fs, path: str) -> str | None:
 def upload_verified(fs, local: str, remote: str, sha256: str) -> str:
     """Upload ``local`` to ``remote`` and verify it: by the checksum the store computed on receipt
     where it offers one, else by reading it back. Transient errors are retried with backoff; a
-    mismatch removes the object and raises IOError. Returns how it was verified (``store`` or ``readback``)."""
+    mismatch removes the object and raises ChecksumMismatch. Returns how it was verified (``store`` or ``readback``)."""
     extra = {"ChecksumAlgorithm": "SHA256"} if _is_s3(fs) else {}
     with_retries(lambda: fs.put_file(local, remote, **extra), what=f"uploading {os.path.basename(local)}")
     got = stored_sha256(fs, remote)
@@ -118,5 +125,6 @@ def upload_verified(fs, local: str, remote: str, sha256: str) -> str:
         got, how = sha256_remote(fs, remote), "readback"
     if got != sha256:
         fs.rm_file(remote)
-        raise IOError(f"checksum mismatch after uploading {os.path.basename(local)}: {got} != {sha256}")
+        raise ChecksumMismatch(f"checksum mismatch after uploading {os.path.basename(local)} to {remote}: {got} != "
+                               f"{sha256}; the object was removed: run the same command again to upload it anew")
     return how

@@ -1,32 +1,17 @@
 """File helpers: atomic output (write beside the target, fsync, rename) and content checksums.
 
-Temporary files are named ``.syngrasp-tmp-<pid>-<name>`` (``tmp_name``), beside their target: a
-name only syngrasp uses, so clean-up (``is_own_tmp``) never touches a user's ``*.tmp`` file.
+Temporary files are named by ``core.layout.tmp_name`` (``.syngrasp-tmp-<pid>-<name>``), beside their
+target: a name only syngrasp uses, so clean-up (``core.layout.is_own_tmp``) never touches a user's ``*.tmp`` file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 from contextlib import contextmanager
 from typing import Iterator
 
-TMP_PREFIX = ".syngrasp-tmp-"
-_TMP_RE = re.compile(r"^\.syngrasp-tmp-\d+-.+")
-
-
-def tmp_name(path: str, suffix: str = "") -> str:
-    """The temporary path this process writes ``path`` through: ``DIR/.syngrasp-tmp-<pid>-<name>``, or
-    ``DIR/.syngrasp-tmp-<pid>-<name>.tmp<suffix>`` with a ``suffix`` (a writer such as ``np.savez`` that
-    appends ``.npz`` is then given the name without it and lands on this one)."""
-    d, name = os.path.split(path)
-    return os.path.join(d, f"{TMP_PREFIX}{os.getpid()}-{name}" + (f".tmp{suffix}" if suffix else ""))
-
-
-def is_own_tmp(name: str) -> bool:
-    """True when the file name ``name`` is one ``tmp_name`` makes (never a user's ``x.tmp``)."""
-    return bool(_TMP_RE.match(name))
+from .layout import tmp_name
 
 
 @contextmanager

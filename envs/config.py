@@ -18,15 +18,15 @@ from typing import Any
 
 import yaml
 
+from ..core import layout
 from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.errors import ConfigError
 from ..generators.config import (EvalConfig, ObservationsConfig, RenderConfig, RolloutConfig, VisibilityConfig,
                                  resolve_generation)
 from ..planners.config import GraspConfig, MotionConfig
 from ..randomization.config import SceneConfig
-from ..randomization.holdout import SPLITS_FILE, Holdout
+from ..randomization.holdout import Holdout
 
-CONFIG_FILE = "config.yaml"
 ACTIONS = ("ee_delta", "joint")
 _IGNORED = ("cluster",)  # top-level sections of a run config that do not change the world
 
@@ -102,8 +102,8 @@ def load_world(dataset_dir: str | None, config: Any = None, overrides: tuple[str
     if dataset_dir is None:
         return world_config(_tree_of(config), overrides)
     if config is not None:
-        raise ConfigError("config", "give dataset_dir or config, not both: a dataset's world is its config.yaml")
-    path = os.path.join(dataset_dir, CONFIG_FILE)
+        raise ConfigError("config", f"give dataset_dir or config, not both: a dataset's world is its {layout.CONFIG}")
+    path = os.path.join(dataset_dir, layout.CONFIG)
     if not os.path.isfile(path):
         raise ConfigError("dataset_dir", f"{path} not found: pass a folder written by syngrasp generate")
     return world_config(_tree_of(path), overrides)
@@ -114,9 +114,7 @@ def load_written(dataset_dir: str | None) -> list[int] | None:
     or None without a dataset or records."""
     if dataset_dir is None:
         return None
-    import glob
-
-    paths = sorted(glob.glob(os.path.join(dataset_dir, "shard-*.json")))
+    paths = layout.record_paths(dataset_dir)
     if not paths:
         return None
     written: list[int] = []
@@ -130,7 +128,7 @@ def load_splits(dataset_dir: str | None) -> Holdout | None:
     """The dataset's recorded ``splits.json``, or None when it has none (``eval.holdout_fraction`` was 0)."""
     if dataset_dir is None:
         return None
-    path = os.path.join(dataset_dir, SPLITS_FILE)
+    path = os.path.join(dataset_dir, layout.SPLITS)
     if not os.path.isfile(path):
         return None
     with open(path) as f:

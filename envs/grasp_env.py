@@ -21,7 +21,6 @@ from ..core.episode import PHASE_NAMES
 from ..core.errors import ConfigError
 from ..generators.camera_effects import apply_camera_effects
 from ..generators.episode import EpisodeGenerator
-from ..generators.mujoco_backend.build import WRIST_CAMERA
 from ..generators.rollout import joint_actions, run_joint_actions, target_height
 from ..planners.ik import solve_ik
 from ..planners.motion import JointTrajectory, PlanningFailure
@@ -71,7 +70,7 @@ class GraspEnv(gymnasium.Env):
         h, w = world.scene.image_size
         cams = {c.name: (h, w) for c in world.scene.cameras}
         if world.observations.wrist_camera:
-            cams[WRIST_CAMERA] = (world.observations.wrist_height, world.observations.wrist_width)
+            cams[self.gen.backend.wrist_camera] = (world.observations.wrist_height, world.observations.wrist_width)
         self.cameras = tuple(cams)
         self.observation_space = spaces.Dict({
             "pixels": spaces.Dict({c: spaces.Box(0, 255, (*hw, 3), np.uint8) for c, hw in cams.items()}),
@@ -147,8 +146,9 @@ class GraspEnv(gymnasium.Env):
             raise RuntimeError("call reset() before step()")
         a = np.asarray(action, np.float64).reshape(-1)
         if a.shape != self.action_space.shape:
-            raise ValueError(f"action has shape {a.shape}; this env takes {self.world.action} actions of shape "
-                             f"{self.action_space.shape}")
+            raise ConfigError("action", f"the policy's action has shape {a.shape}; this env takes {self.world.action} "
+                                        f"actions of shape {self.action_space.shape}: give a policy trained on this "
+                                        "dataset's action definition (writer.action), or pass action=...")
         sim, n = self._sim, self.robot.n_arm
         lo, hi = sim.joint_limits[:, 0], sim.joint_limits[:, 1]
         if self.world.action == "joint":

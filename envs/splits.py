@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..core import layout
 from ..core.errors import ConfigError
 from ..core.rng import episode_rng
 from ..randomization.holdout import Holdout
@@ -37,8 +38,8 @@ class SplitPicker:
         self.gen, self.world, self.split = gen, world, split
         self.written = written or None
         if recorded is not None and recorded.run_seed != world.seed:
-            raise ConfigError("splits.json", f"recorded for run seed {recorded.run_seed}, the config says "
-                                             f"{world.seed}; the dataset folder is inconsistent")
+            raise ConfigError(layout.SPLITS, f"recorded for run seed {recorded.run_seed}, the config says "
+                                              f"{world.seed}; the dataset folder is inconsistent")
         self.holdout = recorded if recorded is not None else gen.holdout(world.seed)
         h = self.holdout
         if split in ("unseen_objects", "unseen_categories"):

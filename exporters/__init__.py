@@ -5,8 +5,7 @@ when first used, so reading ``exporters.config`` stays light; others come from t
 group ``syngrasp.writers``.
 """
 
-from .base import ShardWriter, get_writer, register_writer, writers
+from .base import ShardWriter
 from .formats import Format, format_names, get_format, register_format, resolve
 
-__all__ = ["Format", "ShardWriter", "format_names", "get_format", "get_writer", "register_format", "register_writer",
-           "resolve", "writers"]
+__all__ = ["Format", "ShardWriter", "format_names", "get_format", "register_format", "resolve"]

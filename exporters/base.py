@@ -1,4 +1,4 @@
-"""Writer registry and the template method that makes every shard appear atomically.
+"""The template method that makes every shard appear atomically (formats are registered in exporters/formats).
 
 A subclass names the files of shard k (``outputs``) and implements
 ``write_shard(paths, episodes, attrs)``, writing each output to the temporary
@@ -14,38 +14,6 @@ from typing import Any
 
 from ..core.atomic import tmp_name
 from ..core.episode import Episode
-
-_WRITERS: dict[str, type["ShardWriter"]] = {}
-
-
-def register_writer(name: str):
-    """Name a ShardWriter class (``cls.name``); a name given twice is a ValueError. This does not make it
-    a format ``writer.format`` can choose: a format is declared by a ``Format`` (exporters/formats),
-    registered by an entry point of the group ``syngrasp.writers`` or by ``register_format``."""
-
-    def deco(cls):
-        if name in _WRITERS:
-            raise ValueError(f"writer '{name}' is already registered")
-        cls.name = name
-        _WRITERS[name] = cls
-        return cls
-
-    return deco
-
-
-def writers() -> tuple[str, ...]:
-    """Every registered format name (exporters/formats ``format_names``)."""
-    from .formats import format_names
-
-    return format_names()
-
-
-def get_writer(name: str) -> type["ShardWriter"]:
-    """The writer class of format ``name``; an unknown name is a ConfigError naming ``writer.format``."""
-    from .formats import get_format
-
-    return get_format(name).writer
-
 
 def _fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)

@@ -16,7 +16,7 @@ import os
 
 import yaml
 
-from ..core import schema
+from ..core import layout, schema
 from ..core.atomic import atomic_write_text
 from .actions import DEFINITIONS, EE_DELTA_NAMES
 from .side import read_side_table
@@ -99,7 +99,7 @@ def card_text(out_dir: str, info: dict) -> str:
     scenes = [json.loads(s) for s in side.get("scene", [])]
     scenes = [s for s in scenes if {"table", "lights", "objects", "cameras", "target_index"} <= s.keys()]  # full SceneSpecs
     n_arm = int(info.get("features", {}).get("observation.state", {}).get("shape", [1])[0]) - 1
-    cfg_path = os.path.join(out_dir, "config.yaml")
+    cfg_path = os.path.join(out_dir, layout.CONFIG)
     cfg = None
     if os.path.isfile(cfg_path):
         with open(cfg_path) as f:

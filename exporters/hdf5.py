@@ -32,11 +32,12 @@ from typing import Any
 import h5py
 import numpy as np
 
+from ..core import layout
 from ..core.episode import Episode
 from ..core.errors import DatasetError
 from ..core.schema import hdf5_attrs, infer_layout
 from .actions import from_output, hdf5_action_name, to_output
-from .base import ShardWriter, register_writer
+from .base import ShardWriter
 from .untrusted import open_shard
 
 _SCALAR_META = ("instruction", "success", "failure_reason", "seed", "episode_index", "attempts", "grasp_width",
@@ -53,11 +54,12 @@ def _attr_value(v: Any) -> Any:
 
 
 def hdf5_name(shard_index: int) -> str:
-    return f"shard-{shard_index:06d}.hdf5"
+    return layout.hdf5_name(shard_index)
 
 
-@register_writer("hdf5")
 class HDF5ShardWriter(ShardWriter):
+    name = "hdf5"
+
     def outputs(self, shard_index: int, episodes: list[Episode]) -> list[str]:
         return [hdf5_name(shard_index)]
 

@@ -9,6 +9,7 @@ import os
 
 import pyarrow.parquet as pq
 
+from ..core import layout
 from ..core.errors import DatasetError
 from .untrusted import number, open_shard, read_json, regular_file
 
@@ -64,7 +65,7 @@ def dataset_stats(root: str) -> dict:
             "bytes": size,
             "bytes_per_frame": round(size / max(frames, 1)),
         }
-    shards = sorted(glob.glob(os.path.join(root, "shard-*.hdf5")))
+    shards = layout.hdf5_shards(root)
     if shards:
         success, scenes, frames = [], [], 0
         for path in shards:
@@ -88,7 +89,7 @@ def dataset_stats(root: str) -> dict:
             "bytes": size,
             "bytes_per_frame": round(size / max(frames, 1)),
         }
-    manifest = os.path.join(root, "manifest.json")
+    manifest = os.path.join(root, layout.MANIFEST)
     if os.path.exists(manifest):
         m = read_json(manifest)
         if not isinstance(m, dict):

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from ..core.atomic import sha256_file
-from ..core import schema
+from ..core import layout, schema
 from ..core.errors import DatasetError
 from ..core.schema import check_frames
 from .actions import from_output
@@ -276,12 +276,12 @@ def _shard_problems(f, name: str, seen: dict[int, str]) -> list[str]:
 def validate_hdf5(root: str) -> list[str]:
     problems: list[str] = []
     seen: dict[int, str] = {}
-    paths = sorted(glob.glob(os.path.join(root, "shard-*.hdf5")))
+    paths = layout.hdf5_shards(root)
     if not paths:
-        return [f"{root}: no shard-*.hdf5 files"]
+        return [f"{root}: no {layout.HDF5_GLOB} files"]
     for path in paths:
         name = os.path.basename(path)
-        record = path[: -len(".hdf5")] + ".json"
+        record = os.path.join(root, layout.record_name(layout.shard_index(path)))
         try:
             regular_file(path)  # before hashing it: a FIFO is never opened
             if os.path.exists(record):
@@ -304,9 +304,9 @@ def validate_hdf5(root: str) -> list[str]:
 def validate(root: str) -> list[str]:
     """Every problem found in ``root``; empty when the dataset is clean."""
     has_lerobot = os.path.exists(os.path.join(root, "meta"))
-    has_hdf5 = bool(glob.glob(os.path.join(root, "shard-*.hdf5")))
+    has_hdf5 = bool(layout.hdf5_shards(root))
     if not has_lerobot and not has_hdf5:
-        return [f"{root}: neither a LeRobot dataset (meta/info.json) nor HDF5 shards (shard-*.hdf5)"]
+        return [f"{root}: neither a LeRobot dataset (meta/info.json) nor HDF5 shards ({layout.HDF5_GLOB})"]
     problems = []
     if has_lerobot:
         problems += validate_lerobot(root)

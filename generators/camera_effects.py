@@ -20,7 +20,7 @@ import threading
 import numpy as np
 from scipy.special import ndtri
 
-from ..randomization.camera_effects import CameraEffectsSpec
+from ..core.scene import CameraEffectsSpec
 
 _S = 4095.0  # working unit: linear light * _S**2, so that sqrt(value) is the encode-table index directly
 _DN_PER_LINEAR_IN_BLACKS = 255.0 * 12.92  # slope of 8-bit sRGB at black

@@ -44,6 +44,8 @@ class RolloutConfig:
     """Physics and recording settings.
 
     Attributes:
+        backend: the simulation backend that builds, simulates and renders each scene, by its
+            registered name (``generators.backend.register_backend``; built in: ``mujoco``).
         physics_dt: MuJoCo timestep [s]; must divide the control period.
         ctrl_blocks: joint targets are ramped in this many steps per control period.
         settle_time: longest drop-and-settle simulation before planning [s].
@@ -68,6 +70,7 @@ class RolloutConfig:
         pybullet: settings of the PyBullet backend.
     """
 
+    backend: str = "mujoco"
     physics_dt: float = 0.002
     ctrl_blocks: int = 5
     settle_time: float = 2.0
@@ -81,8 +84,10 @@ class RolloutConfig:
     pybullet: PyBulletConfig = dataclasses.field(default_factory=PyBulletConfig)
 
     def __post_init__(self):
-        from .backend import check_backends
+        from .backend import backends, check_backends
 
+        if self.backend not in backends():
+            raise ConfigError("rollout.backend", f"'{self.backend}' is not one of: {', '.join(backends())}")
         if self.crosscheck and self.crosscheck not in check_backends():
             raise ConfigError("rollout.crosscheck", f"'{self.crosscheck}' is not one of: '' (off), {', '.join(check_backends())}")
         if self.require_agreement and not self.crosscheck:
@@ -127,7 +132,7 @@ class RenderConfig:
         filament_device: Filament's Vulkan device: ``cpu`` (Mesa lavapipe), ``gpu`` (the GPU's
             Vulkan driver) or ``auto`` (the GPU when an NVIDIA Vulkan driver is installed).
         msaa: classic engine: offscreen multisampling, samples per pixel (0, 2, 4, 8); 0 = off.
-        fxaa: anti-aliasing of each RGB frame (classic: numpy FXAA, generators/postfx.py;
+        fxaa: anti-aliasing of each RGB frame (classic: numpy FXAA, generators/mujoco_backend/postfx.py;
             Filament: its own FXAA pass).
         shadows: lights cast shadows (shadow mapping).
         shadow_size: shadow-map side [px]; larger is sharper and slower (Filament caps it at 2048).

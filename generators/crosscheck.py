@@ -19,7 +19,7 @@ from ..assets.catalog import AssetCatalog
 from ..assets.robot import RobotSpec, UrdfSpec
 from ..core.errors import ConfigError
 from .config import GenerationConfig
-from ..randomization.spec import SceneSpec
+from ..core.scene import SceneSpec
 from .backend import check_backend, check_backend_needs_urdf
 from .rollout import held_through_hold, run_joint_actions
 

@@ -12,23 +12,19 @@ import numpy as np
 from .. import __version__
 from ..assets import build_catalog, load_robot
 from ..assets.meshes import ObjectGeometry, object_geometry
-from .config import GenerationConfig
-from ..core.episode import SCHEMA_VERSION, Episode
+from ..core.episode import PHASE_NAMES, SCHEMA_VERSION, Episode, extrinsics_key
 from ..core.rng import episode_rng
+from ..core.scene import SceneSpec
 from ..planners.grasp import sample_grasps, sample_surface
 from ..planners.motion import JointLimits, JointTrajectory, PlanningFailure, plan_pick
 from ..randomization.holdout import Holdout, holdout
-from ..randomization.scene import redraw_view, sample_scene, with_target
-from ..randomization.spec import SceneSpec
 from ..randomization.language import describe_target, paraphrases, subtask_texts
-from ..core.episode import PHASE_NAMES, extrinsics_key
-from .mujoco_backend.build import WRIST_CAMERA, build_model
-from .mujoco_backend.camera import CameraRig, camera_extrinsics
+from ..randomization.scene import redraw_view, sample_scene, with_target
+from .backend import Renderer, SceneSim, get_backend
+from .config import GenerationConfig
 from .crosscheck import check_grasp
-from .mujoco_backend.instances import InstanceIds
-from .rollout import ObservationPlan, execute, joint_actions, render_recording, target_height, trim_idle
-from .mujoco_backend.sim import Sim
 from .physics_params import OBJECT_FRICTION
+from .rollout import ObservationPlan, execute, joint_actions, render_recording, target_height, trim_idle
 from .visibility import is_visible, target_views
 
 STAGES = ("scene_build", "grasp_planning", "visibility", "motion", "physics", "render", "labels", "write")
@@ -61,10 +57,12 @@ def _timed(timings: dict, key: str):
 
 
 class EpisodeGenerator:
-    """Holds what is shared across episodes of a run (config, catalog, robot)."""
+    """Holds what is shared across episodes of a run (config, catalog, robot, the simulation backend
+    ``rollout.backend`` names)."""
 
     def __init__(self, cfg: GenerationConfig):
         self.cfg = cfg
+        self.backend = get_backend(cfg.rollout.backend)
         self.robot = load_robot(cfg.rollout.robot)
         self.catalog = build_catalog(cfg.scene.asset_sources)
         self._holdouts: dict[int, Holdout] = {}
@@ -75,41 +73,40 @@ class EpisodeGenerator:
             self._holdouts[run_seed] = holdout(self.catalog, run_seed, self.cfg.eval.holdout_fraction)
         return self._holdouts[run_seed]
 
-    def compile(self, scene: SceneSpec) -> Sim:
-        """Compile ``scene`` into a Sim at its drop poses (nothing simulated yet)."""
+    def compile(self, scene: SceneSpec) -> SceneSim:
+        """Compile ``scene`` into a sim at its drop poses (nothing simulated yet)."""
         obs = self.cfg.observations
         wrist = (obs.wrist_height, obs.wrist_width) if obs.wrist_camera else None
-        model = build_model(scene, self.catalog, self.robot, self.cfg.render, wrist)
-        model.opt.timestep = self.cfg.rollout.physics_dt
-        return Sim(model, scene, self.robot)
+        return self.backend.compile(scene, self.catalog, self.robot, self.cfg.render, wrist, self.cfg.rollout.physics_dt)
 
-    def make_sim(self, scene: SceneSpec) -> Sim:
+    def make_sim(self, scene: SceneSpec) -> SceneSim:
         """Compile ``scene`` and let its objects settle with the robot at its start pose."""
         sim = self.compile(scene)
         sim.reset_robot(np.asarray(scene.robot_start_qpos), self.robot.gripper_ctrl_open)
         sim.settle(self.cfg.rollout.settle_time)
         return sim
 
-    def camera_rig(self, sim: Sim) -> CameraRig:
+    def camera_rig(self, sim: SceneSim) -> Renderer:
         """The scene's cameras, plus the robot's wrist camera when ``observations.wrist_camera``."""
         cams = sim.scene.cameras
         names = tuple(c.name for c in cams)
         obs = self.cfg.observations
         if not obs.wrist_camera:
-            return CameraRig(sim.model, names, cams[0].height, cams[0].width, self.cfg.render)
-        return CameraRig(sim.model, names + (WRIST_CAMERA,), cams[0].height, cams[0].width, self.cfg.render,
-                         sizes={WRIST_CAMERA: (obs.wrist_height, obs.wrist_width)}, moving=(WRIST_CAMERA,))
+            return self.backend.renderer(sim, names, cams[0].height, cams[0].width, self.cfg.render)
+        wrist = self.backend.wrist_camera
+        return self.backend.renderer(sim, names + (wrist,), cams[0].height, cams[0].width, self.cfg.render,
+                                     sizes={wrist: (obs.wrist_height, obs.wrist_width)}, moving=(wrist,))
 
-    def describe(self, scene: SceneSpec, sim: Sim, rng: np.random.Generator):
+    def describe(self, scene: SceneSpec, sim: SceneSim, rng: np.random.Generator):
         """The scene with a varied instruction for its target, told from the settled poses and the
         front (first) camera's viewpoint; also returns the Description."""
         n = len(scene.objects)
         positions = np.array([sim.object_pose(i)[:3, 3] for i in range(n)])
         sizes = np.array([float(max(self.geometry(scene, i).visual.extents)) for i in range(n)])
-        desc = describe_target(scene, positions, sizes, camera_extrinsics(sim, scene.cameras[0].name), rng)
+        desc = describe_target(scene, positions, sizes, self.backend.camera_extrinsics(sim, scene.cameras[0].name), rng)
         return dataclasses.replace(scene, instruction=desc.text), desc
 
-    def observation_plan(self, scene: SceneSpec, sim: Sim, rig: CameraRig, rng: np.random.Generator) -> ObservationPlan:
+    def observation_plan(self, scene: SceneSpec, sim: SceneSim, rig: Renderer, rng: np.random.Generator) -> ObservationPlan:
         """What to record beyond RGB (``observations`` config); point clouds fuse the static cameras,
         cropped to the table's footprint from 1 cm below its top to 0.6 m above."""
         obs = self.cfg.observations
@@ -119,7 +116,7 @@ class EpisodeGenerator:
         return ObservationPlan(
             depth=obs.depth,
             segmentation=obs.segmentation,
-            ids=InstanceIds(sim) if obs.segmentation else None,
+            ids=self.backend.instance_map(sim) if obs.segmentation else None,
             moving=rig.moving,
             cloud_cameras=rig.static,
             cloud_points=obs.point_cloud,
@@ -128,19 +125,20 @@ class EpisodeGenerator:
             rng=rng,
         )
 
-    def ensure_visible(self, scene: SceneSpec, sim: Sim, target_points: np.ndarray, rng: np.random.Generator):
+    def ensure_visible(self, scene: SceneSpec, sim: SceneSim, target_points: np.ndarray, rng: np.random.Generator):
         """Redraw cameras and lights until the target is visible (``visibility`` config).
 
         Cameras and lights do not touch physics, so a redraw recompiles the
         model and carries the settled state over. Returns (scene, sim, open
-        CameraRig, redraws, visible).
+        Renderer, redraws, visible).
         """
         vcfg = self.cfg.visibility
         rig = self.camera_rig(sim)
         redraws = 0
         side = min(rig.height, rig.width)
         while vcfg.enabled:
-            if is_visible(target_views(sim, rig, target_points, vcfg.ring_px), vcfg, side):
+            ids = self.backend.instance_map(sim)
+            if is_visible(target_views(sim, rig, ids, target_points, vcfg.ring_px), vcfg, side):
                 break
             if redraws == vcfg.max_redraws:
                 return scene, sim, rig, redraws, False
@@ -162,12 +160,12 @@ class EpisodeGenerator:
         """(N, 3) vertices of object ``i``'s collision hulls, body frame [m]."""
         return np.vstack([h.vertices for h in self.geometry(scene, i).hulls])
 
-    def _in_world(self, mesh, sim: Sim, i: int):
+    def _in_world(self, mesh, sim: SceneSim, i: int):
         m = mesh.copy()
         m.apply_transform(sim.object_pose(i))
         return m
 
-    def _choose_target(self, scene: SceneSpec, sim: Sim, rng: np.random.Generator):
+    def _choose_target(self, scene: SceneSpec, sim: SceneSim, rng: np.random.Generator):
         """Grasps for the sampled target; when it has none, for the next object that has some.
 
         Returns (scene with the chosen target, grasps); grasps is empty when no object has any.
@@ -211,7 +209,7 @@ class EpisodeGenerator:
         sim.set_target(scene)
         return scene, sim, grasps, rng
 
-    def _free_start(self, scene: SceneSpec, sim: Sim, rng: np.random.Generator, tries: int = 20) -> SceneSpec:
+    def _free_start(self, scene: SceneSpec, sim: SceneSim, rng: np.random.Generator, tries: int = 20) -> SceneSpec:
         """Keep the sampled start pose if collision-free, else redraw it (home plus noise) and place the arm there."""
         q = np.asarray(scene.robot_start_qpos)
         lo, hi = sim.joint_limits[:, 0], sim.joint_limits[:, 1]
@@ -227,7 +225,7 @@ class EpisodeGenerator:
         sim.reset_robot(q, self.robot.gripper_ctrl_open)
         return dataclasses.replace(scene, robot_start_qpos=tuple(float(v) for v in q))
 
-    def plan(self, scene: SceneSpec, sim: Sim, grasp, rng: np.random.Generator) -> JointTrajectory:
+    def plan(self, scene: SceneSpec, sim: SceneSim, grasp, rng: np.random.Generator) -> JointTrajectory:
         """Pick motion for ``grasp`` from the scene's start pose; raises PlanningFailure."""
         r = self.robot
         limits = JointLimits(
@@ -356,4 +354,3 @@ class EpisodeGenerator:
         if plan.ids is not None:
             meta["segmentation_ids"] = plan.ids.to_json(scene.target.name)
         return EpisodeResult(index, ok, why, attempts, Episode(frames, cameras, meta), timings, redraws, checked)
-

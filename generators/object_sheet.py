@@ -3,7 +3,8 @@
 Each tile is one object alone on a sampled table (own appearance kept, no
 distractors, standing upright as authored, bright neutral light), seen from
 the scene camera that shows most of it, cropped to the object and resized to
-``tile`` px. Used by ``syngrasp assets preview``.
+``tile`` px, drawn by a simulation backend (``generators.backend``) with its classic
+raster engine. Used by ``syngrasp assets preview``.
 """
 
 from __future__ import annotations
@@ -22,10 +23,8 @@ from ..core.dataconf import apply_override, from_dict, to_dict
 from ..core.rng import episode_rng
 from ..randomization.config import SceneConfig
 from ..randomization.scene import sample_scene
+from .backend import get_backend
 from .config import RenderConfig
-from .mujoco_backend.build import build_model
-from .mujoco_backend.render import SceneRenderer
-from .mujoco_backend.sim import Sim
 
 IMAGE = 256  # px: render size before cropping
 
@@ -45,8 +44,9 @@ def tile_scene_config(base: SceneConfig) -> SceneConfig:
 
 
 def object_tile(asset: ObjectAsset, robot: RobotSpec, seed: int, tile: int, render: RenderConfig,
-                scene_cfg: SceneConfig | None = None) -> np.ndarray:
-    """(tile, tile, 3) uint8 close-up of ``asset`` keeping its own appearance, drawn with ``render``."""
+                scene_cfg: SceneConfig | None = None, backend: str = "mujoco") -> np.ndarray:
+    """(tile, tile, 3) uint8 close-up of ``asset`` keeping its own appearance: the scene is built with
+    ``render``'s settings and drawn by the classic engine of ``backend`` (a registered simulation backend)."""
     cfg_scene = tile_scene_config(scene_cfg or SceneConfig())
     asset = dataclasses.replace(asset, distractor_only=False)  # a tile shows it alone: as the scene's only object
     catalog = AssetCatalog((asset,))
@@ -55,19 +55,18 @@ def object_tile(asset: ObjectAsset, robot: RobotSpec, seed: int, tile: int, rend
     lowest = float(np.min(object_geometry(asset, tuple(o.scale)).visual.vertices[:, 2]))
     upright = dataclasses.replace(o, quat=(1.0, 0.0, 0.0, 0.0), pos=(o.pos[0], o.pos[1], scene.table.top_z - lowest))
     scene = dataclasses.replace(scene, objects=(upright,))
-    model = build_model(scene, catalog, robot, render)
-    sim = Sim(model, scene, robot)
+    sim_backend = get_backend(backend)
+    sim = sim_backend.compile(scene, catalog, robot, render)
     sim.set_positions(sim.positions())  # kinematics and cameras of the initial state
-    data = sim.data
-    r = SceneRenderer(model, IMAGE, IMAGE, render)
+    names = tuple(c.name for c in scene.cameras)
+    rig = sim_backend.renderer(sim, names, IMAGE, IMAGE, dataclasses.replace(render, engine="classic"))
     try:
-        body = model.body("obj0").id
-        geoms = [g for g in range(model.ngeom) if model.geom_bodyid[g] == body]
-        masks = [np.isin(r.segmentation(data, c), geoms) for c in range(model.ncam)]
+        ids = sim_backend.instance_map(sim)  # the only object is the target
+        masks = [ids(rig.segmentation(sim, c)) == ids.target_id for c in names]
         cam = int(np.argmax([m.sum() for m in masks]))
-        img, mask = r.rgb(data, cam), masks[cam]
+        img, mask = rig.render(sim, names[cam]), masks[cam]
     finally:
-        r.close()
+        rig.close()
     ys, xs = np.nonzero(mask)
     if len(ys) == 0:
         return np.zeros((tile, tile, 3), np.uint8)

@@ -1,7 +1,7 @@
 """Physical constants of the scene that every simulator backend builds the same way.
 
 Friction triples are (sliding, torsional, rolling) as MuJoCo reads them; a
-backend with another combination rule converts them (see pybullet_sim.py).
+backend with another combination rule converts them (see pybullet_backend/sim.py).
 """
 
 from __future__ import annotations

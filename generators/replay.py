@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..randomization.spec import SceneSpec
+from ..core.scene import SceneSpec
 from .episode import EpisodeGenerator
 from .rollout import held_through_hold, run_joint_actions
 

@@ -224,7 +224,7 @@ def render_recording(
     vis_boxes = {c: np.empty((T, 4), np.float32) for c in segs}
     moving = {c: np.empty((T, 4, 4), np.float32) for c in plan.moving}
     cloud = np.empty((T, plan.cloud_points, 6), np.float32) if plan.cloud_points else None
-    far = rig.renderer.far * 0.999
+    far = rig.far * 0.999  # [m]: deeper pixels show nothing (far plane) and are not fused
     effects = {fx.camera: fx for fx in sim.scene.camera_effects if fx.camera in cams}
     ticks = np.arange(T) if rec.ticks is None else rec.ticks
     state = np.empty((T, sim.n_arm + 1), np.float32)

@@ -7,9 +7,8 @@ import dataclasses
 import numpy as np
 from scipy import ndimage
 
-from .mujoco_backend.camera import CameraRig
+from .backend import InstanceMap, PhysicsSim, Renderer
 from .config import VisibilityConfig
-from .mujoco_backend.sim import Sim
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,25 +22,26 @@ class CameraView:
     box_px: float
 
 
-def target_views(sim: Sim, rig: CameraRig, target_points: np.ndarray, ring_px: int) -> list[CameraView]:
+def target_views(sim: PhysicsSim, rig: Renderer, ids: InstanceMap, target_points: np.ndarray,
+                 ring_px: int) -> list[CameraView]:
     """One CameraView per static camera of ``rig`` for the target at its current pose.
 
+    ``ids`` is the instance map of ``sim`` (the target's pixels are those of ``ids.target_id``);
     ``target_points`` (N, 3) are the target's collision points in its body frame [m].
     """
-    target_geoms = np.flatnonzero(sim.model.geom_bodyid == sim.target_body)
     P = sim.object_pose(sim.scene.target_index)
     world = target_points @ P[:3, :3].T + P[:3, 3]
     out = []
     for cam in rig.static:
-        mask = np.isin(rig.segmentation(sim.data, cam), target_geoms)
+        mask = ids(rig.segmentation(sim, cam)) == ids.target_id
         n = int(mask.sum())
         contrast = 0.0
         if n:
-            img = rig.render(sim.data, cam).astype(np.float32) / 255.0
+            img = rig.render(sim, cam).astype(np.float32) / 255.0
             ring = ndimage.binary_dilation(mask, iterations=ring_px) & ~mask
             if ring.any():
                 contrast = float(np.linalg.norm(img[mask].mean(axis=0) - img[ring].mean(axis=0)))
-        x0, y0, x1, y1 = rig.bbox(sim.data, cam, world)
+        x0, y0, x1, y1 = rig.bbox(sim, cam, world)
         box = float(max(x1 - x0, y1 - y0)) if x1 >= 0 else 0.0
         out.append(CameraView(cam, n, contrast, box))
     return out

@@ -24,7 +24,7 @@ from .config import AppearanceConfig
 from .lighting import kelvin_to_rgb
 from .pbr import category_materials, family_params
 from .pbr_files import load_material_folder, material_folders
-from .spec import BackgroundSpec, EnvironmentSpec, LightSpec, MaterialSpec, ObjectSpec, SceneSpec, TableSpec, TextureSpec
+from ..core.scene import BackgroundSpec, EnvironmentSpec, LightSpec, MaterialSpec, ObjectSpec, SceneSpec, TableSpec, TextureSpec
 
 REALISTIC_SEED_BASE = 2_000_000  # material seeds of realistic surfaces (wild libraries use 0 and 1,000,000)
 AWB_RESIDUAL = 0.35  # share of a light's colour cast (in log terms) a camera's auto white balance leaves

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..core.geometry import look_at, mat_to_quat
 from .config import CameraConfig, CameraJitterConfig
-from .spec import CameraSpec
+from ..core.scene import CameraSpec
 
 
 def _rot_xyz(rx: float, ry: float, rz: float) -> np.ndarray:

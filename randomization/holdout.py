@@ -20,7 +20,6 @@ from collections import Counter
 
 from ..assets.catalog import AssetCatalog
 
-SPLITS_FILE = "splits.json"
 RULE = "sha256 rank of '<run_seed>:category:<name>' / '<run_seed>:object:<asset_id>', round(f*n), >= 1 when f > 0"
 
 

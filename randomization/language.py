@@ -17,7 +17,7 @@ import json
 
 import numpy as np
 
-from .spec import SceneSpec
+from ..core.scene import SceneSpec
 
 VERBS = {"pick up": "pick it up", "grab": "grab it", "lift": "lift it", "take": "take it", "grasp": "grasp it"}
 TEMPLATES = (

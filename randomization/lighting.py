@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .config import LightingConfig
-from .spec import LightSpec
+from ..core.scene import LightSpec
 
 
 def kelvin_to_rgb(kelvin: float) -> tuple[float, float, float]:

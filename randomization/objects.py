@@ -13,7 +13,7 @@ from ..core.errors import ConfigError
 from ..core.geometry import quat_to_mat
 from .config import MaterialsConfig, ObjectsConfig
 from .palette import PALETTE
-from .spec import ObjectSpec, TextureSpec
+from ..core.scene import ObjectSpec, TextureSpec
 from .surfaces import sample_material
 
 # Named colours for instructions; rgb in [0, 1].

@@ -34,7 +34,7 @@ from PIL import Image
 
 from ..core.errors import AssetError
 from .pbr import PbrMaps, PbrParams, pbr_maps
-from .spec import TextureSpec
+from ..core.scene import TextureSpec
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 # a word of a file name (split at _ - . and spaces) -> the map it holds; the last such word decides

@@ -18,7 +18,7 @@ from .cameras import sample_cameras
 from .config import RobotStartConfig, SceneConfig, resolve_realism
 from .lighting import sample_lights
 from .objects import sample_objects
-from .spec import ObjectSpec, SceneSpec
+from ..core.scene import ObjectSpec, SceneSpec
 from .surfaces import SurfaceStreams, sample_background, sample_table
 
 DIMENSIONS = ("table", "background", "objects", "lighting", "cameras", "robot", "appearance", "camera_effects")

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from .config import BackgroundConfig, MaterialsConfig, TableConfig, TexturesConfig
-from .spec import BackgroundSpec, MaterialSpec, TableSpec, TextureSpec, WallSpec
+from ..core.scene import BackgroundSpec, MaterialSpec, TableSpec, TextureSpec, WallSpec
 from .textures import sample_texture
 
 

@@ -25,7 +25,7 @@ from PIL import Image
 from ..assets.meshes import load_image
 from .config import TEXTURE_FAMILIES, TexturesConfig, image_files
 from .pbr_files import texture_maps
-from .spec import TextureSpec
+from ..core.scene import TextureSpec
 
 TABLE_SEED_BASE = 0
 BACKGROUND_SEED_BASE = 1_000_000

@@ -6,7 +6,8 @@ import os
 import h5py
 
 from syngrasp.cluster.manifest import shard_rows_sorted
-from syngrasp.core.atomic import is_own_tmp, sha256_file
+from syngrasp.core.atomic import sha256_file
+from syngrasp.core.layout import is_own_tmp
 
 
 def _episodes_on_disk(out):

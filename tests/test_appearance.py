@@ -12,7 +12,7 @@ from syngrasp.core.rng import episode_rng
 from syngrasp.generators.mujoco_backend.materials import add_environment
 from syngrasp.randomization.pbr import category_materials, family_params
 from syngrasp.randomization.scene import redraw_view, sample_scene
-from syngrasp.randomization.spec import EnvironmentSpec, SceneSpec
+from syngrasp.core.scene import EnvironmentSpec, SceneSpec
 
 from .test_environment import write_hdr
 

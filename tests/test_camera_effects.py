@@ -9,7 +9,8 @@ import pytest
 from syngrasp.core.dataconf import from_dict
 from syngrasp.core.errors import ConfigError
 from syngrasp.generators.camera_effects import apply_camera_effects, linear_to_srgb, srgb_to_linear
-from syngrasp.randomization.camera_effects import CameraEffectsConfig, CameraEffectsSpec, sample_camera_effects
+from syngrasp.core.scene import CameraEffectsSpec
+from syngrasp.randomization.camera_effects import CameraEffectsConfig, sample_camera_effects
 
 CAMS = ("front", "side", "wrist")
 

@@ -17,7 +17,7 @@ from syngrasp.cluster.local import generate_local
 from syngrasp.cluster.manifest import shard_rows_sorted
 from syngrasp.cluster.processes import generate_processes
 from syngrasp.cluster.ray_driver import generate_ray
-from syngrasp.cluster.shards import RUNNING_DIR
+from syngrasp.core.layout import RUNNING_DIR
 from syngrasp.app.config import load_config
 
 from .conftest import TINY

@@ -7,7 +7,8 @@ import os
 import numpy as np
 import pybullet as p
 import pytest
-from syngrasp.cluster.crosscheck import SIDE_TABLE, read_side_table, summarize
+from syngrasp.cluster.crosscheck import read_side_table, summarize
+from syngrasp.core.layout import CROSSCHECK_TABLE as SIDE_TABLE
 from syngrasp.cluster.local import generate_local
 from syngrasp.app.cli import main
 from syngrasp.app.config import load_config
@@ -20,7 +21,7 @@ from syngrasp.generators.crosscheck import check_grasp
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.generators.pybullet_backend.sim import PyBulletSim
 from syngrasp.randomization.scene import sample_scene
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 from .conftest import TINY
 

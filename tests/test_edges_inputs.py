@@ -258,10 +258,15 @@ def test_malformed_catalog_json_names_the_file(tmp_path, capsys):
     root = tmp_path / "cat"
     root.mkdir()
     (root / "catalog.json").write_text('{"objects": [{"id": 1}]')
-    with pytest.raises(AssetError, match="catalog.json: malformed"):
+    with pytest.raises(AssetError, match="catalog.json: not readable JSON"):  # one reader, one message
         load_catalog_dir(str(root))
     assert main(["assets", "inspect", str(root)]) == 2
     assert f"{root / 'catalog.json'}: not readable JSON" in capsys.readouterr().err
+    (root / "catalog.json").write_text('{"objects": {}, "categories": {}}')  # JSON, but not a catalog
+    with pytest.raises(AssetError, match="catalog.json: not a catalog.json written by syngrasp assets build"):
+        load_catalog_dir(str(root))
+    assert main(["assets", "inspect", str(root)]) == 2
+    assert "not a catalog.json written by syngrasp assets build" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- datasets
@@ -364,7 +369,7 @@ def test_report_refuses_script_in_info_json_numbers(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{ds / 'meta' / 'info.json'}: total_episodes is '<script>" in err and "not an integer" in err
     assert not out.exists()
-    from syngrasp.tools.report_html import _n
+    from syngrasp.review.report_html import _n
 
     with pytest.raises(ValueError):
         _n("<script>alert(1)</script>")

@@ -26,7 +26,7 @@ import pytest
 from syngrasp.app.cli import main
 from syngrasp.app.config import load_config
 from syngrasp.app.errors import describe
-from syngrasp.cluster.outdir import LOCK_NAME
+from syngrasp.core.layout import LOCK as LOCK_NAME
 from syngrasp.cluster.store import safe_url
 from syngrasp.core.errors import ConfigError
 

@@ -52,6 +52,8 @@ def test_spaces_reset_determinism_and_failure_info(tiny_cfg):
     for cam in obs["pixels"]:
         np.testing.assert_array_equal(obs["pixels"][cam], again["pixels"][cam])
     hold = np.r_[obs["agent_pos"][:-1], 0.0].astype(np.float32)  # stay at the start pose, open
+    with pytest.raises(ConfigError, match="config key 'action'.*shape"):  # a policy of another action definition
+        env.step(hold[:3])
     for _ in range(3):
         obs, reward, term, trunc, info = env.step(hold)
     assert trunc and not term and reward == 0.0
@@ -95,7 +97,7 @@ def test_holdout_rule_and_unseen_split(generator, tiny_cfg):
 
 def test_run_folder_records_its_splits(tmp_path):
     from syngrasp.app.config import load_config
-    from syngrasp.cluster.local import prepare_out_dir
+    from syngrasp.cluster.outdir import prepare_out_dir
     from syngrasp.envs.config import load_splits
 
     cfg = load_config(None, [*TINY, "eval.holdout_fraction=0.2"], seed=5, episodes=2)

@@ -6,7 +6,7 @@ import pytest
 from syngrasp.core.episode import bbox_key, image_key
 from syngrasp.generators.camera_effects import apply_camera_effects
 from syngrasp.generators.episode import EpisodeGenerator
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 pytestmark = pytest.mark.sim
 

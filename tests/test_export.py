@@ -7,7 +7,7 @@ import socket
 import boto3
 import pytest
 
-from syngrasp.cluster import export as export_mod
+from syngrasp.cluster import publish as publish_mod
 from syngrasp.cluster.export import ExportError, export_dataset
 from syngrasp.cluster.local import generate_local
 from syngrasp.cluster.manifest import shard_rows_sorted
@@ -81,7 +81,7 @@ def test_export_uploads_and_verifies(s3, dataset, capsys):
 def test_interrupted_upload_resumes_without_manifest_first(s3, dataset, monkeypatch):
     client, bucket = s3
     out, manifest, rows = dataset
-    real = export_mod.upload_verified
+    real = publish_mod.upload_verified
     calls = []
 
     def flaky(fs, local, remote, sha):
@@ -90,13 +90,13 @@ def test_interrupted_upload_resumes_without_manifest_first(s3, dataset, monkeypa
             raise ConnectionError("connection reset during upload")
         return real(fs, local, remote, sha)
 
-    monkeypatch.setattr(export_mod, "upload_verified", flaky)
+    monkeypatch.setattr(publish_mod, "upload_verified", flaky)
     with pytest.raises(ConnectionError):
         export_dataset(str(out), f"s3://{bucket}/b", threads=1, log=lambda *_: None)
     keys = {o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="b/").get("Contents", [])}
     assert "b/manifest.json" not in keys
     assert "b/shard-000000.json" in keys
-    monkeypatch.setattr(export_mod, "upload_verified", real)
+    monkeypatch.setattr(publish_mod, "upload_verified", real)
     # also corrupt the one shard that did land: the resume must notice and re-upload it
     client.put_object(Bucket=bucket, Key="b/shard-000000.hdf5", Body=b"garbage")
     summary = export_dataset(str(out), f"s3://{bucket}/b", log=lambda *_: None)

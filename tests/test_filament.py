@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from syngrasp.app.config import load_config
+from syngrasp.core.errors import ConfigError
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.generators.mujoco_backend.camera import CameraRig
 
@@ -160,5 +161,5 @@ def test_missing_vulkan_driver_is_a_clear_error(monkeypatch):
     from syngrasp.generators.mujoco_backend.filament import filament_context
 
     monkeypatch.setenv("VK_ICD_FILENAMES", "/nonexistent/icd.json")
-    with pytest.raises(RuntimeError, match="mesa-vulkan-drivers.*render.preset=balanced"):
+    with pytest.raises(ConfigError, match="render.engine.*mesa-vulkan-drivers.*render.preset=balanced"):
         filament_context("cpu")

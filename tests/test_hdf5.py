@@ -2,7 +2,7 @@ import h5py
 import numpy as np
 import pytest
 
-from syngrasp.exporters import get_writer
+from syngrasp.exporters import get_format
 from syngrasp.exporters.hdf5 import read_episode
 
 pytestmark = pytest.mark.sim
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.sim
 
 def test_arrays_round_trip(tmp_path, tiny_cfg, success_result):
     ep = success_result.episode
-    w = get_writer("hdf5")(str(tmp_path), tiny_cfg.writer)
+    w = get_format("hdf5").writer(str(tmp_path), tiny_cfg.writer)
     (rel,) = w.write(3, [ep], {"run_config": tiny_cfg.to_dict(), "shard_index": 3})
     assert rel == "shard-000003.hdf5"
     path = str(tmp_path / rel)
@@ -32,7 +32,7 @@ def test_arrays_round_trip(tmp_path, tiny_cfg, success_result):
 
 def test_failed_write_leaves_nothing(tmp_path, tiny_cfg, success_result):
     ep = success_result.episode
-    w = get_writer("hdf5")(str(tmp_path), tiny_cfg.writer)
+    w = get_format("hdf5").writer(str(tmp_path), tiny_cfg.writer)
     meta = {k: v for k, v in ep.meta.items() if k != "scene"}
     meta["episode_index"] = ep.meta["episode_index"] + 1
     bad = type(ep)(dict(ep.frames), ep.cameras, meta)
@@ -49,7 +49,7 @@ def test_cheap_reader_follows_the_action_definition(tmp_path, tiny_cfg, success_
     from syngrasp.exporters.hdf5 import read_episode_arrays
 
     ep = success_result.episode
-    w = get_writer("hdf5")(str(tmp_path), dataclasses.replace(tiny_cfg.writer, action=mode))
+    w = get_format("hdf5").writer(str(tmp_path), dataclasses.replace(tiny_cfg.writer, action=mode))
     (rel,) = w.write(0, [ep], {"run_config": tiny_cfg.to_dict(), "shard_index": 0})
     arrays, attrs = read_episode_arrays(str(tmp_path / rel), ep.meta["episode_index"],
                                         ("action.joint", "observation.state"))

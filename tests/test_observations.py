@@ -17,7 +17,7 @@ from syngrasp.core.errors import ConfigError
 from syngrasp.core.geometry import quat_to_mat
 from syngrasp.exporters.observations import DEPTH_MAX, DEPTH_MIN, decode_depth_video, dequantize_depth
 from syngrasp.exporters.validate import validate
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 from .conftest import TINY
 

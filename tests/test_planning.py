@@ -9,7 +9,7 @@ from syngrasp.planners.motion import PHASES
 from syngrasp.planners.rrt import rrt_connect, shortcut
 from syngrasp.planners.timing import time_parameterize
 from syngrasp.generators.rollout import classify
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 
 def _wall(q):

@@ -14,7 +14,7 @@ from syngrasp.core.geometry import quat_to_mat
 from syngrasp.core.rng import episode_rng
 from syngrasp.randomization.config import TEXTURE_FAMILIES, TexturesConfig
 from syngrasp.randomization.scene import sample_scene
-from syngrasp.randomization.spec import SceneSpec, TextureSpec
+from syngrasp.core.scene import SceneSpec, TextureSpec
 from syngrasp.randomization.textures import BACKGROUND_SEED_BASE, TABLE_SEED_BASE, sample_texture, texture_image
 
 SEEDS = range(25)

@@ -11,7 +11,8 @@ import pytest
 
 from syngrasp.cluster.local import generate_local
 from syngrasp.cluster.manifest import shard_rows_sorted
-from syngrasp.cluster.shards import RUNNING_DIR, plan_shards
+from syngrasp.cluster.shards import num_shards, shard_at
+from syngrasp.core.layout import RUNNING_DIR
 from syngrasp.core.atomic import sha256_file
 from syngrasp.app.config import load_config
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.sim
 
 
 def test_plan_shards_covers_every_index_once():
-    shards = plan_shards(23, 5)
+    shards = [shard_at(k, 23, 5) for k in range(num_shards(23, 5))]
     assert [(s.lo, s.hi) for s in shards] == [(0, 5), (5, 10), (10, 15), (15, 20), (20, 23)]
 
 

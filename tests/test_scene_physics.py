@@ -8,7 +8,7 @@ from syngrasp.core.rng import episode_rng
 from syngrasp.generators.mujoco_backend.camera import CameraRig
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.randomization.scene import sample_scene
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 pytestmark = pytest.mark.sim
 

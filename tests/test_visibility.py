@@ -9,7 +9,7 @@ from syngrasp.app.config import load_config
 from syngrasp.generators.episode import EpisodeGenerator
 from syngrasp.generators.replay import replay_succeeds
 from syngrasp.generators.visibility import target_views
-from syngrasp.randomization.spec import SceneSpec
+from syngrasp.core.scene import SceneSpec
 
 from .conftest import TINY
 
@@ -22,7 +22,7 @@ def test_target_pixels_lie_inside_the_projected_box(generator, tiny_cfg):
     scene, sim, grasps, _ = generator.setup(tiny_cfg.seed, 0, {})
     local = generator.collision_points(scene, scene.target_index)
     rig = generator.camera_rig(sim)
-    views = target_views(sim, rig, local, ring_px=2)
+    views = target_views(sim, rig, generator.backend.instance_map(sim), local, ring_px=2)
     P = sim.object_pose(scene.target_index)
     target_geoms = np.flatnonzero(sim.model.geom_bodyid == sim.target_body)
     for v in views:

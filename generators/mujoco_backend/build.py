@@ -12,7 +12,7 @@ from ...assets.lod import LodParams, lod_mesh
 from ...assets.meshes import load_mesh, load_render_mesh, object_geometry
 from ...assets.robot import RobotSpec
 from ...core.errors import ConfigError
-from ...randomization.spec import LightSpec, SceneSpec
+from ...core.scene import LightSpec, SceneSpec
 from ..config import RenderConfig
 from .materials import MaterialRegistry, add_environment
 from ..physics_params import OBJECT_FRICTION, TABLE_FRICTION, TABLE_THICKNESS

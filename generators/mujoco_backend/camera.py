@@ -95,6 +95,11 @@ class CameraRig:
         self.renderer.close()
         self.renderer = engine_class(self.quality.engine)(self.model, self.height, self.width, self.quality)
 
+    @property
+    def far(self) -> float:
+        """Far clip distance [m] of the render engine: depth pixels where nothing is drawn read it."""
+        return self.renderer.far
+
     def size(self, name: str) -> tuple[int, int]:
         """(height, width) [px] of camera ``name``'s images."""
         return self.sizes[name]

@@ -28,6 +28,7 @@ import mujoco.studio.window  # noqa: F401  registers Filament's material package
 import numpy as np
 from mujoco import mjrf
 
+from ...core.errors import ConfigError
 from ..config import RenderConfig
 from .postfx import fxaa
 
@@ -71,19 +72,19 @@ def filament_context(device: str = "auto") -> mjrf.Context:
 
 
 def _check_vulkan(dev: str) -> None:
-    """Raise a RuntimeError that says what to install when Vulkan is missing: without a loader or a
-    driver, Filament aborts the whole process instead of raising."""
+    """Raise a ConfigError (``render.engine``) that says what to install when Vulkan is missing: without a
+    loader or a driver, Filament aborts the whole process instead of raising."""
     fix = ("install the Vulkan loader and a driver (Debian/Ubuntu: apt install libvulkan1 mesa-vulkan-drivers; "
            "scripts/setup.sh does), or render with the classic engine: render.preset=balanced")
     try:
         ctypes.CDLL("libvulkan.so.1")
     except OSError:
-        raise RuntimeError(f"render.engine=filament needs Vulkan, and libvulkan.so.1 is not installed: {fix}") from None
+        raise ConfigError("render.engine", f"filament needs Vulkan, and libvulkan.so.1 is not installed: {fix}") from None
     listed = [p for k in ("VK_DRIVER_FILES", "VK_ICD_FILENAMES") for p in os.environ.get(k, "").split(os.pathsep) if p]
     icds = [p for p in listed if os.path.isfile(p)] if listed else [p for d in _ICD_DIRS for p in glob.glob(f"{d}/*.json")]
     if not icds:
-        raise RuntimeError(f"render.engine=filament on the {dev} finds no Vulkan driver (no ICD file"
-                           f"{' in VK_DRIVER_FILES/VK_ICD_FILENAMES' if listed else ' in ' + ', '.join(_ICD_DIRS)}): {fix}")
+        raise ConfigError("render.engine", f"filament on the {dev} finds no Vulkan driver (no ICD file"
+                                           f"{' in VK_DRIVER_FILES/VK_ICD_FILENAMES' if listed else ' in ' + ', '.join(_ICD_DIRS)}): {fix}")
 
 
 _FORMATS = {

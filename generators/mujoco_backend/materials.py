@@ -20,7 +20,7 @@ import numpy as np
 from ...randomization.environment import EnvironmentMap, cube_directions, direction_to_texel, load_environment
 from ...randomization.environment import procedural_environment, to_ldr
 from ...randomization.pbr_files import texture_maps
-from ...randomization.spec import EnvironmentSpec, MaterialSpec, TextureSpec
+from ...core.scene import EnvironmentSpec, MaterialSpec, TextureSpec
 from ...randomization.textures import texture_image
 
 ENVIRONMENT_SIZE = 128  # px: cube-face side of environment maps (they light through roughness-blurred lookups)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ...assets.robot import RobotSpec
 from ...core.geometry import make_pose, mat_to_quat
-from ...randomization.spec import SceneSpec
+from ...core.scene import SceneSpec
 from ..backend import Contact
 
 

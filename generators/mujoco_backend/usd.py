@@ -1,5 +1,5 @@
 """One recorded episode as a USD stage, written from the MuJoCo model it was rendered from
-(``syngrasp export-usd``; the driver is tools/usd_export.py).
+(``syngrasp export-usd``; the driver is interop/usd_export.py).
 
 The scene is rebuilt from the episode's stored SceneSpec with the run's config
 (the same MuJoCo model the episode was rendered from) and posed, frame by

@@ -1,6 +1,6 @@
 """PyBullet backend of the PhysicsSim Protocol, built from a SceneSpec (used to cross-check grasps).
 
-The scene is rebuilt from the same data as the MuJoCo model (generators/build.py):
+The scene is rebuilt from the same data as the MuJoCo model (generators/mujoco_backend/build.py):
 the table box, each object's convex collision pieces from the catalog with the
 object's mass shared among them by volume, and the robot from the URDF named in
 its spec (``robot.json`` ``urdf`` section, joints mapped by name).
@@ -32,7 +32,7 @@ from ...assets.meshes import object_geometry
 from ...assets.robot import RobotSpec
 from ...core.errors import ConfigError
 from ...core.geometry import make_pose, mat_to_quat, quat_to_mat
-from ...randomization.spec import SceneSpec
+from ...core.scene import SceneSpec
 from ..backend import Contact
 from ..config import PyBulletConfig, RolloutConfig
 from ..crosscheck import missing_urdf_error

@@ -18,6 +18,7 @@ import contextlib
 import os
 
 from ....core.errors import DatasetError, SyngraspError
+from ....core.layout import shard_file
 
 CODEBASE_VERSION = "v3.0"
 CHUNKS_SIZE = 1000
@@ -53,13 +54,13 @@ def file_path(template: str, n: int, **kw) -> str:
 
 def video_rel(key: str, shard_index: int) -> str:
     """Shard ``shard_index``'s staged video of feature ``key`` (finalize packs them into videos/)."""
-    return f"{STAGING}/videos/{key}/shard-{shard_index:06d}.mp4"
+    return f"{STAGING}/videos/{key}/{shard_file(shard_index, '.mp4')}"
 
 
 def staging_rel(kind: str, shard_index: int) -> str:
     """Shard ``shard_index``'s staging file of ``kind``: ``frames``, ``stats`` or ``episodes``."""
-    ext = "json" if kind == "stats" else "parquet"
-    return f"{STAGING}/{kind}/shard-{shard_index:06d}.{ext}"
+    ext = ".json" if kind == "stats" else ".parquet"
+    return f"{STAGING}/{kind}/{shard_file(shard_index, ext)}"
 
 
 def staged_video_keys(out_dir: str) -> list[str]:

@@ -9,16 +9,14 @@ exporters/observations.py); ``subtasks`` is rebuilt from the subtask rows of the
 
 from __future__ import annotations
 
-import glob
 import json
 import os
-import re
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ....core import schema
+from ....core import layout, schema
 from ....core.episode import PHASE_KEY, Episode, depth_key, image_key
 from ....core.errors import DatasetError
 from ...actions import from_output
@@ -30,7 +28,6 @@ from .tables import (DEFINITION, EPISODE_INDEX_META, FPS_META, GRASP_POSE_META, 
                      PHASE_NAMES_META, SCHEMA_VERSION_META, SHARD_INDEX, SUBTASKS_META, TASK_AUG_META, camera_columns,
                      table_cameras)
 
-_EPISODES_RE = re.compile(r"^shard-(\d{6,})\.parquet$")
 _SUBTASK_STYLE, _TASK_AUG_STYLE = "subtask", "task_aug"  # styles of language rows (lerobot_language.py)
 assert {_SUBTASK_STYLE, _TASK_AUG_STYLE} <= set(schema.PERSISTENT_STYLES)
 _NOT_FRAMES = {SOURCE_EPISODE_INDEX, FRAME_INDEX, TIMESTAMP, *schema.LANGUAGE_KEYS}
@@ -42,8 +39,9 @@ class LeRobotReader:
     def shard_indices(self, root: str) -> list[int]:
         """Shards whose episodes table (published last, so the shard is complete) is in ``root``; each
         shard's tables are opened first, so a damaged one raises DatasetError before anything is read."""
-        names = glob.glob(os.path.join(root, staging_rel("episodes", 0).replace("000000", "*")))
-        found = sorted(int(m.group(1)) for p in names if (m := _EPISODES_RE.match(os.path.basename(p))))
+        folder = os.path.dirname(os.path.join(root, staging_rel("episodes", 0)))
+        names = os.listdir(folder) if os.path.isdir(folder) else []
+        found = sorted(k for n in names if (k := layout.shard_index(n)) is not None and n.endswith(".parquet"))
         for k in found:
             for kind in ("episodes", "frames"):
                 path = os.path.join(root, staging_rel(kind, k))

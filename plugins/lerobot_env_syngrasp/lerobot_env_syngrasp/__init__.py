@@ -30,6 +30,9 @@ from lerobot.configs import FeatureType, PolicyFeature
 from lerobot.envs.configs import EnvConfig
 from lerobot.utils.constants import ACTION, OBS_IMAGES, OBS_STATE
 
+from syngrasp.core.errors import ConfigError  # a ValueError too, as LeRobot's config parsing expects
+from syngrasp.core.layout import CONFIG
+
 __all__ = ["SyngraspEnvConfig", "make_one_env", "features_from_info"]
 
 GYM_ID = "gym_syngrasp/Grasp-v0"  # registered by importing syngrasp.envs
@@ -46,7 +49,8 @@ def features_from_info(info: dict) -> tuple[dict[str, PolicyFeature], dict[str, 
     feats = info["features"]
     for key in (ACTION, OBS_STATE):
         if key not in feats:
-            raise ValueError(f"meta/info.json has no '{key}' feature: is this a dataset written by syngrasp generate?")
+            raise ConfigError("--env.dataset_dir", f"meta/info.json has no '{key}' feature: is this a dataset written "
+                                                   "by syngrasp generate?")
     features = {
         ACTION: PolicyFeature(type=FeatureType.ACTION, shape=tuple(feats[ACTION]["shape"])),
         "agent_pos": PolicyFeature(type=FeatureType.STATE, shape=tuple(feats[OBS_STATE]["shape"])),
@@ -120,13 +124,13 @@ class SyngraspEnvConfig(EnvConfig):
 
     def __post_init__(self):
         if self.split not in SPLITS:
-            raise ValueError(f"--env.split={self.split!r} is not one of {', '.join(SPLITS)}")
+            raise ConfigError("--env.split", f"{self.split!r} is not one of {', '.join(SPLITS)}")
         if self.dataset_dir is None:
             return  # draccus may build a bare instance; create_envs says what is missing
         info_path = os.path.join(self.dataset_dir, "meta", "info.json")
         if not os.path.isfile(info_path):
-            raise FileNotFoundError(f"{info_path} not found: --env.dataset_dir must be a folder written by "
-                                    "`syngrasp generate --format lerobot` (or `syngrasp convert`)")
+            raise ConfigError("--env.dataset_dir", f"{info_path} not found: give a folder written by "
+                                                   "`syngrasp generate --format lerobot` (or `syngrasp convert`)")
         with open(info_path) as f:
             info = json.load(f)
         self.fps = int(info["fps"])
@@ -154,8 +158,8 @@ class SyngraspEnvConfig(EnvConfig):
     def create_envs(self, n_envs: int, use_async_envs: bool = False) -> dict[str, dict[int, gym.vector.VectorEnv]]:
         """{"syngrasp": {0: VectorEnv of n_envs envs}}; AsyncVectorEnv (forkserver) only for n_envs > 1."""
         if self.dataset_dir is None:
-            raise ValueError("--env.dataset_dir is required: the folder of the syngrasp dataset the policy was "
-                             "trained on (its robot, cameras and action definition make the env)")
+            raise ConfigError("--env.dataset_dir", "is required: the folder of the syngrasp dataset the policy was "
+                                                   "trained on (its robot, cameras and action definition make the env)")
         fns = [functools.partial(make_one_env, **self.gym_kwargs)] * n_envs
         mode = {"autoreset_mode": gym.vector.AutoresetMode.SAME_STEP}
         if use_async_envs and n_envs > 1:
@@ -171,7 +175,7 @@ def _max_frames(dataset_dir: str) -> int:
     """``rollout.max_frames`` of the run (its ``config.yaml``); 150, syngrasp's default, when absent."""
     import yaml
 
-    path = os.path.join(dataset_dir, "config.yaml")
+    path = os.path.join(dataset_dir, CONFIG)
     if not os.path.isfile(path):
         return 150
     with open(path) as f:

@@ -18,8 +18,9 @@ import numpy as np
 import pyarrow.parquet as pq
 import yaml
 
+from ..core import layout
 from ..core.dataconf import from_dict
-from ..core.errors import DatasetError
+from ..core.errors import ConfigError, DatasetError
 from ..exporters.report import dataset_stats
 from ..exporters.side import read_side_table
 from ..exporters.untrusted import inside, number, open_shard, read_json, regular_file
@@ -65,7 +66,7 @@ class ReportData:
 
 
 def _scene_config(root: str) -> SceneConfig:
-    path = os.path.join(root, "config.yaml")
+    path = os.path.join(root, layout.CONFIG)
     if os.path.isfile(path):
         with open(path) as f:
             tree = yaml.safe_load(f) or {}
@@ -76,8 +77,8 @@ def _scene_config(root: str) -> SceneConfig:
 
 def _hdf5_episodes(root: str) -> list[EpisodeInfo]:
     out = []
-    for path in sorted(glob.glob(os.path.join(root, "shard-*.hdf5"))):
-        shard = int(os.path.basename(path)[6:12])
+    for path in layout.hdf5_shards(root):
+        shard = layout.shard_index(path)
         with open_shard(path) as f:
             try:
                 for name, g in f["data"].items():
@@ -120,7 +121,7 @@ def _lerobot_episodes(root: str) -> list[EpisodeInfo]:
 
 
 def load_report_data(root: str) -> ReportData:
-    """Everything the report needs from ``root``; raises FileNotFoundError when it holds no syngrasp dataset."""
+    """Everything the report needs from ``root``; raises ConfigError (key ``dir``) when it holds no syngrasp dataset."""
     episodes = _hdf5_episodes(root)
     if not episodes:
         episodes = _lerobot_episodes(root)
@@ -129,13 +130,13 @@ def load_report_data(root: str) -> ReportData:
         lerobot_rows = {e.index: e.lerobot_row for e in _lerobot_episodes(root)}
     for e in episodes:
         e.lerobot_row = lerobot_rows.get(e.index, e.lerobot_row)
-    rec_paths = sorted(p for p in glob.glob(os.path.join(root, "shard-*.json")))
+    rec_paths = layout.record_paths(root)
     records, mtimes = [], []
     for p in rec_paths:
         records.append(_record(read_json(p), p))
         mtimes.append(os.path.getmtime(p))
     if not episodes and not records:
-        raise FileNotFoundError(f"{root}: no shard-*.hdf5, meta/syngrasp/episodes/ side files or shard-*.json; "
+        raise ConfigError("dir", f"{root}: no {layout.HDF5_GLOB}, meta/syngrasp/episodes/ side files or {layout.RECORD_GLOB}; "
                                 "run syngrasp report on a folder written by syngrasp generate")
     cams = tuple(c["name"] for c in episodes[0].scene["cameras"]) if episodes else ()
     return ReportData(root, episodes, records, mtimes, dataset_stats(root), _scene_config(root), cams)

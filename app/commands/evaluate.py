@@ -6,23 +6,24 @@ only wires the command line: which policy, which splits, how many draws, where t
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import sys
 
-from ..core.errors import ConfigError
+from ...core import layout
+from ...core.errors import ConfigError
 
 DEFAULT_SPLITS = ("seen", "unseen_scenes")
 
 
 def _replay_actions(dataset_dir: str, mode: str, limit: int) -> dict[int, object]:
     """{episode index: recorded actions (T, A) in ``mode``} from the dataset's HDF5 shards."""
-    from ..exporters.hdf5 import read_episode, shard_episode_indices
+    from ...core.schema import ACTION_SOURCE
+    from ...exporters.hdf5 import read_episode, shard_episode_indices
 
-    shards = sorted(glob.glob(os.path.join(dataset_dir, "shard-*.hdf5")))
+    shards = layout.hdf5_shards(dataset_dir)
     if not shards:
-        raise ConfigError("--policy replay", f"{dataset_dir} has no shard-*.hdf5; replay reads the recorded actions "
+        raise ConfigError("--policy replay", f"{dataset_dir} has no {layout.HDF5_GLOB}; replay reads the recorded actions "
                                              "from HDF5 shards (generate with writer.format=hdf5 or both)")
     out = {}
     for shard in shards:
@@ -30,7 +31,7 @@ def _replay_actions(dataset_dir: str, mode: str, limit: int) -> dict[int, object
             if limit and len(out) >= limit:
                 return out
             ep = read_episode(shard, idx)
-            out[idx] = ep.frames["action" if mode == "ee_delta" else "action.joint"]
+            out[idx] = ep.frames[ACTION_SOURCE[mode]]
     return out
 
 
@@ -43,7 +44,7 @@ def _lerobot_policy(path: str):
                                       "Install lerobot and lerobot_env_syngrasp and run `lerobot-eval "
                                       f"--policy.path={path} --env.type=syngrasp --env.dataset_dir=DIR`, or pass "
                                       "--policy scripted / replay") from None
-    from .lerobot_policy import LeRobotPolicy  # pragma: no cover (needs lerobot)
+    from ..lerobot_policy import LeRobotPolicy  # pragma: no cover (needs lerobot)
 
     return LeRobotPolicy(path)  # pragma: no cover
 
@@ -51,9 +52,9 @@ def _lerobot_policy(path: str):
 def evaluate_command(args) -> int:
     from PIL import Image
 
-    from ..envs import SPLITS, make_env
-    from ..envs.config import load_splits, load_world
-    from ..envs.evaluate import ReplayPolicy, ScriptedExpert, evaluate, format_summary, summarize, video_sheet
+    from ...envs import SPLITS, make_env
+    from ...envs.config import load_splits, load_world
+    from ...envs.evaluate import ReplayPolicy, ScriptedExpert, evaluate, format_summary, summarize, video_sheet
 
     world = load_world(args.dir, None, tuple(args.overrides))
     mode = args.action or world.action
@@ -93,16 +94,16 @@ def evaluate_command(args) -> int:
     return 0
 
 
-def add_evaluate_parser(sub) -> None:
+def add_parsers(sub) -> None:
     ev = sub.add_parser("evaluate", help="closed-loop success of a policy in the dataset's own world "
                                          "(gym_syngrasp/Grasp-v0): rate with a Wilson 95%% interval per split "
                                          "and category, and a video sheet")
-    ev.add_argument("dir", help="dataset folder written by syngrasp generate (config.yaml, splits.json)")
+    ev.add_argument("dir", help=f"dataset folder written by syngrasp generate ({layout.CONFIG}, {layout.SPLITS})")
     ev.add_argument("--policy", required=True, help="scripted (the generator's planner), replay (recorded "
                                                     "actions, open loop) or a LeRobot checkpoint folder")
     ev.add_argument("--split", action="append", help="seen, unseen_scenes, unseen_objects, unseen_categories "
                                                      "(repeat; default seen + unseen_scenes, + the unseen_* "
-                                                     "splits when the dataset has splits.json)")
+                                                     f"splits when the dataset has {layout.SPLITS})")
     ev.add_argument("--episodes", type=int, default=10, help="draws per split (replay: episodes, 0 = all)")
     ev.add_argument("--action", choices=("ee_delta", "joint"), help="action definition (default: writer.action)")
     ev.add_argument("--max-steps", type=int, default=None, help="steps before truncation (default rollout.max_frames)")

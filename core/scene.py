@@ -10,8 +10,43 @@ import dataclasses
 import json
 from typing import Any
 
-from ..core.dataconf import from_dict, to_dict
-from .camera_effects import CameraEffectsSpec
+from .dataconf import from_dict, to_dict
+
+
+@dataclasses.dataclass(frozen=True)
+class CameraEffectsSpec:
+    """The camera effects drawn for one camera in one episode; the defaults are the identity.
+
+    Attributes:
+        camera: camera name.
+        noise_seed: seeds each frame's noise, with the frame index: ``SeedSequence([noise_seed, frame])``.
+        full_well: electrons at linear full scale per 256^2 pixel; 0 means no shot noise.
+        read_noise_dn: read-noise sigma [DN of the 8-bit output, in the blacks]; 0 means none.
+        wb_gains: linear (r, g, b) gains of the white-balance error.
+        exposure_ev: exposure offset [stops].
+        vignetting: fraction of light lost at the image corners, in [0, 1).
+        defocus_sigma: Gaussian blur sigma [px at 256^2]; 0 means sharp.
+        motion_length: motion-streak length [px at 256^2]; 0 means none.
+        motion_angle_deg: streak direction [deg], counter-clockwise from the image's +x (right) axis.
+    """
+
+    camera: str
+    noise_seed: int = 0
+    full_well: float = 0.0
+    read_noise_dn: float = 0.0
+    wb_gains: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    exposure_ev: float = 0.0
+    vignetting: float = 0.0
+    defocus_sigma: float = 0.0
+    motion_length: float = 0.0
+    motion_angle_deg: float = 0.0
+
+    @property
+    def is_identity(self) -> bool:
+        """True when applying this spec leaves every frame unchanged."""
+        return (self.full_well == 0.0 and self.read_noise_dn == 0.0 and self.wb_gains == (1.0, 1.0, 1.0)
+                and self.exposure_ev == 0.0 and self.vignetting == 0.0 and self.defocus_sigma == 0.0
+                and self.motion_length == 0.0)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,9 +7,9 @@ which documents the stage layout).
 
 from __future__ import annotations
 
-import glob
 import os
 
+from ..core import layout
 from ..core.errors import ConfigError
 from ..generators.config import GenerationConfig
 
@@ -17,10 +17,10 @@ from ..generators.config import GenerationConfig
 def _find_episode(root: str, index: int):
     from ..exporters.hdf5 import read_episode, shard_episode_indices
 
-    for path in sorted(glob.glob(os.path.join(root, "shard-*.hdf5"))):
+    for path in layout.hdf5_shards(root):
         if index in shard_episode_indices(path):
             return read_episode(path, index)
-    raise ConfigError("--episode", f"episode {index} is not in any {root}/shard-*.hdf5; "
+    raise ConfigError("--episode", f"episode {index} is not in any {root}/{layout.HDF5_GLOB}; "
                                    "list them with syngrasp stats or pick a written episode index")
 
 
@@ -31,7 +31,7 @@ def export_episode_usd(root: str, index: int, out: str, cfg: GenerationConfig) -
     """
     from ..generators.episode import EpisodeGenerator
     from ..generators.mujoco_backend.usd import write_stage
-    from ..randomization.spec import SceneSpec
+    from ..core.scene import SceneSpec
 
     try:
         import pxr  # noqa: F401
