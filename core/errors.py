@@ -38,3 +38,20 @@ class AssetError(SyngraspError):
 class DatasetError(SyngraspError):
     """A dataset file (someone else's, or damaged) is malformed or asks for something refused; the message
     names the file and the fix."""
+
+
+class SchemaError(SyngraspError, ValueError):
+    """An episode differs from the declared episode schema (core/schema): a key is undeclared, missing,
+    or of the wrong dtype, shape or type. Raised before anything is written.
+
+    Attributes:
+        key: the offending frame key, meta key or ``cameras.<cam>[.<entry>]``.
+    """
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        self.detail = message
+        super().__init__(f"episode key '{key}': {message}")
+
+    def __reduce__(self):
+        return self.__class__, (self.key, self.detail), self.__dict__
