@@ -145,6 +145,7 @@ def _finalize(args) -> int:
 def _replay(args) -> int:
     import glob
 
+    from ..core import schema
     from ..exporters.hdf5 import read_episode, shard_episode_indices
     from ..generators.episode import EpisodeGenerator
     from ..generators.replay import replay_succeeds
@@ -157,9 +158,9 @@ def _replay(args) -> int:
             if args.limit and total >= args.limit:
                 break
             ep = read_episode(shard, idx)
-            good = replay_succeeds(gen, SceneSpec.from_json(ep.meta["scene"]), ep.frames["action.joint"])
+            good = replay_succeeds(gen, SceneSpec.from_json(ep.meta[schema.SCENE]), ep.frames[schema.ACTION_JOINT])
             total += 1
-            ok += int(good == bool(ep.meta["success"]))
+            ok += int(good == bool(ep.meta[schema.SUCCESS]))
     print(json.dumps({"replayed": total, "reproduced": ok, "rate": round(ok / max(total, 1), 3)}))
     return 0
 
@@ -329,6 +330,7 @@ def _add_robots_parser(sub) -> None:
 
 def _crosscheck(args) -> int:
     from ..cluster.crosscheck import crosscheck_dataset, format_summary, summarize
+    from ..core.schema import EPISODE_INDEX
     from .config import load_check_config
     from ..generators.backend import check_backends
 
@@ -342,7 +344,7 @@ def _crosscheck(args) -> int:
         count[0] += 1
         if not args.quiet:
             held = "error" if row["error"] else ("held" if row["engine_held"] else "dropped")
-            print(f"  episode {row['episode_index']}: {args.engine} {held}", file=sys.stderr, flush=True)
+            print(f"  episode {row[EPISODE_INDEX]}: {args.engine} {held}", file=sys.stderr, flush=True)
 
     rows = crosscheck_dataset(args.dir, args.engine, cfg, workers, args.limit, progress)
     summary = summarize(rows)

@@ -56,7 +56,7 @@ class GraspEnv(gymnasium.Env):
         world = load_world(dataset_dir, config, tuple(overrides))
         if action is not None:
             if action not in ACTIONS:
-                raise ConfigError("action", f"'{action}' is not one of {', '.join(ACTIONS)}")
+                raise ConfigError("action", f"'{action}' is not one of {', '.join(ACTIONS)}")  # not a schema key
             world = dataclasses.replace(world, action=action)
         if split not in SPLITS:
             raise ConfigError("split", f"'{split}' is not one of {', '.join(SPLITS)}")
