@@ -32,6 +32,6 @@ def convert_hdf5_to_lerobot(
     for path in paths:
         k = int(os.path.basename(path)[len("shard-") : -len(".hdf5")])
         episodes = [read_episode(path, i) for i in shard_episode_indices(path)]
-        writer.write(k, episodes, {"shard_index": k})
+        writer.write(k, episodes, {"shard_index": k})  # not a schema key: the writer's shard attrs
         indices.append(k)
     return finalize_lerobot(dst, indices, robot_type, options, feature_names)

@@ -110,12 +110,13 @@ def _lerobot_episodes(root: str) -> list[EpisodeInfo]:
     if not side:
         return []
     where = os.path.join(root, "meta/syngrasp/episodes")
-    c = {k: side_column(k) for k in (schema.EPISODE_INDEX, schema.SUCCESS, schema.FAILURE_REASON, schema.INSTRUCTION,
-                                     schema.GRASP_WIDTH, schema.SCENE)}
+    c = {k: side_column(k) for k in (schema.EPISODE_INDEX, schema.SHARD_INDEX, schema.SUCCESS, schema.FAILURE_REASON,
+                                     schema.INSTRUCTION, schema.GRASP_WIDTH, schema.SCENE)}
     try:
         return [
             EpisodeInfo(number(side[c[schema.EPISODE_INDEX]][i], where, c[schema.EPISODE_INDEX]), "lerobot",
-                        number(side["shard_index"][i], where, "shard_index"), bool(side[c[schema.SUCCESS]][i]),
+                        number(side[c[schema.SHARD_INDEX]][i], where, c[schema.SHARD_INDEX]),
+                        bool(side[c[schema.SUCCESS]][i]),
                         str(side[c[schema.FAILURE_REASON]][i]), str(side[c[schema.INSTRUCTION]][i]),
                         number(side["length"][i], where, "length"),
                         number(side[c[schema.GRASP_WIDTH]][i], where, c[schema.GRASP_WIDTH], float),
@@ -153,7 +154,7 @@ def _record(r, path: str) -> dict:
     """A shard completion record with the numbers the report plots checked to be numbers."""
     if not isinstance(r, dict):
         raise DatasetError(f"{path}: not a JSON object; the shard record is damaged")
-    for key, kind in (("successes", int), ("frames", int), ("shard_index", int), ("seconds", float)):
+    for key, kind in (("successes", int), ("frames", int), ("shard_index", int), ("seconds", float)):  # not a schema key
         r[key] = number(r.get(key), path, key, kind)
     try:
         r["failures"] = {str(k): number(v, path, f"failures.{k}") for k, v in (r.get("failures") or {}).items()}

@@ -150,7 +150,7 @@ def _throughput_plot(data: ReportData) -> str:
         axes[0].set_xlabel("wall time since the first shard started [s]")
         axes[0].set_ylabel("frames written")
         axes[0].set_title("throughput over the run (shard completions)")
-        idx = [r["shard_index"] for r in data.records]
+        idx = [r["shard_index"] for r in data.records]  # not a schema key: shard record field
         fps = [r["frames"] / max(r["seconds"], 1e-9) for r in data.records]
         axes[1].bar(idx, fps, color="tab:green")
         axes[1].set_xticks(idx)

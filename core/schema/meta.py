@@ -18,6 +18,7 @@ import numpy as np
 
 # ---- key names -------------------------------------------------------------------------------------
 EPISODE_INDEX = "episode_index"
+SHARD_INDEX = "shard_index"
 INSTRUCTION = "instruction"
 SUCCESS = "success"
 FAILURE_REASON = "failure_reason"
@@ -115,6 +116,8 @@ META: tuple[MetaKey, ...] = (
     MetaKey(EPISODE_INDEX, "int", "", "generation index in the run; the episode's RNG is "
             "SeedSequence([seed, episode_index]). LeRobot numbers episodes densely in its own episode_index",
             side=SOURCE_EPISODE_INDEX, column=_col(SOURCE_EPISODE_INDEX)),
+    MetaKey(SHARD_INDEX, "int", "", "the shard the run wrote the episode in (set by the run, not the generator)",
+            required=False, side=SHARD_INDEX),
     MetaKey(INSTRUCTION, "str", "", "language instruction (LeRobot: the episode's task)", side=INSTRUCTION),
     MetaKey(SUCCESS, "bool", "", "the grasp held through lift, shake and hold", side=SUCCESS, column=_col(SUCCESS)),
     MetaKey(FAILURE_REASON, "str", "", "why it failed, '' on success", side=FAILURE_REASON, column=_col(FAILURE_REASON)),
