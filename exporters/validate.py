@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 from ..core.atomic import sha256_file
 from ..core import schema
 from ..core.errors import DatasetError
-from .actions import EE_DELTA_NAMES, from_output
-from .hdf5 import read_meta, action_mode, stored_action_keys
+from .actions import from_output
+from .hdf5 import action_mode, read_meta, stored_action_keys
 from .lerobot_language import EVENTS_TYPE, PERSISTENT_TYPE, check_language
 from .observations import nested_to_numpy
 from .untrusted import inside, number, open_shard, read_json, regular_file
