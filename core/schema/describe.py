@@ -7,7 +7,10 @@ from typing import Any, Mapping
 
 from . import frames, meta
 
-SCHEMA_VERSION = "1.0"
+# 1.0: first declared schema. 1.1: the file's ``schema`` attribute describes meta keys typed (type, unit,
+# meaning, required) and frame keys with their storage kind; episodes carry the run's shard_index. Episodes
+# of 1.0 read as before (same keys, dtypes, shapes and phase names).
+SCHEMA_VERSION = "1.1"
 ENV_NAME = "syngrasp"
 # robomimic's env types are robosuite (1), gym (2) and iGibson MOMART (3); syngrasp is none of them and
 # robomimic cannot build it, so the generic gym type is recorded: offline training reads the
