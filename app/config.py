@@ -44,12 +44,12 @@ class RunConfig:
 
     def __post_init__(self):
         scene, rollout = resolve_generation(self.scene, self.render, self.rollout, self.motion)
-        object.__setattr__(self, "scene", scene)
+        object.__setattr__(self, "scene", scene)  # not a schema key: config section
         object.__setattr__(self, "rollout", rollout)
         if self.episodes < 0:
             raise ConfigError("episodes", f"{self.episodes} is negative; pass a count >= 0")
         if self.seed < 0:
-            raise ConfigError("seed", f"{self.seed} is negative; seeds are integers >= 0")
+            raise ConfigError("seed", f"{self.seed} is negative; seeds are integers >= 0")  # not a schema key
         shards = -(-self.episodes // self.writer.shard_size)
         if shards > MAX_SHARDS:
             raise ConfigError("episodes", f"{self.episodes} episodes in shards of writer.shard_size="

@@ -14,6 +14,8 @@ import os
 
 import numpy as np
 
+from ..core.schema import STATE, image_key
+
 
 class LeRobotPolicy:
     name = "lerobot"
@@ -35,9 +37,9 @@ class LeRobotPolicy:
 
     def act(self, obs):
         t = self.torch
-        batch = {f"observation.images.{c}": t.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float() / 255
+        batch = {image_key(c): t.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float() / 255
                  for c, img in obs["pixels"].items()}
-        batch["observation.state"] = t.from_numpy(obs["agent_pos"])[None]
+        batch[STATE] = t.from_numpy(obs["agent_pos"])[None]
         batch["task"] = [self.task]
         with t.inference_mode():
             action = self.post(self.policy.select_action(self.pre(batch)))

@@ -513,7 +513,7 @@ def build_catalog_dir(
         else:
             r["final_extents"] = [[round(x, 5) for x in r["extents"]]] * 2
     catalog = {
-        "version": 2,
+        "version": 2,  # not a schema key: catalog format version
         "source": os.path.abspath(src),
         "size_mode": size_mode,
         "robot": robot,

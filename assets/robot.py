@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from ..core.errors import ConfigError
+from ..core.schema import ACTION_JOINT, STATE
 
 ROBOTS_DIR = os.path.join(os.path.dirname(__file__), "robots")
 ROBOTS_ENV = "SYNGRASP_ROBOTS"
@@ -194,7 +195,7 @@ class RobotSpec:
     def feature_names(self) -> dict[str, list[str]]:
         """Per-dimension names of the robot-shaped episode keys (LeRobot ``features[...].names``)."""
         arm = list(self.arm_joints)
-        return {"observation.state": arm + ["gripper_width"], "action.joint": arm + ["gripper"]}
+        return {STATE: arm + ["gripper_width"], ACTION_JOINT: arm + ["gripper"]}
 
 
 def user_robots_dir() -> str:

@@ -52,6 +52,7 @@ def _episode(idx: int, frames: int, cams: tuple[str, ...]):
         "action": rng.normal(size=(frames, 7)).astype(np.float32),
         "action.joint": rng.normal(size=(frames, 8)).astype(np.float32),
         "annotation.object_pose": rng.normal(size=(frames, 7)).astype(np.float32),
+        "annotation.phase": np.minimum(np.arange(frames), 5).astype(np.int64),
     }
     for c in cams:
         f[f"observation.images.{c}"] = rng.integers(0, 255, (frames, 32, 32, 3), dtype=np.uint8)
@@ -59,7 +60,7 @@ def _episode(idx: int, frames: int, cams: tuple[str, ...]):
     meta = {"episode_index": idx, "instruction": f"pick up the {'red' if idx % 2 else 'blue'} mug", "success": True,
             "failure_reason": "", "attempts": 1, "seed": 0, "grasp_width": 0.04, "grasp_pose": np.eye(4),
             "scene": json.dumps({"objects": [{"category": "mug"}], "target_index": 0, "lights": []}),
-            "version": "bench", "fps": 10.0}
+            "version": "bench", "schema_version": "1.0", "fps": 10.0, "max_penetration_m": 0.0, "visibility_redraws": 0}
     cameras = {c: {"intrinsics": np.eye(3), "extrinsics": np.eye(4)} for c in cams}
     return Episode(f, cameras, meta)
 

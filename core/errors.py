@@ -44,3 +44,20 @@ class PluginError(SyngraspError):
     """A plugin (an output format found through an entry point, or registered in code) is broken: it
     fails to import, is not what its entry point promises, or reuses a taken name; the message names
     the plugin, its distribution and the fix."""
+
+
+class SchemaError(SyngraspError, ValueError):
+    """An episode differs from the declared episode schema (core/schema): a key is undeclared, missing,
+    or of the wrong dtype, shape or type. Raised before anything is written.
+
+    Attributes:
+        key: the offending frame key, meta key or ``cameras.<cam>[.<entry>]``.
+    """
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        self.detail = message
+        super().__init__(f"episode key '{key}': {message}")
+
+    def __reduce__(self):
+        return self.__class__, (self.key, self.detail), self.__dict__

@@ -38,7 +38,7 @@ info (every reset and step):
     success, else what the episode would fail with if it ended now: "not_reached" (the grasp frame
     never came near the target), "not_grasped", "not_lifted" or "slipped" (lifted, then lost);
     phase: the furthest phase reached, "approach" < "pre-grasp" < "grasp" < "lift" < "hold"
-    (core.episode.PHASE_NAMES, judged from the state); episode_index, run_seed, split,
+    (the labels of core/phases.py, judged from the state); episode_index, run_seed, split,
     target_category, target_asset, step.
 
 Rendering: the renderer is created lazily, in the process that steps, one GL context per process

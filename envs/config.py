@@ -56,11 +56,12 @@ class WorldConfig:
 
     def __post_init__(self):
         if self.action not in ACTIONS:
-            raise ConfigError("action", f"'{self.action}' is not one of {', '.join(ACTIONS)} (writer.action)")
+            raise ConfigError("action",  # not a schema key: config key
+                              f"'{self.action}' is not one of {', '.join(ACTIONS)} (writer.action)")
         if self.seed < 0 or self.episodes < 0:
             raise ConfigError("seed/episodes", "must be integers >= 0")
         scene, rollout = resolve_generation(self.scene, self.render, self.rollout, self.motion)
-        object.__setattr__(self, "scene", scene)
+        object.__setattr__(self, "scene", scene)  # not a schema key: config section
         object.__setattr__(self, "rollout", rollout)
 
 
@@ -90,8 +91,8 @@ def world_config(tree: dict, overrides: tuple[str, ...] = ()) -> WorldConfig:
     for item in overrides:
         apply_override(tree, item)
     writer = tree.pop("writer", None) or {}
-    if "action" in writer and "action" not in tree:
-        tree["action"] = writer["action"]
+    if "action" in writer and "action" not in tree:  # not a schema key: config key writer.action
+        tree["action"] = writer["action"]  # not a schema key: config key
     for key in _IGNORED:
         tree.pop(key, None)
     return from_dict(WorldConfig, tree)

@@ -15,6 +15,8 @@ from typing import Protocol
 
 import numpy as np
 
+from ..core.schema import EPISODE_INDEX, FAILURE_REASON
+
 
 class Policy(Protocol):
     name: str
@@ -64,7 +66,7 @@ class ReplayPolicy:
         self.recorded = actions
 
     def reset(self, env, obs, info):
-        self.actions = self.recorded[info["episode_index"]]
+        self.actions = self.recorded[info[EPISODE_INDEX]]
         self.hold = self.actions[-1].copy()
         if env.unwrapped.world.action == "ee_delta":
             self.hold[:6] = 0.0
@@ -120,8 +122,8 @@ def run_episode(env, policy: Policy, reset_kw: dict, keep_frames: int = 0) -> Ro
         if term or trunc:
             break
     frames = [seen[i] for i in np.linspace(0, len(seen) - 1, keep_frames).round().astype(int)] if keep_frames else []
-    return Rollout(info["split"], info["episode_index"], info["target_category"], bool(info["is_success"]),
-                   info["failure_reason"], info["phase"], steps, time.perf_counter() - t0, frames)
+    return Rollout(info["split"], info[EPISODE_INDEX], info["target_category"], bool(info["is_success"]),
+                   info[FAILURE_REASON], info["phase"], steps, time.perf_counter() - t0, frames)
 
 
 def evaluate(make: Callable[[str], object], policy: Policy, draws: Iterable[tuple[str, dict]], sample_rollouts: int = 4,
@@ -194,7 +196,7 @@ def video_sheet(rollouts: list[Rollout], tile: int = 128) -> np.ndarray:
     draw = ImageDraw.Draw(sheet)
     for i, r in enumerate(rows):
         y = i * (tile + 16)
-        outcome = "success" if r.success else f"fail: {r.failure_reason} ({r.phase})"
+        outcome = "success" if r.success else f"fail: {r.failure_reason} ({r.phase})"  # not a schema key: label
         draw.text((2, y + 2), f"{r.split} #{r.index} {r.category}: {outcome}", fill=(0, 0, 0))
         for j, f in enumerate(r.frames):
             sheet.paste(Image.fromarray(f).resize((tile, tile)), (j * tile, y + 16))

@@ -17,7 +17,8 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-from ..core.episode import PHASE_NAMES
+from ..core.phases import Phase
+from ..core.schema import EPISODE_INDEX, FAILURE_REASON
 from ..core.errors import ConfigError
 from ..generators.camera_effects import apply_camera_effects
 from ..generators.episode import EpisodeGenerator
@@ -27,9 +28,8 @@ from ..planners.motion import JointTrajectory, PlanningFailure
 from .config import ACTIONS, load_splits, load_world, load_written
 from .splits import SPLITS, SplitPicker
 
-# phases an episode can reach, judged from the state (PHASE_NAMES order; "shake" is a planner phase only)
-APPROACH, PRE_GRASP, GRASP, LIFT, HOLD = (PHASE_NAMES.index(n) for n in ("approach", "pre-grasp", "grasp", "lift",
-                                                                         "hold"))
+# phases an episode can reach, judged from the state (core/phases.py; SHAKE is a planned motion only)
+APPROACH, PRE_GRASP, GRASP, LIFT, HOLD = Phase.APPROACH, Phase.PRE_GRASP, Phase.GRASP, Phase.LIFT, Phase.HOLD
 NEAR = 0.05  # [m] beyond the pre-grasp offset: the grasp frame is close enough to count as pre-grasp
 FAILURES = {APPROACH: "not_reached", PRE_GRASP: "not_grasped", GRASP: "not_lifted", LIFT: "not_lifted",
             HOLD: "slipped"}
@@ -55,7 +55,7 @@ class GraspEnv(gymnasium.Env):
         world = load_world(dataset_dir, config, tuple(overrides))
         if action is not None:
             if action not in ACTIONS:
-                raise ConfigError("action", f"'{action}' is not one of {', '.join(ACTIONS)}")
+                raise ConfigError("action", f"'{action}' is not one of {', '.join(ACTIONS)}")  # not a schema key
             world = dataclasses.replace(world, action=action)
         if split not in SPLITS:
             raise ConfigError("split", f"'{split}' is not one of {', '.join(SPLITS)}")
@@ -222,9 +222,9 @@ class GraspEnv(gymnasium.Env):
         return {
             "task": self.task,
             "is_success": bool(self._success),
-            "failure_reason": "" if self._success else FAILURES[self._phase],
-            "phase": PHASE_NAMES[self._phase],
-            "episode_index": self.index,
+            FAILURE_REASON: "" if self._success else FAILURES[self._phase],
+            "phase": Phase(self._phase).label,
+            EPISODE_INDEX: self.index,
             "run_seed": self.world.seed,
             "split": self.split,
             "target_category": self.scene.target.category,

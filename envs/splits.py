@@ -69,7 +69,8 @@ class SplitPicker:
     def candidates(self, k: int) -> Iterator[int]:
         """Generation indices to try, in order, for draw ``k`` >= 0."""
         if k < 0:
-            raise ConfigError("seed", f"{k} is negative; a split's draws are numbered from 0")
+            raise ConfigError("seed",  # not a schema key: argument
+                              f"{k} is negative; a split's draws are numbered from 0")
         n = self.world.episodes
         if self.split == "seen" and self.written:
             w = self.written

@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from ..core.atomic import tmp_name
-from ..core.episode import Episode
+from ..core.episode import Episode, check_episodes
 
 def _fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
@@ -38,6 +38,7 @@ class ShardWriter:
         raise NotImplementedError
 
     def write(self, shard_index: int, episodes: list[Episode], attrs: dict[str, Any]) -> list[str]:
+        check_episodes(episodes)  # every episode against the schema (core/schema), before any file exists
         rels = self.outputs(shard_index, episodes)
         tmps = {}
         for rel in rels:

@@ -18,8 +18,7 @@ import yaml
 
 from ..core import layout, schema
 from ..core.atomic import atomic_write_text
-from .actions import DEFINITIONS, EE_DELTA_NAMES
-from .side import read_side_table
+from .side import read_side_table, side_column
 
 CARD = "README.md"
 
@@ -53,17 +52,11 @@ def _scene_summary(scenes: list[dict]) -> list[str]:
     ]
 
 
-def _action_mode(features: dict) -> str:
-    names = features.get("action", {}).get("names")
-    return "ee_delta" if names == EE_DELTA_NAMES else "joint"
-
-
 def _key_table(feats: dict, mode: str) -> list[str]:
-    """The card's table of every per-frame feature, described from the episode schema (core/schema.py)."""
-    episode_key = {schema.output_name(k, mode): k for k in schema.ACTION_SOURCE.values()}
+    """The card's table of every per-frame feature, described from the episode schema (core/schema)."""
     lines = ["| key | dtype | shape per frame | unit | frame | meaning |", "|---|---|---|---|---|---|"]
     for key, ft in feats.items():
-        m = schema.match(episode_key.get(key, key))
+        m = schema.match(schema.episode_name(key, mode))
         if m is None:
             continue  # index columns (timestamp, frame_index, ...): LeRobot's own
         spec, _ = m
@@ -74,7 +67,7 @@ def _key_table(feats: dict, mode: str) -> list[str]:
 
 def _language_lines(feats: dict) -> list[str]:
     """The card's language section: LeRobot's language columns present in ``feats`` (core/schema.py)."""
-    keys = [k for k in schema.LANGUAGE_KEYS if feats.get(k, {}).get("dtype") == "language"]
+    keys = [k for k, ft in schema.lerobot_language_features().items() if feats.get(k, {}).get("dtype") == ft["dtype"]]
     if not keys:
         return []
     lines = ["", "## Language", "",
@@ -85,27 +78,36 @@ def _language_lines(feats: dict) -> list[str]:
 
 
 def _episode_column_lines() -> list[str]:
-    """The card's table of the declared per-episode columns of meta/episodes (core/schema.py)."""
+    """The card's tables of the declared per-episode values: the columns of meta/episodes and of the side
+    table (core/schema META, CAMERA_KEYS)."""
     lines = ["", "## Episode metadata", "", "Columns of `meta/episodes/chunk-*/file-*.parquet`, one value per episode:",
              "", "| column | dtype | length | unit | meaning |", "|---|---|---|---|---|"]
     for c in schema.EPISODE_COLUMNS:
         lines.append(f"| `{c.name}` | {c.dtype} | {c.length or 'scalar'} | {c.unit or '-'} | {c.meaning} |")
+    lines += ["", "Columns of the side table `meta/syngrasp/episodes/chunk-*/file-*.parquet` (one row per "
+              "`episode_index`; arrays flattened row-major):", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
+    for m in schema.META:
+        if m.side:
+            lines.append(f"| `{m.side}` | {m.type_name} | {m.unit or '-'} | {m.meaning} |")
+    for ck in schema.CAMERA_KEYS:
+        lines.append(f"| `{ck.side.format(cam='<cam>')}` | float64 {ck.shape} | {ck.unit} | {ck.meaning} ({ck.frame}) |")
     return lines
 
 
 def card_text(out_dir: str, info: dict) -> str:
     """The card's Markdown for the dataset in ``out_dir`` whose info.json content is ``info``."""
-    side = read_side_table(out_dir, ["scene", "version", "success"], max_files=1).to_pydict()  # first 50,000 episodes
-    scenes = [json.loads(s) for s in side.get("scene", [])]
+    cols = {k: side_column(k) for k in (schema.SCENE, schema.VERSION, schema.SUCCESS)}
+    side = read_side_table(out_dir, list(cols.values()), max_files=1).to_pydict()  # first 50,000 episodes
+    scenes = [json.loads(s) for s in side.get(cols[schema.SCENE], [])]
     scenes = [s for s in scenes if {"table", "lights", "objects", "cameras", "target_index"} <= s.keys()]  # full SceneSpecs
-    n_arm = int(info.get("features", {}).get("observation.state", {}).get("shape", [1])[0]) - 1
+    n_arm = int(info.get("features", {}).get(schema.STATE, {}).get("shape", [1])[0]) - 1
     cfg_path = os.path.join(out_dir, layout.CONFIG)
     cfg = None
     if os.path.isfile(cfg_path):
         with open(cfg_path) as f:
             cfg = yaml.safe_load(f)
     feats = info["features"]
-    mode = _action_mode(feats)
+    mode = schema.action_mode_of(feats)
     lines = [
         "---",
         "license: apache-2.0",
@@ -129,13 +131,13 @@ def card_text(out_dir: str, info: dict) -> str:
         "LeRobot v3.0 layout; load with `LeRobotDataset(repo_id, root=<this folder>)`.",
         "",
         f"- episodes: {info['total_episodes']}, frames: {info['total_frames']}, tasks (instructions): {info['total_tasks']}",
-        f"- control rate: {info['fps']} Hz",
+        f"- control rate: {info['fps']} Hz",  # not a schema key: LeRobot info.json's frame rate
         "",
         "## Robot",
         "",
         f"- robot: `{info.get('robot_type')}`, {n_arm} arm joints [rad] + parallel gripper",
-        f"- `observation.state`: {n_arm} joint positions [rad] + gripper opening [m]",
-        "- `observation.ee_pose`: grasp-site position [m] + quaternion (w, x, y, z), robot base frame",
+        f"- `{schema.STATE}`: {n_arm} joint positions [rad] + gripper opening [m]",
+        f"- `{schema.EE_POSE}`: grasp-site position [m] + quaternion (w, x, y, z), robot base frame",
         "",
         "## Cameras",
         "",
@@ -143,9 +145,10 @@ def card_text(out_dir: str, info: dict) -> str:
         "|---|---|---|---|",
     ]
     for key, ft in feats.items():
-        if ft.get("dtype") != "video":
-            continue
-        cam = key.rsplit(".", 1)[1]
+        m = schema.match(key)
+        if m is None or m[0].storage != schema.VIDEO:
+            continue  # RGB cameras only (depth videos are described in Keys)
+        cam = m[1]
         fov = [c["fovy"] for s in scenes for c in s.get("cameras", ()) if c["name"] == cam]
         h, w = ft["shape"][:2]
         lines.append(f"| `{key}` | {w}x{h} | {_range(fov, '{:.1f}')} | {ft['info'].get('video.codec')} |")
@@ -165,9 +168,10 @@ def card_text(out_dir: str, info: dict) -> str:
         "| key | shape | definition |",
         "|---|---|---|",
     ]
-    for key in sorted(k for k in feats if k == "action" or k.startswith("action.")):
-        m = _action_mode({"action": feats[key]})
-        lines.append(f"| `{key}` | {feats[key]['shape']} | {DEFINITIONS[m]} |")
+    for definition, meaning in schema.action_definitions().items():
+        key = schema.output_name(schema.action_source()[definition], mode)
+        if key in feats:
+            lines.append(f"| `{key}` | {feats[key]['shape']} | {meaning} |")
     trimmed = bool(((cfg or {}).get("rollout") or {}).get("trim_idle", False))
     hold = ((cfg or {}).get("motion") or {}).get("hold_time")
     hold = f"{float(hold):g} s" if isinstance(hold, (int, float)) else "final"
@@ -186,9 +190,9 @@ def card_text(out_dir: str, info: dict) -> str:
     lines += _scene_summary(scenes) if scenes else ["- (no per-episode scenes found)"]
     if cfg is not None:
         lines += ["", "Configured ranges (`scene` section of the run config):", "", "```yaml",
-                  yaml.safe_dump(cfg.get("scene", {}), sort_keys=True).rstrip(), "```"]
-    versions = sorted(set(side.get("version", [])))
-    successes = side.get("success", [])
+                  yaml.safe_dump(cfg.get("scene", {}), sort_keys=True).rstrip(), "```"]  # not a schema key: config
+    versions = sorted(set(side.get(cols[schema.VERSION], [])))
+    successes = side.get(cols[schema.SUCCESS], [])
     lines += [
         "",
         "## Provenance",

@@ -43,6 +43,6 @@ def convert(src: str, dst: str, cfg: Any, to: str | None = None, source: str | N
     for k in indices:
         episodes = reader_fmt.reader.read_shard(src, k)
         for w in writers:
-            w.write(k, episodes, {"run_config": run_config, "shard_index": k})
+            w.write(k, episodes, {"run_config": run_config, "shard_index": k})  # not a schema key: the writer's shard attrs
     return {fmt.name: fmt.finalize(dst, iter(indices), cfg.writer, run_config)
             for fmt in targets if fmt.finalize is not None}

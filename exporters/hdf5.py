@@ -1,27 +1,26 @@
-"""HDF5 shards in robomimic layout.
+"""HDF5 shards in robomimic layout, generated from the episode schema (core/schema).
 
 Layout of one shard::
 
-    /data                       attrs: total (frames), env_args (JSON, robomimic: env_name "syngrasp",
-                                       type, env_kwargs robot / cameras / control_freq), schema (JSON:
-                                       every frame key's dtype, shape, unit, meaning; core/schema.py),
+    /data                       attrs: total (frames), action (writer.action), env_args (JSON, robomimic:
+                                       env_name "syngrasp", type, env_kwargs robot / cameras / control_freq),
+                                       schema (JSON: every frame key's dtype, shape, unit, meaning, storage and
+                                       every meta key's type, unit, meaning; core/schema ``hdf5_attrs``),
                                        run_config (JSON), schema_version, shard_index, episode_range [lo, hi)
-    /data/demo_<episode_index>  attrs: num_samples, instruction, success, failure_reason,
-                                       seed, episode_index, grasp_width, version, fps,
-                                       scene (SceneSpec JSON), phase_names, subtasks, language,
-                                       task_aug and (with segmentation) segmentation_ids, JSON each;
-                                       object_id, object_category, object_mass [kg],
-                                       object_scale (3,), object_friction (3,)
+    /data/demo_<episode_index>  attrs: num_samples, and every meta key the schema writes as an attribute
+                                       (core/schema META, ``hdf5 == "attr"``), as its declared type
+        <meta key>              every meta key the schema writes as a dataset (grasp_pose float64 (4, 4))
         actions                 the written ``action`` (``writer.action``, data.attrs["action"]):
                                 float32 (T, 7) EE delta (default) or (T, n_arm+1) joint targets
-        actions_joint           float32 (T, n_arm+1) = "action.joint" (writer.action=ee_delta; n_arm from the robot spec)
-        actions_ee_delta        float32 (T, 7)   = "action.ee_delta" (writer.action=joint)
-        obs/<key>               every other per-frame key, '.' kept in names,
-                                e.g. obs/observation.images.front uint8 (T, H, W, 3),
-                                chunked one frame per chunk; likewise depth float32 (T, H, W) [m],
-                                segmentation int32 (T, H, W), point_cloud float32 (T, N, 6)
-        grasp_pose              float64 (4, 4)
-        cameras/<cam>/intrinsics (3, 3), cameras/<cam>/extrinsics (4, 4)
+        actions_<definition>    the other action definition (exporters/actions.py): actions_joint
+                                (writer.action=ee_delta) or actions_ee_delta (writer.action=joint)
+        obs/<key>               every other frame key, '.' kept in names, e.g. obs/observation.state;
+                                keys of a storage kind other than ``column`` (images, depth, ids, point
+                                clouds) are chunked one frame per chunk, depth and ids byte-shuffled
+        cameras/<cam>/<entry>   each camera's calibration (core/schema CAMERA_KEYS): intrinsics (3, 3),
+                                extrinsics (4, 4)
+
+Every written episode has passed ``core.schema.check_episode`` (exporters/base.py).
 """
 
 from __future__ import annotations
@@ -32,29 +31,53 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ..core import layout
+from ..core import layout, schema
 from ..core.episode import Episode
 from ..core.errors import DatasetError
-from ..core.schema import hdf5_attrs, infer_layout
 from .actions import from_output, hdf5_action_name, to_output
 from .base import ShardWriter
 from .untrusted import open_shard
 
-_SCALAR_META = ("instruction", "success", "failure_reason", "seed", "episode_index", "attempts", "grasp_width",
-                "version", "schema_version", "fps", "scene", "max_penetration_m", "visibility_redraws")
-# written when the episode has them (episodes of older versions lack the later ones): JSON strings, then
-# the target's object_id, object_category (str), object_mass [kg] and object_scale, object_friction (3,) float64
-_OPTIONAL_META = ("phase_names", "subtasks", "language", "segmentation_ids", "task_aug",
-                  "object_id", "object_category", "object_mass", "object_scale", "object_friction")
-
-
-def _attr_value(v: Any) -> Any:
-    """An HDF5 attr as Python/numpy: one-element values as scalars, longer arrays (object_scale) as arrays."""
-    return v.item() if hasattr(v, "item") and np.size(v) == 1 else v
+ACTION_ATTR = "action"  # not a schema key: data.attrs entry naming writer.action
+_SHUFFLED = (schema.DEPTH_VIDEO, schema.PIXELS)  # byte shuffling: depth 30% and ids 25% smaller with gzip
 
 
 def hdf5_name(shard_index: int) -> str:
     return layout.hdf5_name(shard_index)
+
+
+def _write_meta(g: h5py.Group, meta: dict[str, Any]) -> None:
+    """The declared meta keys the episode has, as demo attributes or datasets (core/schema META)."""
+    for m in schema.META:
+        if m.name not in meta:
+            continue  # an optional key (older episodes, option-bound keys)
+        if m.hdf5 == schema.HDF5_DATASET:
+            g.create_dataset(m.name, data=np.asarray(meta[m.name]))
+        else:
+            g.attrs[m.name] = meta[m.name]
+
+
+def read_meta(g: h5py.Group, datasets: bool = True) -> dict[str, Any]:
+    """The declared meta keys a demo group holds, as their declared types (core/schema ``coerce``)."""
+    out = {}
+    for m in schema.META:
+        if m.hdf5 == schema.HDF5_DATASET:
+            if datasets and m.name in g and isinstance(g[m.name], h5py.Dataset):
+                out[m.name] = schema.coerce(m, g[m.name][()])
+        elif m.name in g.attrs:
+            out[m.name] = schema.coerce(m, g.attrs[m.name])
+    return out
+
+
+def stored_action_keys(g: h5py.Group) -> dict[str, str]:
+    """Written action key -> the demo's dataset holding it (``actions`` -> action, ``actions_x`` -> action.x)."""
+    names = {hdf5_action_name(k): k for k in (schema.ACTION, *(f"{schema.ACTION}.{d}" for d in schema.action_source()))}
+    return {names[n]: n for n in g if n in names}
+
+
+def action_mode(f: h5py.File) -> str:
+    """The shard's ``writer.action`` (``data.attrs["action"]``; ee_delta for shards written before it)."""
+    return str(f["data"].attrs.get(ACTION_ATTR, "ee_delta"))
 
 
 class HDF5ShardWriter(ShardWriter):
@@ -75,74 +98,66 @@ class HDF5ShardWriter(ShardWriter):
             data = f.create_group("data")
             total = 0
             for ep in episodes:
-                g = data.create_group(f"demo_{ep.meta['episode_index']}")
+                g = data.create_group(f"demo_{ep.meta[schema.EPISODE_INDEX]}")
                 T = ep.num_frames
                 g.attrs["num_samples"] = T
                 total += T
-                for k in _SCALAR_META:
-                    g.attrs[k] = ep.meta[k]
-                for k in _OPTIONAL_META:
-                    if k in ep.meta:
-                        g.attrs[k] = ep.meta[k]
-                g.create_dataset("grasp_pose", data=np.asarray(ep.meta["grasp_pose"]))
+                _write_meta(g, ep.meta)
                 frames = to_output(ep.frames, self.options.action)
-                for key in sorted(k for k in frames if k == "action" or k.startswith("action.")):
+                for key in sorted(k for k in frames if schema.is_action(k)):
                     g.create_dataset(hdf5_action_name(key), data=frames[key])
                 obs = g.create_group("obs")
                 for key, arr in frames.items():
-                    if key == "action" or key.startswith("action."):
+                    if schema.is_action(key):
                         continue
-                    if arr.ndim == 4 or (arr.ndim == 3 and arr[0].size >= 1024):  # images, depth, ids, clouds
-                        # byte shuffling: depth 30% and ids 25% smaller with gzip; point clouds grow, so not them
-                        shuffle = bool(img_kw) and key.startswith(("observation.depth.", "observation.segmentation."))
+                    storage = schema.storage_of(key)
+                    if storage != schema.COLUMN:  # images, depth, ids, clouds: one frame per chunk
+                        shuffle = bool(img_kw) and storage in _SHUFFLED  # point clouds grow when shuffled
                         obs.create_dataset(key, data=arr, chunks=(1, *arr.shape[1:]), shuffle=shuffle, **img_kw)
                     else:
                         obs.create_dataset(key, data=arr)
                 cams = g.create_group("cameras")
                 for cam, cal in ep.cameras.items():
                     c = cams.create_group(cam)
-                    c.create_dataset("intrinsics", data=cal["intrinsics"])
-                    c.create_dataset("extrinsics", data=cal["extrinsics"])
+                    for ck in schema.CAMERA_KEYS:
+                        c.create_dataset(ck.name, data=cal[ck.name])
             data.attrs["total"] = total
-            data.attrs["action"] = self.options.action
+            data.attrs[ACTION_ATTR] = self.options.action
             if episodes:
-                n_arm, cameras, opts = infer_layout(episodes[0].frames)
-                robot = ((attrs.get("run_config") or {}).get("rollout") or {}).get("robot") or episodes[0].meta.get("robot", "")
-                for k, v in hdf5_attrs(robot, n_arm, cameras, opts, float(episodes[0].meta["fps"])).items():
+                n_arm, cameras, opts = schema.infer_layout(episodes[0].frames)
+                robot = ((attrs.get("run_config") or {}).get("rollout") or {}).get("robot") or ""
+                fps = float(episodes[0].meta[schema.FPS])
+                for k, v in schema.hdf5_attrs(robot, n_arm, cameras, opts, fps).items():
                     data.attrs[k] = v
             for k, v in attrs.items():
                 data.attrs[k] = json.dumps(v) if isinstance(v, (dict, list)) else v
 
 
 def read_episode(path: str, episode_index: int) -> Episode:
-    """Read one episode back from a shard (the inverse of the writer): Episode keys whatever ``writer.action`` was.
-    The shard is opened by ``untrusted.open_shard`` (no external storage, virtual datasets or external links)."""
+    """Read one episode back from a shard (the inverse of the writer): the declared frame keys under their
+    Episode names whatever ``writer.action`` was, the declared calibration and meta keys as their declared
+    types. The shard is opened by ``untrusted.open_shard`` (no external storage, virtual datasets or
+    external links)."""
     with open_shard(path) as f:
         g = f[f"data/demo_{episode_index}"]
-        mode = str(f["data"].attrs.get("action", "ee_delta"))
-        frames = {k: g["obs"][k][()] for k in g["obs"]}
-        for name in g:
-            if name == "actions" or name.startswith("actions_"):
-                frames["action" if name == "actions" else "action." + name[len("actions_"):]] = g[name][()]
-        frames = from_output(frames, mode)
-        cams = {c: {k: g["cameras"][c][k][()] for k in ("intrinsics", "extrinsics")} for c in g["cameras"]}
-        meta = {k: _attr_value(v) for k, v in g.attrs.items() if k != "num_samples"}
-        meta["grasp_pose"] = g["grasp_pose"][()]
+        written = {k: g["obs"][k][()] for k in g["obs"] if schema.match(k) is not None}
+        written.update({key: g[name][()] for key, name in stored_action_keys(g).items()})
+        frames = from_output(written, action_mode(f))
+        cams = {c: {ck.name: g["cameras"][c][ck.name][()] for ck in schema.CAMERA_KEYS} for c in g["cameras"]}
+        meta = read_meta(g)
     return Episode(frames, cams, meta)
 
 
 def read_episode_arrays(path: str, episode_index: int, keys: tuple[str, ...]) -> tuple[dict[str, np.ndarray], dict]:
-    """Only the per-frame ``keys`` (episode schema names) and the scalar attrs of one episode: a cheap
-    read that skips the images."""
+    """Only the per-frame ``keys`` (Episode key names) and the attribute meta keys (core/schema META, as
+    their declared types) of one episode, plus ``num_samples``: a cheap read that skips the images."""
     with open_shard(path) as f:
-        mode = str(f["data"].attrs.get("action", "ee_delta"))
         g = f[f"data/demo_{episode_index}"]
-        stored = {"action" if n == "actions" else "action." + n[len("actions_"):]: n
-                  for n in g if n == "actions" or n.startswith("actions_")}
-        # the writer's action definition decides which stored dataset holds which schema key
-        names = from_output(stored, mode)
+        # the writer's action definition decides which stored dataset holds which Episode key
+        names = from_output(stored_action_keys(g), action_mode(f))
         arrays = {k: g[names[k]][()] if k in names else g["obs"][k][()] for k in keys}
-        attrs = {k: _attr_value(v) for k, v in g.attrs.items()}
+        attrs = read_meta(g, datasets=False)
+        attrs["num_samples"] = int(g.attrs["num_samples"])
     return arrays, attrs
 
 

@@ -25,15 +25,17 @@ from fractions import Fraction
 import av
 import numpy as np
 
+from ..core import schema
 from .video import decode_frames
 
 DEPTH_MIN = 0.01  # m, code 0
 DEPTH_MAX = 4.0  # m, code 4095
 DEPTH_SHIFT = 0.0  # m, added before the log
 DEPTH_QMAX = 4095
-DEPTH_PREFIX = "observation.depth."
-SEGMENTATION_PREFIX = "observation.segmentation."
-EXTRINSICS_PREFIX = "observation.extrinsics."
+# key prefixes of the per-camera observations (declared in core/schema)
+DEPTH_PREFIX = schema.spec(schema.DEPTH).prefix
+SEGMENTATION_PREFIX = schema.spec(schema.SEGMENTATION).prefix
+EXTRINSICS_PREFIX = schema.spec(schema.EXTRINSICS).prefix
 
 
 def quantize_depth(z: np.ndarray) -> np.ndarray:

@@ -11,6 +11,8 @@ import pyarrow.parquet as pq
 
 from ..core import layout
 from ..core.errors import DatasetError
+from ..core.schema import SCENE, SUCCESS
+from .side import side_column
 from .untrusted import number, open_shard, read_json, regular_file
 
 
@@ -46,20 +48,21 @@ def dataset_stats(root: str) -> dict:
         info = read_json(info_path)
         if not isinstance(info, dict):
             raise DatasetError(f"{info_path}: not a JSON object; regenerate it with syngrasp finalize")
-        eps = {"success": [], "scene": []}
+        cols = [side_column(SUCCESS), side_column(SCENE)]
+        eps = {c: [] for c in cols}
         for side in sides:  # one 50,000-episode file at a time
             regular_file(side)
-            part = pq.read_table(side, columns=["success", "scene"]).to_pydict()
-            eps["success"] += part["success"]
-            eps["scene"] += part["scene"]
-        cats, lights = _scene_counts([(t, os.path.join(root, "meta/syngrasp/episodes")) for t in eps["scene"]])
+            part = pq.read_table(side, columns=cols).to_pydict()
+            for c in cols:
+                eps[c] += part[c]
+        cats, lights = _scene_counts([(t, os.path.join(root, "meta/syngrasp/episodes")) for t in eps[side_column(SCENE)]])
         size = _dir_bytes(root, ["data/**/*.parquet", "videos/**/*.mp4", "meta/**/*"])
         size -= _dir_bytes(root, ["meta/syngrasp/finalize_state.*"])  # finalize's cache, not data
         frames = number(info.get("total_frames"), info_path, "total_frames")
         out["lerobot"] = {
             "episodes": number(info.get("total_episodes"), info_path, "total_episodes"),
             "frames": frames,
-            "success_rate": round(sum(eps["success"]) / max(len(eps["success"]), 1), 3),
+            "success_rate": round(sum(eps[cols[0]]) / max(len(eps[cols[0]]), 1), 3),
             "target_categories": cats,
             "lighting": lights,
             "bytes": size,
@@ -72,8 +75,8 @@ def dataset_stats(root: str) -> dict:
             with open_shard(path) as f:
                 try:
                     for demo in f["data"].values():
-                        success.append(bool(demo.attrs["success"]))
-                        scenes.append((demo.attrs["scene"], path))
+                        success.append(bool(demo.attrs[SUCCESS]))
+                        scenes.append((demo.attrs[SCENE], path))
                         frames += int(demo.attrs["num_samples"])
                 except (KeyError, ValueError, TypeError, OSError) as e:
                     raise DatasetError(f"{path}: not a syngrasp shard or damaged ({type(e).__name__}: {e}); "

@@ -12,7 +12,7 @@ import numpy as np
 from .. import __version__
 from ..assets import build_catalog, load_robot
 from ..assets.meshes import ObjectGeometry, object_geometry
-from ..core.episode import PHASE_NAMES, SCHEMA_VERSION, Episode, extrinsics_key
+from ..core.episode import Episode
 from ..core.rng import episode_rng
 from ..core.scene import SceneSpec
 from ..planners.grasp import sample_grasps, sample_surface
@@ -20,6 +20,7 @@ from ..planners.motion import JointLimits, JointTrajectory, PlanningFailure, pla
 from ..randomization.holdout import Holdout, holdout
 from ..randomization.language import describe_target, paraphrases, subtask_texts
 from ..randomization.scene import redraw_view, sample_scene, with_target
+from ..core.schema import CAMERA_EXTRINSICS, INTRINSICS, SEGMENTATION_IDS, episode_meta, extrinsics_key
 from .backend import Renderer, SceneSim, get_backend
 from .config import GenerationConfig
 from .crosscheck import check_grasp
@@ -323,34 +324,32 @@ class EpisodeGenerator:
         rig.restart()  # the recording's frames depend on its states alone, not on the visibility renders
         frames = render_recording(sim, traj, rec, rig, target_points, timings, plan)
         names = rig.names
-        cameras = {c: {"intrinsics": rig.intrinsics(c), "extrinsics": rig.extrinsics(sim, c)} for c in names}
+        cameras = {c: {INTRINSICS: rig.intrinsics(c), CAMERA_EXTRINSICS: rig.extrinsics(sim, c)} for c in names}
         for c in rig.moving:  # a moving camera's episode calibration is that of frame 0
-            cameras[c]["extrinsics"] = frames[extrinsics_key(c)][0].astype(np.float64)
-        meta = {
-            "instruction": scene.instruction,
-            "seed": int(run_seed),
-            "episode_index": int(index),
-            "success": bool(ok),
-            "failure_reason": why,
-            "attempts": attempts,
-            "grasp_pose": grasp.pose.astype(np.float64),
-            "grasp_width": float(grasp.width),
-            "scene": scene.to_json(),
-            "version": __version__,
-            "schema_version": SCHEMA_VERSION,
-            "fps": float(cfg.motion.control_hz),
-            "max_penetration_m": float(rec.max_penetration),
-            "visibility_redraws": int(redraws),
-            "phase_names": json.dumps(list(PHASE_NAMES)),
-            "subtasks": json.dumps(list(subtask_texts(desc))),
-            "language": desc.to_json(),
-            "task_aug": json.dumps(list(paraphrases(desc))),
-            "object_id": scene.target.asset_id,
-            "object_category": scene.target.category,
-            "object_scale": np.asarray(scene.target.scale, np.float64),
-            "object_mass": float(scene.target.mass),
-            "object_friction": np.asarray(OBJECT_FRICTION, np.float64),  # every object geom's (mujoco_backend/build.py)
-        }
-        if plan.ids is not None:
-            meta["segmentation_ids"] = plan.ids.to_json(scene.target.name)
+            cameras[c][CAMERA_EXTRINSICS] = frames[extrinsics_key(c)][0].astype(np.float64)
+        # the declared meta keys (core/schema META); schema_version and phase_names are the schema's own
+        meta = episode_meta(
+            instruction=scene.instruction,
+            seed=int(run_seed),
+            episode_index=int(index),
+            success=bool(ok),
+            failure_reason=why,
+            attempts=attempts,
+            grasp_pose=grasp.pose.astype(np.float64),
+            grasp_width=float(grasp.width),
+            scene=scene.to_json(),
+            version=__version__,
+            fps=float(cfg.motion.control_hz),
+            max_penetration_m=float(rec.max_penetration),
+            visibility_redraws=int(redraws),
+            subtasks=json.dumps(list(subtask_texts(desc))),
+            language=desc.to_json(),
+            task_aug=json.dumps(list(paraphrases(desc))),
+            object_id=scene.target.asset_id,
+            object_category=scene.target.category,
+            object_scale=np.asarray(scene.target.scale, np.float64),
+            object_mass=float(scene.target.mass),
+            object_friction=np.asarray(OBJECT_FRICTION, np.float64),  # every object geom's (mujoco_backend/build.py)
+            **({} if plan.ids is None else {SEGMENTATION_IDS: plan.ids.to_json(scene.target.name)}),
+        )
         return EpisodeResult(index, ok, why, attempts, Episode(frames, cameras, meta), timings, redraws, checked)

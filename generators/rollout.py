@@ -10,7 +10,9 @@ import numpy as np
 from ..core.episode import (ACTION_DIM, PHASE_KEY, POINT_CLOUD_KEY, POSE_DIM, bbox_key, bbox_visible_key,
                             depth_key, extrinsics_key, image_key, segmentation_key)
 from ..core.geometry import mat_to_quat, pose_to_vec7, rotvec_from_mat
-from ..planners.motion import PHASES, JointTrajectory
+from ..core.phases import Phase
+from ..core.schema import ACTION, ACTION_JOINT, EE_POSE, OBJECT_POSE, STATE
+from ..planners.motion import JointTrajectory
 from .backend import InstanceMap, PhysicsSim, Renderer
 from .camera_effects import apply_camera_effects
 from .observations import fuse_point_cloud, mask_bbox
@@ -71,12 +73,12 @@ def classify(phase: np.ndarray, rise: np.ndarray, height: float) -> tuple[bool, 
     hold tick and after the last step. Otherwise "slipped" (never lifted, or lost
     while lifting or holding) or "dropped_during_shake".
     """
-    def end_of(name: str) -> float | None:
-        idx = np.flatnonzero(phase == PHASES.index(name))
+    def end_of(p: Phase) -> float | None:
+        idx = np.flatnonzero(phase == p)
         return rise[idx[-1] + 1] if len(idx) else None
 
-    lift_end, shake_end = end_of("lift"), end_of("shake")
-    hold = np.flatnonzero(phase == PHASES.index("hold"))
+    lift_end, shake_end = end_of(Phase.LIFT), end_of(Phase.SHAKE)
+    hold = np.flatnonzero(phase == Phase.HOLD)
     if lift_end is not None and lift_end < height:
         return False, "slipped"
     if shake_end is not None and shake_end < height:
@@ -189,7 +191,7 @@ def trim_idle(sim: PhysicsSim, traj: JointTrajectory, rec: Recording) -> tuple[J
         sim.set_positions(q)
         width[t] = sim.gripper_width()
     moved = np.abs(np.diff(width, prepend=width[0])) >= IDLE_WIDTH_TOL
-    close, hold = PHASES.index("close"), PHASES.index("hold")
+    close, hold = Phase.GRASP, Phase.HOLD
     first = np.r_[True, traj.phase[1:] != traj.phase[:-1]]
     keep = ~(((traj.phase == close) & ~first & ~moved) | ((traj.phase == hold) & ~first))
     out = JointTrajectory(traj.q[keep], traj.gripper[keep], traj.phase[keep], traj.dt)
@@ -275,11 +277,11 @@ def render_recording(
     action[:, 6] = traj.gripper
     joint = joint_actions(traj)
     frames = {
-        "observation.state": state,
-        "observation.ee_pose": ee.astype(np.float32),
-        "action": action,
-        "action.joint": joint,
-        "annotation.object_pose": obj,
+        STATE: state,
+        EE_POSE: ee.astype(np.float32),
+        ACTION: action,
+        ACTION_JOINT: joint,
+        OBJECT_POSE: obj,
     }
     frames[PHASE_KEY] = np.asarray(traj.phase, np.int64)
     for c in cams:

@@ -11,6 +11,7 @@ import os
 
 from ..core import layout
 from ..core.errors import ConfigError
+from ..core.schema import SCENE
 from ..generators.config import GenerationConfig
 
 
@@ -39,7 +40,7 @@ def export_episode_usd(root: str, index: int, out: str, cfg: GenerationConfig) -
         raise ConfigError("export-usd", "needs usd-core: pip install usd-core") from e
     episode = _find_episode(root, index)
     gen = EpisodeGenerator(cfg)
-    scene = SceneSpec.from_json(episode.meta["scene"])
+    scene = SceneSpec.from_json(episode.meta[SCENE])
     sim = gen.make_sim(scene)
     sim.set_target(scene)
     d = os.path.dirname(os.path.abspath(out))

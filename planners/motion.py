@@ -1,4 +1,7 @@
-"""Pick motion: transit -> pre-grasp -> straight approach -> close -> straight lift -> shake -> hold.
+"""Pick motion: transit to the pre-grasp pose -> straight approach -> close -> straight lift -> shake -> hold.
+
+Each control tick is labelled with its ``core.phases.Phase``: APPROACH (the transit), PRE_GRASP (the
+straight approach), GRASP (closing), LIFT, SHAKE, HOLD; rollout records these values as ``annotation.phase``.
 
 Output is a joint-space trajectory sampled at the control rate. Transit is the
 straight joint path when it is collision-free, otherwise an RRT-Connect path
@@ -15,15 +18,13 @@ import dataclasses
 
 import numpy as np
 
+from ..core.phases import Phase
 from .config import MotionConfig
 from .grasp import Grasp
 from .ik import solve_ik
 from .protocols import CollisionChecker, Kinematics
 from .rrt import rrt_connect, shortcut
 from .timing import time_parameterize
-
-PHASES = ("transit", "approach", "close", "lift", "shake", "hold")
-
 
 @dataclasses.dataclass(frozen=True)
 class JointLimits:
@@ -48,8 +49,8 @@ class PlanningFailure(Exception):
 class JointTrajectory:
     """Arm joint targets at the control rate.
 
-    q: (T, n) [rad]; gripper: (T,) command, 0 open / 1 closed; phase: (T,) index
-    into PHASES; dt: control period [s]. Sample t is the target at time t * dt.
+    q: (T, n) [rad]; gripper: (T,) command, 0 open / 1 closed; phase: (T,) int8 ``core.phases.Phase``
+    values; dt: control period [s]. Sample t is the target at time t * dt.
     """
 
     q: np.ndarray
@@ -173,12 +174,12 @@ def plan_pick(
     n_close = int(np.ceil(cfg.close_time / dt))
     n_hold = int(np.ceil(cfg.hold_time / dt))
     segments = [
-        (np.vstack([q_start[None], q_tr]), 0.0, 0),
-        (q_app, 0.0, 1),
-        (np.repeat(q_grasp[None], n_close, axis=0), 1.0, 2),
-        (q_lift, 1.0, 3),
-        (q_shake, 1.0, 4),
-        (np.repeat((q_shake[-1] if len(q_shake) else q_lift[-1])[None], n_hold, axis=0), 1.0, 5),
+        (np.vstack([q_start[None], q_tr]), 0.0, Phase.APPROACH),
+        (q_app, 0.0, Phase.PRE_GRASP),
+        (np.repeat(q_grasp[None], n_close, axis=0), 1.0, Phase.GRASP),
+        (q_lift, 1.0, Phase.LIFT),
+        (q_shake, 1.0, Phase.SHAKE),
+        (np.repeat((q_shake[-1] if len(q_shake) else q_lift[-1])[None], n_hold, axis=0), 1.0, Phase.HOLD),
     ]
     q = np.vstack([s[0] for s in segments])
     grip = np.concatenate([np.full(len(s[0]), s[1]) for s in segments])

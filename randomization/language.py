@@ -17,6 +17,7 @@ import json
 
 import numpy as np
 
+from ..core.phases import Phase
 from ..core.scene import SceneSpec
 
 VERBS = {"pick up": "pick it up", "grab": "grab it", "lift": "lift it", "take": "take it", "grasp": "grasp it"}
@@ -36,8 +37,15 @@ SIZE_RATIO = 1.3  # the target is "small"/"large" when every other object of its
 REL_MARGIN = 0.04  # m: a relation holds for the target when its offset along the relation's axis exceeds this
 RELATION_SHARE = 0.35  # chance of preferring a relational phrase when one is unique
 N_PARAPHRASES = 4  # task_aug: rephrasings stored with each instruction
-SUBTASKS = ("move to the {obj}", "line the gripper up with the {obj}", "close the gripper", "lift it", "shake it",
-            "hold it still")
+# the subtask instruction of each phase (core/phases.py), ``{obj}`` the referring phrase
+SUBTASKS: dict[Phase, str] = {
+    Phase.APPROACH: "move to the {obj}",
+    Phase.PRE_GRASP: "line the gripper up with the {obj}",
+    Phase.GRASP: "close the gripper",
+    Phase.LIFT: "lift it",
+    Phase.SHAKE: "shake it",
+    Phase.HOLD: "hold it still",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,8 +205,8 @@ def describe_target(
 
 
 def subtask_texts(desc: Description) -> tuple[str, ...]:
-    """One instruction per phase (core.episode.PHASE_NAMES order) for the described target."""
-    return tuple(s.format(obj=desc.phrase) for s in SUBTASKS)
+    """One instruction per phase, in phase order (core/phases.py), for the described target."""
+    return tuple(SUBTASKS[p].format(obj=desc.phrase) for p in Phase)
 
 
 def paraphrases(desc: Description, n: int = N_PARAPHRASES) -> tuple[str, ...]:

@@ -18,15 +18,18 @@ import numpy as np
 import pyarrow.parquet as pq
 import yaml
 
-from ..core import layout
+from ..core import layout, schema
 from ..core.dataconf import from_dict
 from ..core.errors import ConfigError, DatasetError
+from ..exporters.hdf5 import read_meta
 from ..exporters.report import dataset_stats
-from ..exporters.side import read_side_table
+from ..exporters.side import read_side_table, side_column
 from ..exporters.untrusted import inside, number, open_shard, read_json, regular_file
 from ..randomization.config import SceneConfig
 from ..randomization.lighting import kelvin_to_rgb
 
+SUCCESS_LABEL = "success"  # not a schema key: the outcome label beside the failure reasons
+LEROBOT_EPISODE_INDEX = "episode_index"  # not a schema key: LeRobot's dense episode numbering
 _KELVIN_GRID = np.arange(1000.0, 15001.0, 10.0)
 _KELVIN_RGB = np.array([kelvin_to_rgb(k) for k in _KELVIN_GRID])
 
@@ -70,8 +73,8 @@ def _scene_config(root: str) -> SceneConfig:
     if os.path.isfile(path):
         with open(path) as f:
             tree = yaml.safe_load(f) or {}
-        if "scene" in tree:
-            return from_dict(SceneConfig, tree["scene"])
+        if "scene" in tree:  # not a schema key: the run config's scene section
+            return from_dict(SceneConfig, tree["scene"])  # not a schema key: config section
     return SceneConfig()
 
 
@@ -82,10 +85,10 @@ def _hdf5_episodes(root: str) -> list[EpisodeInfo]:
         with open_shard(path) as f:
             try:
                 for name, g in f["data"].items():
-                    a = g.attrs
-                    out.append(EpisodeInfo(int(a["episode_index"]), path, shard, bool(a["success"]), str(a["failure_reason"]),
-                                           str(a["instruction"]), int(a["num_samples"]), float(a["grasp_width"]),
-                                           _scene(a["scene"], path)))
+                    a = read_meta(g, datasets=False)
+                    out.append(EpisodeInfo(a[schema.EPISODE_INDEX], path, shard, a[schema.SUCCESS],
+                                           a[schema.FAILURE_REASON], a[schema.INSTRUCTION], int(g.attrs["num_samples"]),
+                                           a[schema.GRASP_WIDTH], _scene(a[schema.SCENE], path)))
             except (KeyError, ValueError, TypeError) as e:
                 raise DatasetError(f"{path}: not a syngrasp shard or damaged ({type(e).__name__}: {e}); regenerate it") from e
     return sorted(out, key=lambda e: e.index)
@@ -107,14 +110,19 @@ def _lerobot_episodes(root: str) -> list[EpisodeInfo]:
     if not side:
         return []
     where = os.path.join(root, "meta/syngrasp/episodes")
+    c = {k: side_column(k) for k in (schema.EPISODE_INDEX, schema.SHARD_INDEX, schema.SUCCESS, schema.FAILURE_REASON,
+                                     schema.INSTRUCTION, schema.GRASP_WIDTH, schema.SCENE)}
     try:
         return [
-            EpisodeInfo(number(side["source_episode_index"][i], where, "source_episode_index"), "lerobot",
-                        number(side["shard_index"][i], where, "shard_index"), bool(side["success"][i]),
-                        str(side["failure_reason"][i]), str(side["instruction"][i]), number(side["length"][i], where, "length"),
-                        number(side["grasp_width"][i], where, "grasp_width", float), _scene(side["scene"][i], where),
-                        number(side["episode_index"][i], where, "episode_index"))
-            for i in range(len(side["episode_index"]))
+            EpisodeInfo(number(side[c[schema.EPISODE_INDEX]][i], where, c[schema.EPISODE_INDEX]), "lerobot",
+                        number(side[c[schema.SHARD_INDEX]][i], where, c[schema.SHARD_INDEX]),
+                        bool(side[c[schema.SUCCESS]][i]),
+                        str(side[c[schema.FAILURE_REASON]][i]), str(side[c[schema.INSTRUCTION]][i]),
+                        number(side["length"][i], where, "length"),
+                        number(side[c[schema.GRASP_WIDTH]][i], where, c[schema.GRASP_WIDTH], float),
+                        _scene(side[c[schema.SCENE]][i], where),
+                        number(side[LEROBOT_EPISODE_INDEX][i], where, LEROBOT_EPISODE_INDEX))
+            for i in range(len(side[LEROBOT_EPISODE_INDEX]))
         ]
     except KeyError as e:
         raise DatasetError(f"{where}: side table lacks column {e}; regenerate it with syngrasp finalize") from e
@@ -146,7 +154,7 @@ def _record(r, path: str) -> dict:
     """A shard completion record with the numbers the report plots checked to be numbers."""
     if not isinstance(r, dict):
         raise DatasetError(f"{path}: not a JSON object; the shard record is damaged")
-    for key, kind in (("successes", int), ("frames", int), ("shard_index", int), ("seconds", float)):
+    for key, kind in (("successes", int), ("frames", int), ("shard_index", int), ("seconds", float)):  # not a schema key
         r[key] = number(r.get(key), path, key, kind)
     try:
         r["failures"] = {str(k): number(v, path, f"failures.{k}") for k, v in (r.get("failures") or {}).items()}
@@ -169,15 +177,16 @@ def outcome_counts(data: ReportData) -> tuple[collections.Counter, dict[str, col
     have_cats = bool(data.records) and all("outcomes_by_category" in r for r in data.records)
     for r in data.records:
         overall.update(r["failures"])
-        overall["success"] += r["successes"]
+        overall[SUCCESS_LABEL] += r["successes"]
         for cat, outs in r.get("outcomes_by_category", {}).items():
             per_cat[cat or "(none)"].update(outs)
     if not data.records:
         for e in data.episodes:
-            overall["success" if e.success else e.failure_reason] += 1
+            overall[SUCCESS_LABEL if e.success else e.failure_reason] += 1
     if not have_cats:
         for e in data.episodes:
-            per_cat[e.scene["objects"][e.scene["target_index"]]["category"]]["success" if e.success else e.failure_reason] += 1
+            outcome = SUCCESS_LABEL if e.success else e.failure_reason
+            per_cat[e.scene["objects"][e.scene["target_index"]]["category"]][outcome] += 1
     return overall, dict(per_cat)
 
 
@@ -211,21 +220,22 @@ def episode_frames(data: ReportData, e: EpisodeInfo, cam: str, which: np.ndarray
     if e.source != "lerobot":
         with open_shard(e.source) as f:
             g = f[f"data/demo_{e.index}/obs"]
-            imgs = np.stack([g[f"observation.images.{cam}"][int(t)] for t in which])
-            boxes = g[f"annotation.bbox.{cam}"][()][which]
+            imgs = np.stack([g[schema.image_key(cam)][int(t)] for t in which])
+            boxes = g[schema.bbox_key(cam)][()][which]
         return imgs, boxes
     from ..exporters.video import decode_video
 
     root = data.root
     ep = pq.read_table(glob.glob(os.path.join(root, "meta/episodes/*/*.parquet"))[0]).to_pylist()
-    row = next(r for r in ep if r["episode_index"] == e.lerobot_row)
-    key = f"observation.images.{cam}"
+    row = next(r for r in ep if r[LEROBOT_EPISODE_INDEX] == e.lerobot_row)
+    key = schema.image_key(cam)
     path = inside(root, f"videos/{key}/chunk-{row[f'videos/{key}/chunk_index']:03d}/file-{row[f'videos/{key}/file_index']:03d}.mp4")
     regular_file(path)
     frames, times = decode_video(path)
     fps = row["length"] / (row[f"videos/{key}/to_timestamp"] - row[f"videos/{key}/from_timestamp"])
     idx = [int(np.argmin(np.abs(times - (row[f"videos/{key}/from_timestamp"] + t / fps)))) for t in which]
     dpath = inside(root, f"data/chunk-{row['data/chunk_index']:03d}/file-{row['data/file_index']:03d}.parquet")
-    d = pq.read_table(dpath, columns=["episode_index", f"annotation.bbox.{cam}"]).to_pydict()
-    bb = np.asarray([b for i, b in zip(d["episode_index"], d[f"annotation.bbox.{cam}"]) if i == e.lerobot_row], np.float32)
+    box = schema.bbox_key(cam)
+    d = pq.read_table(dpath, columns=[LEROBOT_EPISODE_INDEX, box]).to_pydict()
+    bb = np.asarray([b for i, b in zip(d[LEROBOT_EPISODE_INDEX], d[box]) if i == e.lerobot_row], np.float32)
     return frames[idx], bb[which]

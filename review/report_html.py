@@ -24,7 +24,8 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from ..core.atomic import atomic_write_text  # noqa: E402
-from .report_data import ReportData, episode_frames, load_report_data, outcome_counts, randomized_parameters  # noqa: E402
+from .report_data import (SUCCESS_LABEL, ReportData, episode_frames, load_report_data, outcome_counts,  # noqa: E402
+                          randomized_parameters)
 
 # labels come from the dataset (categories, failure reasons, instructions): "$\\frac$" is text, never mathtext
 PLAIN_TEXT = {"text.usetex": False, "text.parse_math": False}
@@ -76,8 +77,8 @@ def contact_strip(data: ReportData, e, cams: tuple[str, ...]) -> Image.Image:
 def _outcome_plots(data: ReportData) -> tuple[str, str, float, int]:
     overall, per_cat = outcome_counts(data)
     n = sum(overall.values())
-    rate = overall.get("success", 0) / max(n, 1)
-    names = ["success"] + sorted(k for k in overall if k != "success")
+    rate = overall.get(SUCCESS_LABEL, 0) / max(n, 1)
+    names = [SUCCESS_LABEL] + sorted(k for k in overall if k != SUCCESS_LABEL)
     fig, ax = plt.subplots(figsize=(7, 3))
     ax.bar(names, [overall.get(k, 0) for k in names], color=["tab:green"] + ["tab:red"] * (len(names) - 1))
     ax.set_ylabel("episode indices")
@@ -85,13 +86,13 @@ def _outcome_plots(data: ReportData) -> tuple[str, str, float, int]:
     ax.tick_params(axis="x", rotation=30)
     a = _fig(fig)
     cats = sorted(per_cat, key=lambda c: -sum(per_cat[c].values()))
-    outs = ["success"] + sorted({o for c in per_cat.values() for o in c} - {"success"})
+    outs = [SUCCESS_LABEL] + sorted({o for c in per_cat.values() for o in c} - {SUCCESS_LABEL})
     fig, ax = plt.subplots(figsize=(8, 3.2))
     bottom = np.zeros(len(cats))
     cmap = plt.get_cmap("tab10")
     for i, o in enumerate(outs):
         v = np.array([per_cat[c].get(o, 0) for c in cats], float)
-        ax.bar(cats, v, bottom=bottom, label=o, color="tab:green" if o == "success" else cmap((i + 2) % 10))
+        ax.bar(cats, v, bottom=bottom, label=o, color="tab:green" if o == SUCCESS_LABEL else cmap((i + 2) % 10))
         bottom += v
     ax.set_ylabel("episode indices")
     ax.set_title("outcome per target category")
@@ -149,7 +150,7 @@ def _throughput_plot(data: ReportData) -> str:
         axes[0].set_xlabel("wall time since the first shard started [s]")
         axes[0].set_ylabel("frames written")
         axes[0].set_title("throughput over the run (shard completions)")
-        idx = [r["shard_index"] for r in data.records]
+        idx = [r["shard_index"] for r in data.records]  # not a schema key: shard record field
         fps = [r["frames"] / max(r["seconds"], 1e-9) for r in data.records]
         axes[1].bar(idx, fps, color="tab:green")
         axes[1].set_xticks(idx)
@@ -200,7 +201,8 @@ def _page(data: ReportData, root: str, episodes_shown: int, seed: int) -> str:
         e = data.episodes[i]
         strip = contact_strip(data, e, data.cameras)
         parts.append(f"<div class='ep'><b>episode {_n(e.index)}</b> (shard {_n(e.shard)}, {_n(e.length)} frames, "
-                     f"{'success' if e.success else html.escape(str(e.failure_reason))}): {html.escape(str(e.instruction))}"
+                     f"{SUCCESS_LABEL if e.success else html.escape(str(e.failure_reason))}): "
+                     f"{html.escape(str(e.instruction))}"
                      f"{_img(_png(strip), f'episode {_n(e.index)}')}</div>")
     parts += [
         "<h2>Success and failures</h2>", _img(outcomes, "outcomes"), _img(per_cat, "outcome per category"),

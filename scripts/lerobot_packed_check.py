@@ -44,13 +44,19 @@ def build(root: str, shards: int = 30) -> None:
             n = 3 + (ep * 5) % 7
             rng = np.random.default_rng(ep)
             frames = {"observation.state": rng.normal(size=(n, 8)).astype(np.float32),
-                      "action": rng.normal(size=(n, 7)).astype(np.float32)}
+                      "observation.ee_pose": rng.normal(size=(n, 7)).astype(np.float32),
+                      "action": rng.normal(size=(n, 7)).astype(np.float32),
+                      "action.joint": rng.normal(size=(n, 8)).astype(np.float32),
+                      "annotation.object_pose": rng.normal(size=(n, 7)).astype(np.float32),
+                      "annotation.phase": np.minimum(np.arange(n), 5).astype(np.int64)}
             for c, cam in enumerate(CAMS):
                 frames[f"observation.images.{cam}"] = np.stack(
                     [np.full((32, 32, 3), level(ep, t, c), np.uint8) for t in range(n)])
+                frames[f"annotation.bbox.{cam}"] = np.tile(np.float32([4, 4, 20, 20]), (n, 1))
             meta = {"episode_index": ep, "instruction": "pick up the mug", "success": True, "failure_reason": "",
                     "attempts": 1, "seed": 0, "grasp_width": 0.04, "grasp_pose": np.eye(4), "scene": "{}",
-                    "version": "check", "fps": 10.0, "shard_index": k}
+                    "version": "check", "schema_version": "1.0", "fps": 10.0, "max_penetration_m": 0.0,
+                    "visibility_redraws": 0, "shard_index": k}
             eps.append(Episode(frames, {c: {"intrinsics": np.eye(3), "extrinsics": np.eye(4)} for c in CAMS}, meta))
             ep += 1
         writer.write(k, eps, {"shard_index": k})

@@ -278,13 +278,16 @@ def _episode(idx=0, category="mug", instruction="pick up the mug", T=4):
               "action": rng.normal(size=(T, 7)).astype(np.float32),
               "action.joint": rng.normal(size=(T, 8)).astype(np.float32),
               "observation.images.front": rng.integers(0, 255, (T, 32, 32, 3), dtype=np.uint8),
-              "annotation.bbox.front": np.tile(np.float32([4, 4, 20, 20]), (T, 1))}
+              "annotation.bbox.front": np.tile(np.float32([4, 4, 20, 20]), (T, 1)),
+              "observation.ee_pose": np.tile(np.float32([0.4, 0, 0.2, 1, 0, 0, 0]), (T, 1)),
+              "annotation.object_pose": np.tile(np.float32([0.5, 0, 0.05, 1, 0, 0, 0]), (T, 1)),
+              "annotation.phase": np.arange(T, dtype=np.int64)}
     scene = {"objects": [{"category": category, "scale": [1.0, 1.0, 1.0]}], "target_index": 0,
              "cameras": [{"name": "front", "pos": [1.0, 0.0, 0.5], "fovy": 45.0}], "lights": [{"type": "point", "diffuse": [1, 0.9, 0.8]}],
              "table": {"top_z": 0.0}}
     meta = {"episode_index": idx, "instruction": instruction, "success": True, "failure_reason": "", "attempts": 1,
             "seed": 0, "grasp_width": 0.04, "grasp_pose": np.eye(4), "scene": json.dumps(scene), "version": "test",
-            "schema_version": 1, "fps": 10.0, "max_penetration_m": 0.0, "visibility_redraws": 0}
+            "schema_version": "1.0", "fps": 10.0, "max_penetration_m": 0.0, "visibility_redraws": 0}
     return Episode(frames, {"front": {"intrinsics": np.eye(3), "extrinsics": np.eye(4)}}, meta)
 
 

@@ -33,15 +33,20 @@ def _episode(ep: int, length: int) -> Episode:
     rng = np.random.default_rng(ep)
     frames = {"observation.state": rng.normal(size=(length, 8)).astype(np.float32),
               "action": rng.normal(size=(length, 7)).astype(np.float32),
-              "action.joint": rng.normal(size=(length, 8)).astype(np.float32)}
+              "action.joint": rng.normal(size=(length, 8)).astype(np.float32),
+              "observation.ee_pose": rng.normal(size=(length, 7)).astype(np.float32),
+              "annotation.object_pose": rng.normal(size=(length, 7)).astype(np.float32),
+              "annotation.phase": np.minimum(np.arange(length), 5).astype(np.int64)}
     for c, cam in enumerate(CAMS):
         img = np.zeros((length, 32, 32, 3), np.uint8)
         for t in range(length):
             img[t] = _level(ep, t, c)
         frames[f"observation.images.{cam}"] = img
+        frames[f"annotation.bbox.{cam}"] = np.tile(np.float32([4, 4, 20, 20]), (length, 1))
     meta = {"episode_index": ep, "instruction": f"pick up the {('red', 'blue', 'green')[ep % 3]} mug", "success": True,
             "failure_reason": "", "attempts": 1, "seed": 0, "grasp_width": 0.04, "grasp_pose": np.eye(4),
-            "scene": json.dumps({"objects": []}), "version": "test", "fps": 10.0}
+            "scene": json.dumps({"objects": []}), "version": "test", "schema_version": "1.0", "fps": 10.0,
+            "max_penetration_m": 0.0, "visibility_redraws": 0}
     return Episode(frames, {cam: {"intrinsics": np.eye(3), "extrinsics": np.eye(4)} for cam in CAMS}, meta)
 
 

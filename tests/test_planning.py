@@ -5,7 +5,7 @@ import pytest
 
 from syngrasp.generators.replay import replay_actions, replay_succeeds
 from syngrasp.planners.grasp import force_closure_2pt
-from syngrasp.planners.motion import PHASES
+from syngrasp.core.phases import Phase
 from syngrasp.planners.rrt import rrt_connect, shortcut
 from syngrasp.planners.timing import time_parameterize
 from syngrasp.generators.rollout import classify
@@ -59,11 +59,12 @@ def test_force_closure_at_mu_015():
 
 
 def _phases(counts):
-    return np.concatenate([np.full(n, PHASES.index(p), np.int8) for p, n in counts])
+    return np.concatenate([np.full(n, p, np.int8) for p, n in counts])
 
 
 def test_outcome_classification():
-    phase = _phases([("transit", 3), ("approach", 2), ("close", 2), ("lift", 3), ("shake", 3), ("hold", 3)])
+    phase = _phases([(Phase.APPROACH, 3), (Phase.PRE_GRASP, 2), (Phase.GRASP, 2), (Phase.LIFT, 3), (Phase.SHAKE, 3),
+                     (Phase.HOLD, 3)])
     up = np.r_[np.zeros(8), 0.03, 0.06, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]
     assert classify(phase, up, 0.08) == (True, "")
     never = np.zeros(17)

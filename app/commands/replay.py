@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from ...core import layout
+from ...core import layout, schema
 from ...core.errors import ConfigError
 from .common import run_config
 
@@ -25,9 +25,9 @@ def _replay(args) -> int:
             if args.limit and total >= args.limit:
                 break
             ep = read_episode(shard, idx)
-            good = replay_succeeds(gen, SceneSpec.from_json(ep.meta["scene"]), ep.frames[ACTION_SOURCE["joint"]])
+            good = replay_succeeds(gen, SceneSpec.from_json(ep.meta[schema.SCENE]), ep.frames[ACTION_SOURCE["joint"]])
             total += 1
-            ok += int(good == bool(ep.meta["success"]))
+            ok += int(good == bool(ep.meta[schema.SUCCESS]))
     print(json.dumps({"replayed": total, "reproduced": ok, "rate": round(ok / max(total, 1), 3)}))
     return 0
 
@@ -47,7 +47,7 @@ def _crosscheck(args) -> int:
         count[0] += 1
         if not args.quiet:
             held = "error" if row["error"] else ("held" if row["engine_held"] else "dropped")
-            print(f"  episode {row['episode_index']}: {args.engine} {held}", file=sys.stderr, flush=True)
+            print(f"  episode {row[schema.EPISODE_INDEX]}: {args.engine} {held}", file=sys.stderr, flush=True)
 
     rows = crosscheck_dataset(args.dir, args.engine, cfg, workers, args.limit, progress)
     summary = summarize(rows)

@@ -38,6 +38,8 @@ import os
 import mujoco
 import numpy as np
 
+from ...core.schema import EPISODE_INDEX, FPS, INSTRUCTION, OBJECT_POSE, STATE
+
 _VISIBLE_GROUPS = (0, 1, 2)  # what the renderer draws (mujoco_backend/render.py)
 
 
@@ -50,8 +52,8 @@ def _name(s: str, prefix: str) -> str:
 def posed_qpos(sim, episode) -> np.ndarray:
     """(T, nq) generalized positions that reproduce the recorded frames (module docstring)."""
     frames = episode.frames
-    state = np.asarray(frames["observation.state"], np.float64)
-    obj = np.asarray(frames["annotation.object_pose"], np.float64)
+    state = np.asarray(frames[STATE], np.float64)
+    obj = np.asarray(frames[OBJECT_POSE], np.float64)
     q0 = sim.data.qpos.copy()
     ti = sim.scene.target_index
     out = np.repeat(q0[None], len(state), axis=0)
@@ -175,15 +177,15 @@ def write_stage(sim, episode, out: str) -> dict:
     stage = Usd.Stage.CreateNew(out)
     UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.z)
     UsdGeom.SetStageMetersPerUnit(stage, 1.0)
-    fps = float(episode.meta.get("fps", 10.0))
+    fps = float(episode.meta.get(FPS, 10.0))
     stage.SetTimeCodesPerSecond(fps)
     stage.SetFramesPerSecond(fps)
     stage.SetStartTimeCode(0)
     stage.SetEndTimeCode(T - 1)
     world = UsdGeom.Xform.Define(stage, "/World")
     stage.SetDefaultPrim(world.GetPrim())
-    world.GetPrim().SetCustomDataByKey("syngrasp:episode_index", int(episode.meta["episode_index"]))
-    world.GetPrim().SetCustomDataByKey("syngrasp:instruction", str(episode.meta["instruction"]))
+    world.GetPrim().SetCustomDataByKey(f"syngrasp:{EPISODE_INDEX}", int(episode.meta[EPISODE_INDEX]))
+    world.GetPrim().SetCustomDataByKey(f"syngrasp:{INSTRUCTION}", str(episode.meta[INSTRUCTION]))
     looks = Sdf.Path("/World/Looks")
     UsdGeom.Scope.Define(stage, looks)
     mats: dict = {}
