@@ -146,7 +146,7 @@ class GraspEnv(gymnasium.Env):
             raise RuntimeError("call reset() before step()")
         a = np.asarray(action, np.float64).reshape(-1)
         if a.shape != self.action_space.shape:
-            raise ConfigError("action", f"the policy's action has shape {a.shape}; this env takes {self.world.action} "
+            raise ConfigError("action", f"the policy's action has shape {a.shape}; this env takes {self.world.action} "  # not a schema key: the step argument
                                         f"actions of shape {self.action_space.shape}: give a policy trained on this "
                                         "dataset's action definition (writer.action), or pass action=...")
         sim, n = self._sim, self.robot.n_arm

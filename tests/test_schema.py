@@ -162,8 +162,8 @@ def test_a_declared_key_reaches_hdf5_lerobot_validate_and_the_declarations(wrenc
     feats = schema.lerobot_features(robot.n_arm, _cameras(ep), {}, robot.feature_names())
     assert feats[WRENCH] == {"dtype": "float32", "shape": [6], "names": [f"{WRENCH}_{i}" for i in range(6)]}
     out = tmp_path / "lerobot"
-    LeRobotShardWriter(str(out), WriterConfig()).write(0, [ep], {"shard_index": 0})
-    info = finalize_lerobot(str(out), [0], robot.name, WriterConfig(), robot.feature_names())
+    LeRobotShardWriter(str(out), WriterConfig()).write(0, [ep], {"run_config": tiny_cfg.to_dict(), "shard_index": 0})
+    info = finalize_lerobot(str(out), [0], WriterConfig(), tiny_cfg.to_dict()).info
     assert info["features"][WRENCH] == feats[WRENCH]
     assert f"| `{WRENCH}` | float32 | [6] | N, N m | robot base |" in (out / "README.md").read_text()
     assert validate(str(out)) == []

@@ -74,11 +74,11 @@ def evaluate_command(args) -> int:
         for s in splits:
             if s not in SPLITS:
                 raise ConfigError("--split", f"'{s}' is not one of {', '.join(SPLITS)}")
-        draws = [(s, {"seed": k}) for s in splits for k in range(args.episodes)]
+        draws = [(s, {"seed": k}) for s in splits for k in range(args.episodes)]  # not a schema key: reset argument
 
     def progress(r) -> None:
         if not args.quiet:
-            print(f"  {r.split} #{r.index} {r.category}: {'success' if r.success else r.failure_reason} "
+            print(f"  {r.split} #{r.index} {r.category}: {'success' if r.success else r.failure_reason} "  # not a schema key
                   f"({r.steps} steps, {r.seconds:.1f} s)", file=sys.stderr, flush=True)
 
     rollouts = evaluate(lambda s: make_env(args.dir, None, args.overrides, s, mode, args.max_steps), policy, draws,
@@ -88,7 +88,7 @@ def evaluate_command(args) -> int:
     out = args.sheet or os.path.join(args.dir, f"eval_{policy.name}.png")
     Image.fromarray(video_sheet(rollouts)).save(out)
     print(f"video sheet: {out}")
-    print(json.dumps({"policy": policy.name, "action": mode, **summary["overall"],
+    print(json.dumps({"policy": policy.name, "action": mode, **summary["overall"],  # not a schema key: report field
                       "per_split": {s: r["rate"] for s, r in summary["per_split"].items()},
                       "seconds": round(sum(r.seconds for r in rollouts), 1)}))
     return 0
