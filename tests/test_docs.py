@@ -410,14 +410,92 @@ def test_schema_reference_lists_every_declaration():
 
     page = _reference_module().schema_page()
     for spec in schema.FRAME_KEYS:
-        assert f"`{spec.pattern}`" in page, spec.pattern
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{spec.name}` |"))
+        assert f"| `{spec.dtype}` | `{spec.shape_text}` |" in row and f"| `{spec.storage}` |" in row, row
     assert "`(n_arm+1,)`" in page and "`(H, W, 3)`" in page and "`(N, 6)`" in page
-    for key in schema.META_KEYS:
-        assert f"| `{key}` |" in page, key
+    for kind in schema.STORAGE:
+        assert f"| `{kind}` |" in page, kind
+    for m in schema.META:
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{m.name}` |"))
+        assert f"| {m.type_name} |" in row and all(w.split("`")[0] in row for w in m.where), row
+        assert ("| yes |" in row) == m.required, row
+    for ck in schema.CAMERA_KEYS:
+        assert f"| `{ck.name}` | `float64 {ck.shape}` |" in page, ck.name
+    for phase in schema.PHASES:
+        assert f"| {int(phase)} | `{phase.label}` |" in page, phase
     for col in schema.EPISODE_COLUMNS:
         assert f"`{col.name}`" in page, col.name
     for key in schema.LANGUAGE_KEYS:
         assert f"`{key}`" in page, key
+
+
+def test_schema_reference_follows_a_new_declaration(monkeypatch):
+    """A key declared in core/schema reaches the page with nothing else edited."""
+    import dataclasses as dc
+
+    from syngrasp.core.schema import frames, meta
+
+    new_frame = frames.KeySpec("observation.test_only", "float16", lambda d: (d.n_arm * 2,), "N", "robot base",
+                               "a declaration added by this test", storage=frames.ARRAY)
+    new_meta = dc.replace(meta.META[0], name="test_only_meta", type="float", unit="kg", required=False,
+                          meaning="a meta key added by this test", side="", column="")
+    monkeypatch.setattr(frames, "FRAME_KEYS", (*frames.FRAME_KEYS, new_frame))
+    monkeypatch.setattr(meta, "META", (*meta.META, new_meta))
+    page = _reference_module().schema_page()
+    assert "| `observation.test_only` | `float16` | `(n_arm*2,)` | N | robot base | `array` |" in page
+    assert "| `test_only_meta` | float | kg | no | HDF5 demo attribute `test_only_meta` |" in page
+
+
+def test_reference_hook_spells_no_key_name():
+    """docs/hooks/reference.py reads every key name from core/schema (the same walk as the package's check)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    try:
+        from test_schema_literals import _names, literal_hits
+    finally:
+        sys.path.pop(0)
+    assert literal_hits(REPO / "docs" / "hooks" / "reference.py", _names()) == []
+
+
+def test_cli_reference_names_each_commands_module():
+    from syngrasp.app.cli import COMMAND_GROUPS
+
+    page = _reference_module().cli_page()
+    for group in COMMAND_GROUPS:
+        path = group.__name__.removeprefix("syngrasp.").replace(".", "/") + ".py"
+        assert f"Declared in `{path}`." in page, path
+    assert "## `syngrasp generate`\n\nDeclared in `app/commands/generate.py`." in page
+
+
+def test_layout_reference_lists_every_public_name():
+    import inspect
+
+    from syngrasp.core import layout
+
+    page = _reference_module().layout_page()
+    for name in layout.NAMES:
+        assert f"`{name!r}`" in page, name
+    for name, value in vars(layout).items():
+        if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == layout.__name__:
+            assert f"| `{name}(" in page, name
+    assert "```text\nDIR/\n" in page  # the tree of the module's docstring
+
+
+def test_formats_reference_lists_the_registries():
+    from syngrasp.exporters import formats
+    from syngrasp.generators import backend
+
+    page = _reference_module().formats_page()
+    for name in formats.BUILTINS:
+        fmt = formats.get_format(name)
+        assert f"| `{name}` | {_reference_module()._cell(fmt.doc)} |" in page, name
+    for alias in formats.ALIASES:
+        assert f"`{alias}` =" in page
+    assert formats.ENTRY_POINT_GROUP in page
+    for name in (*backend.backends(), *backend.check_backends()):
+        assert f"`{name}`" in page, name
+    config_keys = {k for k, _, _ in documented(load_config(None, [], seed=0, episodes=0))}
+    named = set(re.findall(r"`((?:writer|rollout)\.[a-z_.]+)`", page))
+    assert {"writer.format", "rollout.backend", "rollout.crosscheck"} <= named <= config_keys, named - config_keys
 
 
 def test_mkdocs_build_strict(tmp_path):
@@ -427,5 +505,6 @@ def test_mkdocs_build_strict(tmp_path):
                        cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     for page in ("reference/cli/index.html", "reference/config/index.html", "reference/schema/index.html",
-                 "changelog/index.html", "performance/index.html"):
+                 "reference/layout/index.html", "reference/formats/index.html", "changelog/index.html",
+                 "performance/index.html"):
         assert (tmp_path / "site" / page).is_file(), page

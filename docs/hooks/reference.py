@@ -1,20 +1,25 @@
 """MkDocs hook: the reference pages, generated from the code at build time (never written by hand).
 
-``mkdocs.yml`` names this file under ``hooks:``. On every build, ``on_files`` adds four pages that
-exist only in the built site:
+``mkdocs.yml`` names this file under ``hooks:``. On every build, ``on_files`` adds pages that exist
+only in the built site (``PAGES``):
 
-- ``reference/cli.md`` from the ``syngrasp`` argument parser (``syngrasp.app.cli.build_parser``) and
+- ``reference/cli.md`` from the ``syngrasp`` argument parser (``syngrasp.app.cli.build_parser``, which
+  assembles the command groups of ``app/commands/``; each command names its module) and
   ``preview_scene.py``'s own parser (``syngrasp preview`` hands its arguments to it);
 - ``reference/config.md`` from the config dataclass tree (``syngrasp.app.config.RunConfig``), each key
   with its default and the doc its dataclass declares (``syngrasp.app.config_show.documented``, the
   walk that ``syngrasp config show`` prints);
-- ``reference/schema.md`` from the public declarations of ``syngrasp.core.schema`` (per-frame keys,
-  per-episode meta keys, LeRobot ``meta/episodes`` columns, language columns);
+- ``reference/schema.md`` from the typed declarations of the ``syngrasp.core.schema`` package
+  (``FRAME_KEYS``, ``STORAGE``, ``META``, ``CAMERA_KEYS``, the LeRobot columns) and ``core.phases``;
+- ``reference/layout.md`` from ``core/layout.py``'s docstring and public names (the run folder);
+- ``reference/formats.md`` from the format registry (``exporters.formats.BUILTINS``, each ``Format``'s
+  doc) and the simulator backend registry (``generators.backend``);
 - ``changelog.md`` from the repository's ``CHANGELOG.md`` (its ``docs/...`` links made site-relative).
 
-Each page is one function returning Markdown (``cli_page``, ``config_page``, ``schema_page``), so the
-same text can be produced without MkDocs (tests/test_docs.py does) and each can be re-pointed at
-new declarations in one place.
+Each page is one function returning Markdown (``cli_page``, ``config_page``, ``schema_page``,
+``layout_page``, ``formats_page``), so the same text can be produced without MkDocs
+(tests/test_docs.py does). No key name is spelled here: every name, type, unit and meaning is read
+from the declarations (tests/test_docs.py checks the file with tests/test_schema_literals.py's walk).
 """
 
 from __future__ import annotations
@@ -25,36 +30,49 @@ import dataclasses
 import io
 import os
 import re
+import sys
 from typing import Any, Iterable
 
 # ---------------------------------------------------------------------------------------- helpers
 
 
 def _flat(text: Any) -> str:
-    """``text`` on one line with pipes escaped, for a Markdown table cell."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """``text`` on one line."""
+    return " ".join(str(text).split())
 
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
 
+def _plain(text: str) -> str:
+    """Text outside code spans in a table cell: pipes escaped, ``<name>`` not an HTML tag."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cell(text: Any) -> str:
-    """``text`` as a table cell: outside its code spans, ``<name>`` must not reach the page as an HTML tag."""
+    """``text`` as a table cell. Outside its code spans, pipes are escaped and ``<name>`` must not reach the
+    page as an HTML tag; code spans stay as they are (Python-Markdown's tables keep a code span's pipes)."""
     flat, out, pos = _flat(text), [], 0
     for m in _CODE_SPAN.finditer(flat):
-        out.append(flat[pos:m.start()].replace("<", "&lt;").replace(">", "&gt;"))
+        out.append(_plain(flat[pos:m.start()]))
         out.append(m.group(0))
         pos = m.end()
-    out.append(flat[pos:].replace("<", "&lt;").replace(">", "&gt;"))
+    out.append(_plain(flat[pos:]))
     return "".join(out)
 
 
 def _code(text: Any) -> str:
-    """``text`` as an inline code span inside a table cell."""
+    """``text`` as an inline code span inside a table cell (Python-Markdown's tables keep a code span's pipes)."""
     s = _flat(text)
     fence = "``" if "`" in s else "`"
     pad = " " if fence == "``" else ""
     return f"{fence}{pad}{s}{pad}{fence}" if s else ""
+
+
+def _module_file(module: Any) -> str:
+    """``core/schema/frames.py`` for the module ``syngrasp.core.schema.frames`` (a package: its folder)."""
+    path = module.__name__.removeprefix("syngrasp.").replace(".", "/")
+    return path + "/" if os.path.basename(module.__file__) == "__init__.py" else path + ".py"
 
 
 def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
@@ -113,8 +131,23 @@ def _option_rows(parser: argparse.ArgumentParser) -> list[list[str]]:
     return rows
 
 
-def _command_section(path: str, parser: argparse.ArgumentParser, help_text: str, level: int) -> list[str]:
+def _command_modules() -> dict[str, str]:
+    """{command: the ``app/commands/`` module that declares it}, from ``syngrasp.app.cli.COMMAND_GROUPS``."""
+    from syngrasp.app.cli import COMMAND_GROUPS
+
+    out = {}
+    for group in COMMAND_GROUPS:
+        sub = argparse.ArgumentParser().add_subparsers()
+        group.add_parsers(sub)
+        out.update({name: _module_file(group) for name in sub.choices})
+    return out
+
+
+def _command_section(path: str, parser: argparse.ArgumentParser, help_text: str, level: int,
+                     declared: str = "") -> list[str]:
     out = [f"{'#' * level} `{path}`", ""]
+    if declared:
+        out += [f"Declared in `{declared}`.", ""]
     if help_text:
         out += [_cell(help_text.replace("%%", "%")) + "", ""]
     usage = parser.format_usage().strip().removeprefix("usage: ")
@@ -141,18 +174,20 @@ def cli_page() -> str:
     from syngrasp.app.cli import build_parser
 
     parser = build_parser()
+    modules = _command_modules()
     out = ["# Command-line reference", "",
-           GENERATED.format(source="`syngrasp.app.cli.build_parser()`"),
+           GENERATED.format(source="`syngrasp.app.cli.build_parser()`, which assembles the command groups of "
+                                   "`app/commands/`"),
            "Every command takes `-h`/`--help`. Exit codes: 0 success, 1 a failed check or run, 2 bad input "
            "(config, flags, files), 130 interrupted. Commands that take `key=value` overrides accept every key of "
            "the [configuration reference](config.md).", ""]
     for name, (sub, help_text) in _subcommands(parser).items():
         if name == "preview":
-            out += [f"## `syngrasp preview`", "", _cell(help_text), "",
+            out += [f"## `syngrasp preview`", "", f"Declared in `{modules[name]}`.", "", _cell(help_text), "",
                     "`syngrasp preview ...` runs `preview_scene.py` with the same arguments:", "",
                     "```text", _preview_help(), "```", ""]
             continue
-        out += _command_section(f"syngrasp {name}", sub, help_text, 2)
+        out += _command_section(f"syngrasp {name}", sub, help_text, 2, modules.get(name, ""))
     return "\n".join(out)
 
 
@@ -226,61 +261,52 @@ def config_page() -> str:
 
 
 # ---------------------------------------------------------------------------------------- schema
+# Every key name, type, unit and meaning below comes from the declarations of ``syngrasp.core.schema``
+# and ``syngrasp.core.phases``; this file spells no key name (tests/test_docs.py checks that).
 
 
-class _Sym:
-    """A symbolic dimension: shape functions of ``core.schema`` evaluated on names instead of numbers."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __add__(self, other: Any) -> "_Sym":
-        return _Sym(f"{self.text}+{other}")
-
-    def __mul__(self, other: Any) -> "_Sym":
-        return _Sym(f"{self.text}*{other}")
-
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    def __str__(self) -> str:
-        return self.text
+def _option_key(option: str) -> str:
+    """The run-config key of an observation option (``point_cloud`` -> ``observations.point_cloud``)."""
+    keys = [k for k, _, _ in config_rows() if k.rsplit(".", 1)[-1] == option]
+    return keys[0] if len(keys) == 1 else option
 
 
-class _SymDims:
-    """Stands in for ``core.schema.Dims`` (the attributes shape functions read), with symbolic values."""
-
-    n_arm = _Sym("n_arm")
-    hw = (_Sym("H"), _Sym("W"))
-    n_points = _Sym("N")
-
-
-def _shape_text(shape: tuple) -> str:
-    if not shape:
-        return "()"
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+def _presence(spec: Any) -> str:
+    """When a frame key is present: always, with its option, and for which cameras."""
+    present = f"with `{_option_key(spec.option)}`" if spec.option else "always"
+    when = {"all": "every camera", "moving": "cameras that move"}.get(spec.per_camera, "")
+    return f"{present}; {when}" if when else present
 
 
 def frame_key_rows() -> list[list[str]]:
-    """One row per declared per-frame key (``core.schema.FRAME_KEYS``)."""
+    """One row per declared per-frame key (``core.schema.FRAME_KEYS``): name, dtype, shape text, unit, frame,
+    storage kind, meaning, presence."""
     from syngrasp.core import schema
 
-    rows = []
-    for spec in schema.FRAME_KEYS:
-        when = {"all": "every camera", "moving": "cameras that move"}.get(spec.per_camera, "")
-        present = f"with `observations.{spec.option}`" if spec.option else "always"
-        if when:
-            present += f"; {when}"
-        rows.append([_code(spec.pattern), _code(spec.dtype), _code(_shape_text(spec.shape(_SymDims()))),
-                     _cell(spec.unit), _cell(spec.frame), _cell(spec.meaning), present])
-    return rows
+    return [[_code(s.name), _code(s.dtype), _code(s.shape_text), _cell(s.unit), _cell(s.frame), _code(s.storage),
+             _cell(s.meaning), _presence(s)] for s in schema.FRAME_KEYS]
+
+
+def storage_rows() -> list[list[str]]:
+    """One row per storage kind (``core.schema.STORAGE``)."""
+    from syngrasp.core import schema
+
+    return [[_code(kind), _cell(text)] for kind, text in schema.STORAGE.items()]
+
+
+def _required(m: Any) -> str:
+    if m.required:
+        return "yes"
+    return f"with `{_option_key(m.option)}`" if m.option else "no"
 
 
 def meta_key_rows() -> list[list[str]]:
-    """One row per declared per-episode meta key (``core.schema.META_KEYS``)."""
+    """One row per declared per-episode meta key (``core.schema.META``): name, type, unit, required, where
+    written, meaning."""
     from syngrasp.core import schema
 
-    return [[_code(k), _cell(v)] for k, v in schema.META_KEYS.items()]
+    return [[_code(m.name), _cell(m.type_name), _cell(m.unit), _required(m), "<br>".join(_cell(w) for w in m.where),
+             _cell(m.meaning)] for m in schema.META]
 
 
 def episode_column_rows() -> list[list[str]]:
@@ -294,47 +320,206 @@ def episode_column_rows() -> list[list[str]]:
     return rows
 
 
-def schema_page() -> str:
+def camera_key_rows() -> list[list[str]]:
+    """One row per declared camera calibration entry (``core.schema.CAMERA_KEYS``)."""
     from syngrasp.core import schema
 
+    return [[_code(k.name), _code(f"float64 {k.shape}"), _cell(k.unit), _cell(k.frame), _code(k.side),
+             _cell(k.meaning)] for k in schema.CAMERA_KEYS]
+
+
+def phase_rows() -> list[list[str]]:
+    """One row per phase (``core.phases.Phase``): index, recorded name, meaning."""
+    from syngrasp.core.phases import PHASES
+
+    return [[str(int(p)), _code(p.label), _cell(p.meaning)] for p in PHASES]
+
+
+def _camera_names() -> str:
+    """The default config's camera names, as code spans."""
+    from syngrasp.app.config import load_config
+    from syngrasp.randomization.config import CameraConfig
+
+    cfg = load_config(None, [], seed=0, episodes=0)
+    found: list[str] = []
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, CameraConfig):
+            found.append(obj.name)
+        elif dataclasses.is_dataclass(obj):
+            for f in dataclasses.fields(obj):
+                walk(getattr(obj, f.name))
+        elif isinstance(obj, (list, tuple)):
+            for x in obj:
+                walk(x)
+
+    walk(cfg)
+    return ", ".join(f"`{n}`" for n in found)
+
+
+def schema_page() -> str:
+    from syngrasp.core import phases, schema
+    from syngrasp.core.schema import frames, language, meta
+
+    package = _module_file(schema)
+    frames_at, meta_at = f"`{_module_file(frames)}`", f"`{_module_file(meta)}`"
+    symbolic = [s for s in schema.FRAME_KEYS if s.per_camera]
+    cam_field = symbolic[0].name[len(symbolic[0].prefix):] if symbolic else ""
     out = ["# Episode schema reference", "",
-           GENERATED.format(source="the declarations in `core/schema.py`"),
-           f"Schema version **{schema.SCHEMA_VERSION}**. `core/schema.py` is the single declaration of every "
-           "per-frame and per-episode key; the HDF5 attributes, LeRobot's `info.json` features, the dataset card "
-           "and `syngrasp validate`'s checks are generated from it. See [HDF5](../formats/hdf5.md) and "
-           "[LeRobot](../formats/lerobot.md) for where each key is stored.", "",
+           GENERATED.format(source=f"the declarations of `{package}` and `{_module_file(phases)}`"),
+           f"Schema version **{schema.SCHEMA_VERSION}**. `{package}` is the single declaration of every per-frame "
+           f"and per-episode key: `FRAME_KEYS` in {frames_at}, `META` and `CAMERA_KEYS` in {meta_at}, the phases in "
+           f"`{_module_file(phases)}`. The HDF5 attributes, LeRobot's `info.json` features and `meta/episodes` "
+           "columns, the side table, the dataset card, `syngrasp validate`'s checks and this page are generated "
+           "from them; every writer checks each episode against them before writing. See "
+           "[HDF5](../formats/hdf5.md) and [LeRobot](../formats/lerobot.md) for where each key is stored, and "
+           "[Adding a key](#adding-a-key) below.", "",
            "## Per-frame keys", "",
-           "Shapes are per frame; a stored array is `(T, *shape)`. `n_arm` is the robot's arm joint count "
-           "(7 on the Panda, 6 on the xArm6), `(H, W)` a camera's image size, `N` the point count of "
-           "`observations.point_cloud`; `{cam}` stands for a camera name (`front`, `side`, `wrist`).", ""]
-    out += _table(["key", "dtype", "shape", "unit", "frame", "meaning", "present"], frame_key_rows())
-    written = ", ".join(f"`{mode}` writes `{key}` as `action`" for mode, key in schema.ACTION_SOURCE.items())
+           f"Declared in {frames_at} `FRAME_KEYS`. Shapes are per frame; a stored array is `(T, *shape)`. `n_arm` "
+           "is the robot's arm joint count (7 on the Panda, 6 on the xArm6), `(H, W)` a camera's image size, `N` the "
+           f"point count of `{_option_key(frames.spec(frames.POINT_CLOUD).option)}`; `{cam_field}` stands for a camera name (the default "
+           f"config's cameras are {_camera_names()}; `{_option_key('wrist_camera')}` adds the robot's wrist camera).",
+           ""]
+    out += _table(["key", "dtype", "shape", "unit", "frame", "storage", "meaning", "present"], frame_key_rows())
+    sources = schema.ACTION_SOURCE
+    written = ", ".join(f"`{mode}` writes `{key}` as `{schema.ACTION}`" for mode, key in sources.items())
     out += ["### Action definitions", "",
-            f"`writer.action` picks which action key is written as `action`: {written}; the other one is written "
-            "as `action.<definition>`.", ""]
+            f"`writer.action` picks which action key is written as `{schema.ACTION}`: {written}; the other one is "
+            f"written as `{schema.ACTION}.<definition>`.", ""]
+    out += _table(["definition", "key", "meaning"],
+                  [[_code(d), _code(sources[d]), _cell(text)] for d, text in frames.action_definitions().items()])
+    out += ["### Storage kinds", "",
+            "Each frame key's storage kind (`STORAGE`) is what the writers branch on:", ""]
+    out += _table(["kind", "how it is stored"], storage_rows())
     out += ["## Per-episode meta keys", "",
-            "Every episode carries these (HDF5: attributes of `data/demo_<i>`; LeRobot: the side table "
-            "`meta/syngrasp/episodes` and, for the columns below, `meta/episodes`).", ""]
-    out += _table(["key", "meaning"], meta_key_rows())
+            f"Declared in {meta_at} `META`. Every episode carries the required ones; \"where written\" is where "
+            "each writer puts the key (HDF5: the demo group `data/demo_<i>`; LeRobot: the `meta/episodes` "
+            "columns, the side table and the language rows).", ""]
+    out += _table(["key", "type", "unit", "required", "where written", "meaning"], meta_key_rows())
+    out += ["## Camera calibration", "",
+            f"Declared in {meta_at} `CAMERA_KEYS`: the entries every camera of an episode has (`Episode.cameras"
+            f"[cam]`), float64 arrays; the side-table column names them per camera.", ""]
+    out += _table(["entry", "type", "unit", "frame", "side-table column", "meaning"], camera_key_rows())
+    out += ["## Phases", "",
+            f"Declared in `{_module_file(phases)}` (`Phase`): what the values of `{frames.PHASE}` mean; every "
+            f"episode's `{meta.PHASE_NAMES_KEY}` stores the names in index order.", ""]
+    out += _table(["index", "name", "what happens"], phase_rows())
     out += ["## LeRobot `meta/episodes` columns", "",
-            "Typed per-episode columns that finalize writes into LeRobot's `meta/episodes` (declared in "
-            "`EPISODE_COLUMNS`).", ""]
+            "Typed per-episode columns that finalize writes into LeRobot's `meta/episodes`, generated from the "
+            f"meta keys that declare a `column` (`EPISODE_COLUMNS`).", ""]
     out += _table(["column", "meta key", "type", "unit", "meaning"], episode_column_rows())
     out += ["## LeRobot language columns", "",
-            "Two per-frame columns of LeRobot's `data/` files, declared in `info.json` as "
-            '`{"dtype": "language", "shape": [1]}`.', ""]
+            f"Two per-frame columns of LeRobot's `data/` files, declared in `{_module_file(language)}` and in "
+            '`info.json` as `{"dtype": "language", "shape": [1]}`.', ""]
     out += _table(["column", "what syngrasp writes"], [[_code(k), _cell(v)] for k, v in schema.LANGUAGE_KEYS.items()])
-    out += ["Fields of one `language_persistent` row (Arrow types, LeRobot's order); `language_events` rows have "
-            "the same fields without `timestamp`:", ""]
+    out += [f"Fields of one `{schema.LANGUAGE_PERSISTENT}` row (Arrow types, LeRobot's order); "
+            f"`{schema.LANGUAGE_EVENTS}` rows have the fields {', '.join(f'`{f[0]}`' for f in schema.EVENT_ROW_FIELDS)}:",
+            ""]
     out += _table(["field", "type", "nullable"],
                   [[_code(n), _code(t), "yes" if null else "no"] for n, t, null in schema.PERSISTENT_ROW_FIELDS])
     out += [f"Persistent styles: {', '.join(f'`{s}`' for s in schema.PERSISTENT_STYLES)}.", ""]
+    out += ["## Adding a key", "",
+            f"Declare it once: a `KeySpec` in {frames_at} `FRAME_KEYS` (per frame) or a `MetaKey` in {meta_at} `META` "
+            "(per episode), with its type, shape, unit, frame and meaning, and a name constant beside the others. "
+            "That one declaration reaches the HDF5 writer and readers, LeRobot's features, columns and side table, "
+            "`syngrasp validate`, the dataset card and this page; code elsewhere uses the constant, never the "
+            "string (tests/test_schema_literals.py). Then make the generator fill the key; every writer refuses an "
+            "episode that lacks a required key.", ""]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------- run folder
+
+
+def _first_line(obj: Any) -> str:
+    return " ".join((obj.__doc__ or "").strip().split("\n\n", 1)[0].split())
+
+
+def _docstring_tree(module: Any) -> list[str]:
+    """The literal block (after ``::``) of ``module``'s docstring, dedented."""
+    import textwrap
+
+    doc = module.__doc__ or ""
+    if "::" not in doc:
+        return []
+    block = doc.split("::", 1)[1].split("\n\n")
+    lines: list[str] = []
+    for para in block[1:] if not block[0].strip() else block:
+        if para and not para[0].isspace():
+            break
+        lines.append(para)
+    return textwrap.dedent("\n\n".join(lines)).strip("\n").splitlines()
+
+
+def layout_page() -> str:
+    import inspect
+
+    from syngrasp.core import layout
+
+    where = _module_file(layout)
+    public = [n for n in vars(layout) if not n.startswith("_")
+              and getattr(vars(layout)[n], "__module__", layout.__name__) == layout.__name__]
+    consts = [(n, v) for n, v in vars(layout).items() if n in public and n.isupper()
+              and isinstance(v, (str, int, tuple))]
+    funcs = [(n, v) for n, v in vars(layout).items() if n in public and inspect.isfunction(v)]
+    out = ["# Run folder layout", "",
+           GENERATED.format(source=f"`{where}`"),
+           f"{_cell(_first_line(layout))} Readers and writers ask `{where}` for a name, a glob or a pattern; "
+           "a format's own files sit beside these (see [Formats and backends](formats.md)).", ""]
+    tree = _docstring_tree(layout)
+    if tree:
+        out += ["```text", *tree, "```", ""]
+    out += ["## Names", ""]
+    out += _table(["name", "value"], [[_code(n), _code(repr(v))] for n, v in consts])
+    out += ["## Functions", ""]
+    out += _table(["function", "what it returns"],
+                  [[_code(f"{n}{inspect.signature(f, eval_str=True)}"), _cell(_first_line(f))] for n, f in funcs])
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------- formats and backends
+
+
+def format_rows() -> list[list[str]]:
+    """One row per built-in output format (``exporters.formats.BUILTINS``): name, doc, writer, reader, config
+    section, finalize hook."""
+    from syngrasp.exporters import formats
+
+    rows = []
+    for name in formats.BUILTINS:
+        f = formats.get_format(name)
+        writer = f"`{_module_file(sys.modules[f.writer.__module__])}` `{f.writer.__name__}`"
+        rows.append([_code(f.name), _cell(f.doc), _cell(writer), "yes" if f.reader else "no",
+                     _code(f.config.__name__) if f.config else "", "yes" if f.finalize else "no"])
+    return rows
+
+
+def formats_page() -> str:
+    from syngrasp.exporters import formats
+    from syngrasp.generators import backend
+
+    where = _module_file(formats)
+    aliases = ", ".join(f"`{a}` = {' + '.join(f'`{n}`' for n in names)}" for a, names in formats.ALIASES.items())
+    out = ["# Formats and backends", "",
+           GENERATED.format(source=f"the registries of `{where}` and `{_module_file(backend)}`"),
+           "## Output formats", "",
+           f"`writer.format` names one format, an alias ({aliases}) or several, comma-separated. Built-in formats "
+           f"live in `{where}<name>/`; third-party formats are installed packages that declare a `Format` under "
+           f"the entry-point group `{formats.ENTRY_POINT_GROUP}` (see [Adding a format]"
+           "(../formats/index.md#adding-a-format)). The built-in formats:", ""]
+    out += _table(["format", "what it writes", "writer", "reader", "config section", "finalize"], format_rows())
+    out += ["## Simulator backends", "",
+            f"`rollout.backend` names the simulation backend (registered with `register_backend` in "
+            f"`{_module_file(backend)}`): {', '.join(f'`{b}`' for b in backend.backends())}. Cross-check engines "
+            f"(`rollout.crosscheck`, `register_check_backend`): "
+            f"{', '.join(f'`{b}`' for b in backend.check_backends())}.", ""]
     return "\n".join(out)
 
 
 # ---------------------------------------------------------------------------------------- MkDocs hooks
 
-PAGES = {"reference/cli.md": cli_page, "reference/config.md": config_page, "reference/schema.md": schema_page}
+PAGES = {"reference/cli.md": cli_page, "reference/config.md": config_page, "reference/schema.md": schema_page,
+         "reference/layout.md": layout_page, "reference/formats.md": formats_page}
 
 
 def on_files(files, config):
