@@ -37,7 +37,7 @@ _WORKER: dict[str, Any] = {}
 
 def episode_tasks(out_dir: str) -> list[tuple[str, int, int]]:
     """(shard path, shard index, episode index) of every episode in DIR's HDF5 shards, in order."""
-    from ..exporters.hdf5 import shard_episode_indices
+    from ..exporters.formats.hdf5.reader import shard_episode_indices
 
     tasks = []
     for path in layout.hdf5_shards(out_dir):
@@ -73,7 +73,7 @@ def _recorded(arrays: dict) -> tuple[np.ndarray, ...]:
 
 def check_one(task: tuple[str, int, int]) -> dict:
     """One side-table row; a fault costs only this row (``error`` set, ``engine_held`` None)."""
-    from ..exporters.hdf5 import read_episode_arrays
+    from ..exporters.formats.hdf5.reader import read_episode_arrays
     from ..generators.crosscheck import check_grasp, grasp_slip
     from ..core.scene import SceneSpec
 

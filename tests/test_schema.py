@@ -13,7 +13,8 @@ from syngrasp.core.episode import Episode
 from syngrasp.core.errors import SchemaError
 from syngrasp.core.phases import PHASE_NAMES, Phase
 from syngrasp.exporters.config import WriterConfig
-from syngrasp.exporters.hdf5 import HDF5ShardWriter, hdf5_name, read_episode
+from syngrasp.exporters.formats.hdf5.reader import read_episode
+from syngrasp.exporters.formats.hdf5.writer import HDF5ShardWriter, hdf5_name
 from syngrasp.exporters.formats.lerobot.finalize import finalize_lerobot
 from syngrasp.exporters.formats.lerobot.layout import INDEX_FEATURES
 from syngrasp.exporters.formats.lerobot.writer import LeRobotShardWriter
