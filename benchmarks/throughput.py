@@ -33,7 +33,7 @@ import mujoco
 
 from syngrasp.cluster.shards import Shard, run_shard
 from syngrasp.app.config import load_config
-from syngrasp.exporters.hdf5 import read_episode, shard_episode_indices
+from syngrasp.exporters.formats.hdf5.reader import read_episode, shard_episode_indices
 from syngrasp.generators.episode import STAGES, EpisodeGenerator
 from syngrasp.core.scene import SceneSpec
 

@@ -24,20 +24,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..core import layout
+from ..core import layout, schema
 from ..core.atomic import atomic_output
 from ..core.dataconf import to_dict
 from ..core.errors import ConfigError
 from ..core.geometry import quat_to_mat
 from .config import RunSettings
 
-_KEYS = ("action.joint", "annotation.object_pose", "observation.ee_pose")
+_KEYS = (schema.ACTION_JOINT, schema.OBJECT_POSE, schema.EE_POSE)
 _WORKER: dict[str, Any] = {}
 
 
 def episode_tasks(out_dir: str) -> list[tuple[str, int, int]]:
     """(shard path, shard index, episode index) of every episode in DIR's HDF5 shards, in order."""
-    from ..exporters.hdf5 import shard_episode_indices
+    from ..exporters.formats.hdf5.reader import shard_episode_indices
 
     tasks = []
     for path in layout.hdf5_shards(out_dir):
@@ -63,7 +63,7 @@ def _init(cfg: RunSettings, engine: str) -> None:
 
 def _recorded(arrays: dict) -> tuple[np.ndarray, ...]:
     """Target pose (4, 4) at frame 0, and per frame: rise (T,), ee pos (T, 3), ee rotation (T, 3, 3), target pos."""
-    obj, ee = arrays["annotation.object_pose"].astype(float), arrays["observation.ee_pose"].astype(float)
+    obj, ee = arrays[schema.OBJECT_POSE].astype(float), arrays[schema.EE_POSE].astype(float)
     first = np.eye(4)
     first[:3, :3], first[:3, 3] = quat_to_mat(obj[0, 3:]), obj[0, :3]
     rise = obj[:, 2] - obj[0, 2]
@@ -73,30 +73,30 @@ def _recorded(arrays: dict) -> tuple[np.ndarray, ...]:
 
 def check_one(task: tuple[str, int, int]) -> dict:
     """One side-table row; a fault costs only this row (``error`` set, ``engine_held`` None)."""
-    from ..exporters.hdf5 import read_episode_arrays
+    from ..exporters.formats.hdf5.reader import read_episode_arrays
     from ..generators.crosscheck import check_grasp, grasp_slip
     from ..core.scene import SceneSpec
 
     path, shard, idx = task
     gen, cfg, engine = _WORKER["gen"], _WORKER["cfg"], _WORKER["engine"]
     t0 = time.perf_counter()
-    row: dict[str, Any] = {"episode_index": idx, "shard": shard, "engine": engine,
+    row: dict[str, Any] = {schema.EPISODE_INDEX: idx, "shard": shard, "engine": engine,
                            "engine_settings": engine_settings(cfg, engine), "engine_held": None, "error": ""}
     try:
         arrays, attrs = read_episode_arrays(path, idx, _KEYS)
-        scene = SceneSpec.from_json(attrs["scene"])
+        scene = SceneSpec.from_json(attrs[schema.SCENE])
         tgt = scene.objects[scene.target_index]
         hull_pts = gen.collision_points(scene, scene.target_index)
         first, rise_mj, ee_pos, ee_R, obj_pos = _recorded(arrays)
         row.update(category=tgt.category, asset_id=tgt.asset_id, mass_kg=float(tgt.mass),
-                   size_m=float(np.ptp(hull_pts, axis=0).max()), grasp_width_m=float(attrs["grasp_width"]),
-                   mujoco_held=bool(attrs["success"]), mujoco_final_rise_m=float(rise_mj[-1]),
+                   size_m=float(np.ptp(hull_pts, axis=0).max()), grasp_width_m=float(attrs[schema.GRASP_WIDTH]),
+                   mujoco_held=bool(attrs[schema.SUCCESS]), mujoco_final_rise_m=float(rise_mj[-1]),
                    mujoco_slip_m=grasp_slip(ee_pos, ee_R, obj_pos, rise_mj))
         sim = gen.make_sim(scene)
         settled = {i: sim.object_pose(i) for i in range(len(scene.objects))}
         row["resettle_error_m"] = float(np.linalg.norm(settled[scene.target_index][:3, 3] - first[:3, 3]))
         settled[scene.target_index] = first
-        res = check_grasp(engine, scene, gen.catalog, gen.robot, arrays["action.joint"], cfg, settled)
+        res = check_grasp(engine, scene, gen.catalog, gen.robot, arrays[schema.ACTION_JOINT], cfg, settled)
         row.update(engine_held=res.held, engine_final_rise_m=res.final_rise, engine_slip_m=res.slip_m)
     except Exception as e:  # a fault in one episode costs that episode
         row["error"] = f"{type(e).__name__}: {e}"
@@ -105,7 +105,7 @@ def check_one(task: tuple[str, int, int]) -> dict:
 
 
 def _write(path: str, rows: list[dict]) -> None:
-    rows = sorted(rows, key=lambda r: (r["engine"], r.get("engine_settings") or "", r["episode_index"]))
+    rows = sorted(rows, key=lambda r: (r["engine"], r.get("engine_settings") or "", r[schema.EPISODE_INDEX]))
     cols = sorted({k for r in rows for k in r})
     table = pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in cols})
     with atomic_output(path) as tmp:
@@ -144,7 +144,7 @@ def crosscheck_dataset(
         return (r["engine"], r.get("engine_settings") or "") == key
 
     kept = [r for r in read_side_table(out_dir) if not (same(r) and r["error"])]
-    done = {r["episode_index"] for r in kept if same(r)}
+    done = {r[schema.EPISODE_INDEX] for r in kept if same(r)}
     tasks = episode_tasks(out_dir)
     if not tasks:
         raise ConfigError("dir", f"no {layout.HDF5_GLOB} in {out_dir}: crosscheck reads the HDF5 shards "

@@ -25,7 +25,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Protocol
 
-from ..core import layout
+from ..core import layout, schema
 from ..core.errors import ConfigError, SyngraspError
 from .bounded import bounded_map
 from .config import RunSettings
@@ -83,7 +83,7 @@ def _reconcile_table(dest: Destination, flags: bytearray, cfg: RunSettings, tota
 
     def old_rows():
         for row in dest.old_table_rows():
-            k = row["shard_index"]
+            k = row[schema.SHARD_INDEX]
             if 0 <= k < n and flags[k] and not seen[k]:
                 s = shard_at(k, cfg.episodes, size)
                 if row.get("episode_range") == [s.lo, s.hi]:

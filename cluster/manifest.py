@@ -15,8 +15,9 @@ import os
 from typing import Iterator
 
 from .. import __version__
+from ..core import schema
 from ..core.layout import SHARD_TABLE
-ROW_KEYS = ("shard_index", "episode_range", "record", "files", "frames", "successes", "bytes", "errors")
+ROW_KEYS = (schema.SHARD_INDEX, "episode_range", "record", "files", "frames", "successes", "bytes", "errors")
 
 
 def table_row(rec: dict) -> dict:
@@ -49,7 +50,7 @@ def summary(cfg, totals: Totals, planned: int) -> dict:
     """``manifest.json``: run identity and totals; the per-shard rows are in ``shards.jsonl``."""
     return {
         "syngrasp_version": __version__,
-        "seed": cfg.seed,
+        "seed": cfg.seed,  # not a schema key: the run config's seed
         "episodes": cfg.episodes,
         "shard_size": cfg.writer.shard_size,
         "format": cfg.writer.format,
@@ -79,7 +80,7 @@ def parse_rows(lines) -> Iterator[dict]:
             row = json.loads(line)
         except ValueError:
             continue
-        if isinstance(row, dict) and "shard_index" in row:
+        if isinstance(row, dict) and schema.SHARD_INDEX in row:
             yield row
 
 
@@ -94,7 +95,7 @@ def read_shard_table(out_dir: str) -> Iterator[dict]:
 
 def shard_rows_sorted(out_dir: str) -> list[dict]:
     """Every row, by shard index (materialises the table: for tests and small runs)."""
-    return sorted(read_shard_table(out_dir), key=lambda r: r["shard_index"])
+    return sorted(read_shard_table(out_dir), key=lambda r: r[schema.SHARD_INDEX])
 
 
 def row_line(row: dict) -> str:

@@ -17,7 +17,7 @@ import time
 import traceback
 from typing import Callable
 
-from ..core import layout
+from ..core import layout, schema
 from ..core.atomic import atomic_write_text, sha256_file
 from ..exporters.formats import resolve
 from .config import RunSettings
@@ -103,7 +103,7 @@ def run_shard(
             res = gen.generate(cfg.seed, idx)
         except Exception as e:  # a fault costs this episode, not the shard
             res = error_result(idx, e)
-            errors.append({"episode_index": idx, "error": type(e).__name__,
+            errors.append({schema.EPISODE_INDEX: idx, "error": type(e).__name__,
                            "traceback": "".join(traceback.format_exception(e))[-4000:]})
         for k, v in res.timings.items():
             timings[k] = timings.get(k, 0.0) + v
@@ -113,19 +113,19 @@ def run_shard(
         if not res.success:
             failures[res.failure_reason] = failures.get(res.failure_reason, 0) + 1
         by_cat = outcomes.setdefault(res.target_category, {})
-        outcome = "success" if res.success else res.failure_reason
+        outcome = "success" if res.success else res.failure_reason  # not a schema key: the outcome label
         by_cat[outcome] = by_cat.get(outcome, 0) + 1
         if res.episode is not None:
-            res.episode.meta["shard_index"] = shard.index
+            res.episode.meta[schema.SHARD_INDEX] = shard.index
             episodes.append(res.episode)
         if on_episode is not None:
             on_episode(res)
     w0 = time.perf_counter()
     attrs = {
         "run_config": cfg.to_dict(),
-        "shard_index": shard.index,
+        schema.SHARD_INDEX: shard.index,
         "episode_range": [shard.lo, shard.hi],
-        "schema_version": episodes[0].meta["schema_version"] if episodes else "",
+        schema.SCHEMA_VERSION_KEY: episodes[0].meta[schema.SCHEMA_VERSION_KEY] if episodes else "",
     }
     rels = [rel for w in shard_writers for rel in w.write(shard.index, episodes, attrs)]
     timings["write"] = timings.get("write", 0.0) + time.perf_counter() - w0
@@ -134,17 +134,17 @@ def run_shard(
         for rel in rels
     }
     rec = {
-        "shard_index": shard.index,
+        schema.SHARD_INDEX: shard.index,
         "episode_range": [shard.lo, shard.hi],
         "record": os.path.basename(record_path(out_dir, shard)),
         "files": files,
-        "episodes_written": [e.meta["episode_index"] for e in episodes],
+        "episodes_written": [e.meta[schema.EPISODE_INDEX] for e in episodes],
         "frames": int(sum(e.num_frames for e in episodes)),
-        "successes": int(sum(bool(e.meta["success"]) for e in episodes)),
+        "successes": int(sum(bool(e.meta[schema.SUCCESS]) for e in episodes)),
         "failures": failures,
         "outcomes_by_category": outcomes,
         "errors": errors,
-        "visibility_redraws": redraws,
+        "visibility_redraws": redraws,  # not a schema key: the shard's total of the episodes' redraws
         "bytes": int(sum(f["bytes"] for f in files.values())),
         "seconds": round(time.perf_counter() - t0, 3),
         "timings": {k: round(v, 4) for k, v in timings.items()},

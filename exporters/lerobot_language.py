@@ -31,6 +31,10 @@ from ..core import schema
 from ..core.episode import Episode
 
 _ARROW = {"string": pa.string(), "float32": pa.float32()}
+SUBTASK_STYLE = "subtask"  # LeRobot's language row style of a phase's subtask text
+TASK_AUG_STYLE = "task_aug"  # not a schema key: LeRobot's language row style of the instruction's paraphrases
+assert {SUBTASK_STYLE, TASK_AUG_STYLE} <= set(schema.PERSISTENT_STYLES)
+ASSISTANT, USER = "assistant", "user"  # roles of the rows
 
 
 def _arrow(type_name: str) -> pa.DataType:
@@ -68,26 +72,26 @@ def persistent_rows(episode: Episode) -> list[dict[str, Any]]:
     subtask text is a ValueError naming the episode and the fix.
     """
     meta = episode.meta
-    ts = frame_timestamps(episode.num_frames, float(meta["fps"]))
+    ts = frame_timestamps(episode.num_frames, float(meta[schema.FPS]))
     rows: list[dict[str, Any]] = []
-    subtasks = _json_list(meta, "subtasks")
-    phase = np.asarray(episode.frames.get("annotation.phase", np.zeros(0, np.int64)))
+    subtasks = _json_list(meta, schema.SUBTASKS)
+    phase = np.asarray(episode.frames.get(schema.PHASE, np.zeros(0, np.int64)))
     if subtasks and len(phase):
         starts = np.concatenate([[0], np.flatnonzero(np.diff(phase)) + 1])
         for i in starts.tolist():
             p = int(phase[i])
             if not 0 <= p < len(subtasks):
-                raise ValueError(f"episode {meta.get('episode_index')}: annotation.phase {p} has no subtask text "
-                                 f"(meta subtasks has {len(subtasks)}); regenerate the episode")
-            rows.append(_row("assistant", subtasks[p], "subtask", float(ts[i])))
-    aug = _json_list(meta, "task_aug")
+                raise ValueError(f"episode {meta.get(schema.EPISODE_INDEX)}: {schema.PHASE} {p} has no subtask text "
+                                 f"(meta {schema.SUBTASKS} has {len(subtasks)}); regenerate the episode")
+            rows.append(_row(ASSISTANT, subtasks[p], SUBTASK_STYLE, float(ts[i])))
+    aug = _json_list(meta, schema.TASK_AUG)
     if aug and len(ts):
         seen: set[str] = set()
-        for text in [str(meta["instruction"]), *aug]:
+        for text in [str(meta[schema.INSTRUCTION]), *aug]:
             text = text.strip()
             if text and text not in seen:
                 seen.add(text)
-                rows.append(_row("user", text, "task_aug", float(ts[0])))
+                rows.append(_row(USER, text, TASK_AUG_STYLE, float(ts[0])))
     rows.sort(key=lambda r: (r["timestamp"], r["style"], r["role"]))  # stable: the instruction stays first
     return rows
 
@@ -164,15 +168,15 @@ def check_language(name: str, persistent: Sequence[Sequence[dict]], events: Sequ
         bad_ev = sorted({str(r.get("style")) for rows in events for r in rows} & set(schema.PERSISTENT_STYLES))
         if bad_ev:
             problems.append(f"{name}: {schema.LANGUAGE_EVENTS} has rows of persistent styles {bad_ev}")
-    if phase is None or not any(r.get("style") == "subtask" for r in first):
+    if phase is None or not any(r.get("style") == SUBTASK_STYLE for r in first):
         return problems
     starts = np.concatenate([[0], np.flatnonzero(np.diff(phase)) + 1])
     run_start = timestamps[starts[np.searchsorted(starts, np.arange(len(phase)), side="right") - 1]]
     wrong = 0
     for t, t0 in zip(timestamps.tolist(), run_start.tolist()):
-        row = active_at(first, t, "subtask")
+        row = active_at(first, t, SUBTASK_STYLE)
         wrong += row is None or row["timestamp"] != t0
     if wrong:
-        problems.append(f"{name}: the active subtask does not start with the annotation.phase run in {wrong} "
+        problems.append(f"{name}: the active subtask does not start with the {schema.PHASE} run in {wrong} "
                         "frames; re-export the episode (syngrasp convert) to rebuild the language columns")
     return problems

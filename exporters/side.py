@@ -35,9 +35,9 @@ def side_column(key: str) -> str:
 
 def side_columns(episodes: Sequence[Any]) -> dict[str, list]:
     """The schema-declared side-table columns of ``episodes`` (Episodes of one layout), in order: every
-    meta key with a side column (``schema.side_values``), then per camera its flattened calibration,
-    image height and width [px]."""
-    cols: dict[str, list] = {}
+    meta key with a side column (``schema.side_values``; empty lists for no episodes), then per camera its
+    flattened calibration, image height and width [px]."""
+    cols: dict[str, list] = {m.side: [] for m in schema.META if m.side}  # every column, also of no episodes
     for e in episodes:
         for k, v in schema.side_values(e.meta).items():
             cols.setdefault(k, []).append(v)

@@ -22,7 +22,7 @@ from ..core.atomic import sha256_file
 from ..core import layout, schema
 from ..core.errors import DatasetError
 from .actions import from_output
-from .hdf5 import action_mode, read_meta, stored_action_keys
+from .formats.hdf5.reader import action_mode, read_meta, stored_action_keys
 from .lerobot_language import EVENTS_TYPE, PERSISTENT_TYPE, check_language
 from .observations import nested_to_numpy
 from .untrusted import inside, number, open_shard, read_json, regular_file

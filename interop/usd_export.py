@@ -16,7 +16,7 @@ from ..generators.config import GenerationConfig
 
 
 def _find_episode(root: str, index: int):
-    from ..exporters.hdf5 import read_episode, shard_episode_indices
+    from ..exporters.formats.hdf5.reader import read_episode, shard_episode_indices
 
     for path in layout.hdf5_shards(root):
         if index in shard_episode_indices(path):

@@ -21,7 +21,7 @@ import yaml
 from ..core import layout, schema
 from ..core.dataconf import from_dict
 from ..core.errors import ConfigError, DatasetError
-from ..exporters.hdf5 import read_meta
+from ..exporters.formats.hdf5.reader import read_meta
 from ..exporters.report import dataset_stats
 from ..exporters.side import read_side_table, side_column
 from ..exporters.untrusted import inside, number, open_shard, read_json, regular_file

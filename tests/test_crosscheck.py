@@ -14,7 +14,7 @@ from syngrasp.app.cli import main
 from syngrasp.app.config import load_config
 from syngrasp.core.errors import ConfigError
 from syngrasp.core.rng import episode_rng
-from syngrasp.exporters.hdf5 import shard_episode_indices
+from syngrasp.exporters.formats.hdf5.reader import shard_episode_indices
 from syngrasp.generators.backend import PhysicsSim
 from syngrasp.generators.config import PyBulletConfig
 from syngrasp.generators.crosscheck import check_grasp

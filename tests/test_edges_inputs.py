@@ -28,7 +28,7 @@ from syngrasp.core.episode import Episode
 from syngrasp.core.errors import AssetError, DatasetError
 from syngrasp.core.text import safe_text
 from syngrasp.exporters.config import WriterConfig
-from syngrasp.exporters.hdf5 import HDF5ShardWriter, hdf5_name
+from syngrasp.exporters.formats.hdf5.writer import HDF5ShardWriter, hdf5_name
 from syngrasp.exporters.untrusted import open_shard
 from syngrasp.exporters.validate import validate
 

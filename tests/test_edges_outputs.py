@@ -242,7 +242,7 @@ def test_bucket_resume_checks_sizes_from_its_listing(monkeypatch):
 
 @pytest.mark.sim
 def test_full_disk_is_one_line_and_exit_1_and_the_run_resumes(tmp_path, capsys, monkeypatch):
-    from syngrasp.exporters.hdf5 import HDF5ShardWriter
+    from syngrasp.exporters.formats.hdf5.writer import HDF5ShardWriter
 
     out = tmp_path / "run"
     real = HDF5ShardWriter.write_shard

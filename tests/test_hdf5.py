@@ -4,8 +4,9 @@ import pytest
 
 from syngrasp.core import schema
 from syngrasp.core.errors import SchemaError
-from syngrasp.exporters import get_format, hdf5
-from syngrasp.exporters.hdf5 import read_episode
+from syngrasp.exporters import get_format
+from syngrasp.exporters.formats.hdf5 import writer as hdf5_writer
+from syngrasp.exporters.formats.hdf5.reader import read_episode
 
 pytestmark = pytest.mark.sim
 
@@ -65,7 +66,7 @@ def test_failed_write_leaves_nothing(tmp_path, tiny_cfg, success_result, monkeyp
     ep = success_result.episode
     w = get_format("hdf5").writer(str(tmp_path), tiny_cfg.writer)
     other = type(ep)(dict(ep.frames), ep.cameras, {**ep.meta, schema.EPISODE_INDEX: ep.meta[schema.EPISODE_INDEX] + 1})
-    real = hdf5._write_meta
+    real = hdf5_writer._write_meta
     calls = []
 
     def failing(g, meta):
@@ -74,7 +75,7 @@ def test_failed_write_leaves_nothing(tmp_path, tiny_cfg, success_result, monkeyp
             raise OSError("disk full")
         real(g, meta)
 
-    monkeypatch.setattr(hdf5, "_write_meta", failing)
+    monkeypatch.setattr(hdf5_writer, "_write_meta", failing)
     with pytest.raises(OSError, match="disk full"):
         w.write(0, [ep, other], {})
     assert len(calls) == 2 and list(tmp_path.iterdir()) == []
@@ -85,7 +86,7 @@ def test_cheap_reader_follows_the_action_definition(tmp_path, tiny_cfg, success_
     """read_episode_arrays (crosscheck's reader) finds action.joint whichever definition ``action`` holds."""
     import dataclasses
 
-    from syngrasp.exporters.hdf5 import read_episode_arrays
+    from syngrasp.exporters.formats.hdf5.reader import read_episode_arrays
 
     ep = success_result.episode
     w = get_format("hdf5").writer(str(tmp_path), dataclasses.replace(tiny_cfg.writer, action=mode))

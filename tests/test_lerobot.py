@@ -15,7 +15,7 @@ from syngrasp.core.atomic import sha256_file
 from syngrasp.app.cli import main
 from syngrasp.app.config import load_config
 from syngrasp.exporters.convert import convert
-from syngrasp.exporters.hdf5 import read_episode
+from syngrasp.exporters.formats.hdf5.reader import read_episode
 from syngrasp.exporters.validate import validate
 from syngrasp.exporters.video import decode_video, psnr
 
@@ -285,7 +285,7 @@ def test_the_reader_reads_staged_shards_back(both):
 def test_convert_reads_and_writes_any_registered_format(both, tmp_path, capsys):
     """``syngrasp convert --from lerobot --to hdf5``: the staged LeRobot shards become HDF5 shards whose data
     equal the run's own HDF5 shards; a folder without shards is one line naming it."""
-    from syngrasp.exporters.hdf5 import shard_episode_indices
+    from syngrasp.exporters.formats.hdf5.reader import shard_episode_indices
 
     _, out, _ = both
     dst = tmp_path / "h5"

@@ -13,7 +13,8 @@ from syngrasp.core.errors import ConfigError
 from syngrasp.assets.robot import load_robot
 from syngrasp.exporters.convert import convert
 from syngrasp.exporters.side import read_side_table
-from syngrasp.exporters.hdf5 import HDF5ShardWriter, read_episode
+from syngrasp.exporters.formats.hdf5.reader import read_episode
+from syngrasp.exporters.formats.hdf5.writer import HDF5ShardWriter
 from syngrasp.exporters.validate import validate
 
 from .conftest import TINY

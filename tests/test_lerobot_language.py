@@ -11,7 +11,7 @@ import pytest
 from syngrasp.app.config import load_config
 from syngrasp.cluster.local import generate_local
 from syngrasp.core import schema
-from syngrasp.exporters.hdf5 import read_episode
+from syngrasp.exporters.formats.hdf5.reader import read_episode
 from syngrasp.exporters.formats.lerobot.tables import episode_column_type
 from syngrasp.exporters.lerobot_language import rows_array
 from syngrasp.exporters.validate import validate

@@ -376,7 +376,7 @@ def test_cli_adds_lists_and_replaces_a_robot(tmp_path, monkeypatch, capsys):
 def test_tiny_run_with_the_imported_xarm6(imported, tmp_path):
     from syngrasp.app.config import load_config
     from syngrasp.cluster.local import generate_local
-    from syngrasp.exporters.hdf5 import read_episode, shard_episode_indices
+    from syngrasp.exporters.formats.hdf5.reader import read_episode, shard_episode_indices
 
     r = load_robot(f"path:{imported['xarm6']}")
     cfg = load_config(None, TINY + [f"rollout.robot=path:{imported['xarm6']}", "writer.format=hdf5",

@@ -124,7 +124,7 @@ def test_generated_dataset_follows_the_robot(name, tmp_path):
         assert info["features"][key]["shape"] == [r.n_arm + 1]
         assert info["features"][key]["names"] == names
 
-    from syngrasp.exporters.hdf5 import read_episode, shard_episode_indices
+    from syngrasp.exporters.formats.hdf5.reader import read_episode, shard_episode_indices
 
     shard = str(tmp_path / "shard-000000.hdf5")
     idx = shard_episode_indices(shard)

@@ -13,7 +13,8 @@ from syngrasp.core.episode import Episode
 from syngrasp.core.errors import SchemaError
 from syngrasp.core.phases import PHASE_NAMES, Phase
 from syngrasp.exporters.config import WriterConfig
-from syngrasp.exporters.hdf5 import HDF5ShardWriter, hdf5_name, read_episode
+from syngrasp.exporters.formats.hdf5.reader import read_episode
+from syngrasp.exporters.formats.hdf5.writer import HDF5ShardWriter, hdf5_name
 from syngrasp.exporters.formats.lerobot.finalize import finalize_lerobot
 from syngrasp.exporters.formats.lerobot.layout import INDEX_FEATURES
 from syngrasp.exporters.formats.lerobot.writer import LeRobotShardWriter
@@ -275,3 +276,35 @@ def test_side_columns_are_what_the_lerobot_writer_writes(success_result):
         assert v == table[k], k
     written_elsewhere = {"length"} | {k for k in table if "/" in k or k.startswith("video.")}
     assert set(table) - set(generated) == written_elsewhere
+
+
+def test_a_declared_side_key_reaches_the_lerobot_tables_and_back(success_result, monkeypatch):
+    """A meta key declared in META with a side column is written by the LeRobot format's episodes table and
+    read back by its reader, as its declared type, with nothing in the format listing it."""
+    from syngrasp.exporters.formats.lerobot import reader
+    from syngrasp.exporters.formats.lerobot.tables import episodes_table
+
+    extra = schema.MetaKey("test_extra_m", "float", "m", "a key declared only here", required=False,
+                           side="test_extra_m")
+    monkeypatch.setattr(schema.meta, "META", (*schema.meta.META, extra))
+    ep = success_result.episode
+    ep = Episode(ep.frames, ep.cameras, {**ep.meta, "test_extra_m": 1.25})
+    row = episodes_table([ep], 4, {c: [0.0] for c in ep.camera_names}).to_pylist()[0]
+    assert row["test_extra_m"] == 1.25
+    back = reader._meta(row, {})
+    assert back["test_extra_m"] == 1.25 and back[schema.SHARD_INDEX] == 4
+    for m in schema.META:
+        if m.side and m.name in ep.meta and m.name != schema.SHARD_INDEX:
+            assert np.array_equal(np.asarray(back[m.name]), np.asarray(ep.meta[m.name])), m.name
+
+
+def test_an_empty_shard_has_every_side_column():
+    """A shard without episodes still writes the declared side columns (finalize and the reader see one table
+    layout), with the LeRobot format's own length column."""
+    from syngrasp.exporters.formats.lerobot.layout import LENGTH
+    from syngrasp.exporters.formats.lerobot.tables import episodes_table
+
+    names = episodes_table([], 0, {}).column_names
+    sides = [m.side for m in schema.META if m.side]
+    assert names[:2] == sides[:2] and names[2] == LENGTH
+    assert names[3:] == sides[2:] + [c.name for c in schema.EPISODE_COLUMNS]

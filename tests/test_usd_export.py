@@ -10,7 +10,7 @@ from syngrasp.cluster.local import generate_local
 from syngrasp.app.cli import main
 from syngrasp.app.config import load_config
 from syngrasp.core.geometry import quat_to_mat
-from syngrasp.exporters.hdf5 import read_episode
+from syngrasp.exporters.formats.hdf5.reader import read_episode
 
 from .conftest import TINY
 

@@ -19,7 +19,7 @@ DEFAULT_SPLITS = ("seen", "unseen_scenes")
 def _replay_actions(dataset_dir: str, mode: str, limit: int) -> dict[int, object]:
     """{episode index: recorded actions (T, A) in ``mode``} from the dataset's HDF5 shards."""
     from ...core.schema import ACTION_SOURCE
-    from ...exporters.hdf5 import read_episode, shard_episode_indices
+    from ...exporters.formats.hdf5.reader import read_episode, shard_episode_indices
 
     shards = layout.hdf5_shards(dataset_dir)
     if not shards:

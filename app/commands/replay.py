@@ -14,7 +14,7 @@ from .common import run_config
 def _replay(args) -> int:
     from ...core.scene import SceneSpec
     from ...core.schema import ACTION_SOURCE
-    from ...exporters.hdf5 import read_episode, shard_episode_indices
+    from ...exporters.formats.hdf5.reader import read_episode, shard_episode_indices
     from ...generators.episode import EpisodeGenerator
     from ...generators.replay import replay_succeeds
 

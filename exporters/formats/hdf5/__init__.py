@@ -1,4 +1,2 @@
-"""The HDF5 format (robomimic layout): its plugin declaration (``plugin.FORMAT``) and config section.
-
-The writer and reader live in ``exporters/hdf5.py`` for now; ``plugin`` imports them from there.
-"""
+"""The HDF5 format (robomimic layout): the shard writer (``writer``), its readers (``reader``), its config
+section (``config``) and its plugin declaration (``plugin.FORMAT``)."""

@@ -23,11 +23,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .layout import (CHUNKS_SIZE, EPISODE_INDEX, EPISODES_PATH, EPISODES_PER_META_FILE, INDEX, NUMBERING, SIDE_PATH,
-                     TASK_INDEX, file_path, reading, staging_rel)
+from ....core import schema
+from ...side import side_column
+from .layout import (CHUNKS_SIZE, DATASET_FROM_INDEX, DATASET_TO_INDEX, EPISODE_INDEX, EPISODES_PATH,
+                     EPISODES_PER_META_FILE, FILE_COLUMNS, INDEX, LENGTH, NUMBERING, SIDE_PATH, TASK_INDEX, TASKS,
+                     VIDEO_SPAN, file_path, reading, staging_rel)
 from .packing import OutputFiles, atomic_parquet
 from .stats import Moments
-from .tables import FPS_META, INSTRUCTION_META, LENGTH
 
 
 @dataclasses.dataclass
@@ -53,8 +55,14 @@ class ShardEpisodes:
             eps = pq.read_table(path)
             if eps.num_rows == 0:
                 return None
-            return cls(k, np.asarray(eps[LENGTH].to_pylist(), np.int64), eps[INSTRUCTION_META].to_pylist(),
-                       float(eps[FPS_META][0].as_py()), {c: eps[c].to_pylist() for c in eps.column_names if "/" in c})
+            return cls(k, np.asarray(eps[LENGTH].to_pylist(), np.int64), eps[side_column(schema.INSTRUCTION)].to_pylist(),
+                       float(eps[side_column(schema.FPS)][0].as_py()), {c: eps[c].to_pylist() for c in eps.column_names if "/" in c})
+
+
+def _file_columns(kind: str, n: int) -> dict[str, int]:
+    """LeRobot's chunk and file index columns of file ``n`` of ``kind`` (data, videos/<key>, meta/episodes)."""
+    chunk, file = (c.format(kind=kind) for c in FILE_COLUMNS)
+    return {chunk: n // CHUNKS_SIZE, file: n % CHUNKS_SIZE}
 
 
 class Numbering:
@@ -102,23 +110,20 @@ class EpisodeFiles:
                 self.close()
             row = {
                 EPISODE_INDEX: e,
-                "tasks": [shard.instructions[i]],
+                TASKS: [shard.instructions[i]],
                 LENGTH: int(length),
-                "data/chunk_index": data_file // CHUNKS_SIZE,
-                "data/file_index": data_file % CHUNKS_SIZE,
-                "dataset_from_index": int(first_index + starts[i]),
-                "dataset_to_index": int(first_index + starts[i] + length),
+                **_file_columns("data", data_file),
+                DATASET_FROM_INDEX: int(first_index + starts[i]),
+                DATASET_TO_INDEX: int(first_index + starts[i] + length),
             }
             for key, (number, from_s) in videos.items():
                 t0 = from_s + float(starts[i]) / shard.fps
-                row[f"videos/{key}/chunk_index"] = number // CHUNKS_SIZE
-                row[f"videos/{key}/file_index"] = number % CHUNKS_SIZE
-                row[f"videos/{key}/from_timestamp"] = t0
-                row[f"videos/{key}/to_timestamp"] = t0 + length / shard.fps
+                row.update(_file_columns(f"videos/{key}", number))
+                row[VIDEO_SPAN[0].format(key=key)] = t0
+                row[VIDEO_SPAN[1].format(key=key)] = t0 + length / shard.fps
             for c, values in shard.extra.items():
                 row[c] = values[i]
-            row["meta/episodes/chunk_index"] = (e // EPISODES_PER_META_FILE) // CHUNKS_SIZE
-            row["meta/episodes/file_index"] = (e // EPISODES_PER_META_FILE) % CHUNKS_SIZE
+            row.update(_file_columns("meta/episodes", e // EPISODES_PER_META_FILE))
             self.rows.append(row)
             if not self.side_parts or self.side_parts[-1][0] != shard.index:
                 self.side_parts.append((shard.index, e))

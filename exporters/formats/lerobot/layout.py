@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 
+from ....core import schema
 from ....core.errors import DatasetError, SyngraspError
 from ....core.layout import shard_file
 
@@ -34,17 +35,27 @@ STATE_NPZ = "meta/syngrasp/finalize_state.npz"
 STAGING = "syngrasp"
 EPISODES_PER_META_FILE = 50_000
 
-# LeRobot's own per-frame columns, numbered at finalize (they are no episode keys: core/schema.py has none)
+# LeRobot's own per-frame columns, numbered at finalize (they are no syngrasp schema keys: core/schema has none)
 INDEX_FEATURES = {
     "timestamp": "float32",
     "frame_index": "int64",
-    "episode_index": "int64",
+    "episode_index": "int64",  # not a schema key: LeRobot's dense episode number (the meta key is source_episode_index)
     "index": "int64",
     "task_index": "int64",
 }
 TIMESTAMP, FRAME_INDEX, EPISODE_INDEX, INDEX, TASK_INDEX = INDEX_FEATURES
 NUMBERING = (EPISODE_INDEX, INDEX, TASK_INDEX)  # depend on the dense numbering: recomputed each finalize
-SOURCE_EPISODE_INDEX = "source_episode_index"  # staging column: the generation index of the frame's episode
+# staging column of the frames and episodes tables: the generation index (the side column of meta episode_index)
+SOURCE_EPISODE_INDEX = schema.meta_key(schema.EPISODE_INDEX).side
+
+# LeRobot's own meta/episodes columns (also columns of the shards' episodes tables: LENGTH)
+LENGTH = "length"  # frames of the episode
+TASKS = "tasks"  # the episode's task texts
+DATASET_FROM_INDEX, DATASET_TO_INDEX = "dataset_from_index", "dataset_to_index"  # its frames' global index range
+FILE_COLUMNS = "{kind}/chunk_index", "{kind}/file_index"  # where a kind (data, videos/<key>, meta/episodes) is
+VIDEO_SPAN = "videos/{key}/from_timestamp", "videos/{key}/to_timestamp"  # the episode in its video file [s]
+# syngrasp's staging column per camera: where its episode starts in the shard's staged video [s]
+VIDEO_FROM_TIMESTAMP = "video.{cam}.from_timestamp"
 
 
 def file_path(template: str, n: int, **kw) -> str:

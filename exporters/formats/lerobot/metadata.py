@@ -81,7 +81,7 @@ def info(out_dir: str, merged: MergedStats, numbering: Numbering, videos: VideoF
         "chunks_size": CHUNKS_SIZE,
         "data_files_size_in_mb": data_limit_mb,
         "video_files_size_in_mb": video_limit_mb,
-        "fps": int(round(fps)) if fps else 10,
+        "fps": int(round(fps)) if fps else 10,  # not a schema key: info.json's frame rate [Hz]
         "splits": {"train": f"0:{numbering.episodes}"},
         "data_path": DATA_PATH,
         "video_path": VIDEO_PATH if features and videos.keys else None,

@@ -22,14 +22,11 @@ from ....core.errors import DatasetError
 from ...actions import from_output
 from ...observations import decode_depth_video, dequantize_depth, nested_to_numpy
 from ...video import decode_video
-from .layout import FRAME_INDEX, SOURCE_EPISODE_INDEX, TIMESTAMP, staging_rel, video_rel
+from ...lerobot_language import SUBTASK_STYLE, TASK_AUG_STYLE
+from .layout import FRAME_INDEX, LENGTH, SOURCE_EPISODE_INDEX, TIMESTAMP, staging_rel, video_rel
 from .robot import shard_meta
-from .tables import (DEFINITION, EPISODE_INDEX_META, FPS_META, GRASP_POSE_META, INSTRUCTION_META, LENGTH, META_COLUMNS,
-                     PHASE_NAMES_META, SCHEMA_VERSION_META, SHARD_INDEX, SUBTASKS_META, TASK_AUG_META, camera_columns,
-                     table_cameras)
+from .tables import DEFINITION, camera_columns, table_cameras
 
-_SUBTASK_STYLE, _TASK_AUG_STYLE = "subtask", "task_aug"  # styles of language rows (lerobot_language.py)
-assert {_SUBTASK_STYLE, _TASK_AUG_STYLE} <= set(schema.PERSISTENT_STYLES)
 _NOT_FRAMES = {SOURCE_EPISODE_INDEX, FRAME_INDEX, TIMESTAMP, *schema.LANGUAGE_KEYS}
 
 
@@ -77,8 +74,8 @@ class LeRobotReader:
         for row in eps:
             stop = start + int(row[LENGTH])
             frames = {k: v[start:stop] for k, v in (*columns.items(), *videos.items())}
-            cameras = {c: {"intrinsics": np.reshape(row[camera_columns(c)["intrinsics"]], (3, 3)),
-                           "extrinsics": np.reshape(row[camera_columns(c)["extrinsics"]], (4, 4))} for c in cams}
+            cameras = {c: {ck.name: np.reshape(row[camera_columns(c)[ck.name]], ck.shape) for ck in schema.CAMERA_KEYS}
+                       for c in cams}
             meta = _meta(row, record)
             if persistent is not None and stop > start:
                 meta.update(_language(persistent[start], meta, frames.get(PHASE_KEY)))
@@ -97,35 +94,36 @@ def _action_mode(table_schema: pa.Schema) -> str:
 
 
 def _meta(row: dict, record: dict) -> dict:
-    """Episode.meta of one episodes-table row (keys an older shard lacks, or left empty, are omitted)."""
-    meta = {EPISODE_INDEX_META: int(row[SOURCE_EPISODE_INDEX]), SHARD_INDEX: int(row[SHARD_INDEX])}
-    for key, kind, default in META_COLUMNS:
-        value = row.get(key)
-        if value is None or (default == "" and value == ""):
+    """Episode.meta of one episodes-table row: every meta key with a side column (core/schema META), as its
+    declared type and shape (keys an older shard lacks, or optional text keys left empty, are omitted)."""
+    meta = {}
+    for m in schema.META:
+        value = row.get(m.side) if m.side else None
+        if value is None or (not m.required and m.type in ("str", "json") and value == ""):
             continue
-        meta[key] = kind(value)
-    meta[GRASP_POSE_META] = np.reshape(meta[GRASP_POSE_META], (4, 4))
+        value = schema.coerce(m, value)
+        meta[m.name] = value.reshape(m.shape) if m.type == "array" else value
     for c in schema.EPISODE_COLUMNS:  # object_*: declared columns with no side-table twin
         if c.meta_key not in meta and row.get(c.name) is not None:
             meta[c.meta_key] = np.asarray(row[c.name], np.float64) if c.length else row[c.name]
-    if record.get("schema_version"):
-        meta[SCHEMA_VERSION_META] = record["schema_version"]
+    if record.get(schema.SCHEMA_VERSION_KEY):
+        meta[schema.SCHEMA_VERSION_KEY] = record[schema.SCHEMA_VERSION_KEY]
     return meta
 
 
 def _language(rows: list[dict], meta: dict, phase) -> dict:
     """``subtasks`` (one text per phase name) and ``task_aug`` of an episode from its persistent language rows."""
     out = {}
-    aug = [r["content"] for r in rows if r["style"] == _TASK_AUG_STYLE and r["content"] != meta.get(INSTRUCTION_META)]
+    aug = [r["content"] for r in rows if r["style"] == TASK_AUG_STYLE and r["content"] != meta.get(schema.INSTRUCTION)]
     if aug:
-        out[TASK_AUG_META] = json.dumps(aug)
-    subtask_rows = [r for r in rows if r["style"] == _SUBTASK_STYLE]
-    if subtask_rows and phase is not None and meta.get(PHASE_NAMES_META):
-        texts = [""] * len(json.loads(meta[PHASE_NAMES_META]))
-        times = np.arange(len(phase)) / float(meta[FPS_META])
+        out[schema.TASK_AUG] = json.dumps(aug)
+    subtask_rows = [r for r in rows if r["style"] == SUBTASK_STYLE]
+    if subtask_rows and phase is not None and meta.get(schema.PHASE_NAMES_KEY):
+        texts = [""] * len(json.loads(meta[schema.PHASE_NAMES_KEY]))
+        times = np.arange(len(phase)) / float(meta[schema.FPS])
         for r in subtask_rows:
             p = int(phase[int(np.argmin(np.abs(times - r["timestamp"])))])
             if 0 <= p < len(texts):
                 texts[p] = r["content"]
-        out[SUBTASKS_META] = json.dumps(texts)
+        out[schema.SUBTASKS] = json.dumps(texts)
     return out

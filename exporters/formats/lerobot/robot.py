@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import pyarrow as pa
 
 from ....core.errors import ConfigError, DatasetError
+from ....core.schema import SCHEMA_VERSION_KEY
 
 SHARD_META = b"syngrasp"  # frames-file schema metadata key (JSON: robot_type, feature_names, schema_version)
 
@@ -48,7 +49,7 @@ def from_run_config(run_config: Mapping[str, Any] | None) -> RobotNames | None:
 def with_shard_meta(table: pa.Table, robot: RobotNames | None, schema_version: str) -> pa.Table:
     """``table`` with the shard record in its schema metadata (other metadata kept)."""
     record = {"robot_type": robot.robot_type if robot else "",
-              "feature_names": robot.feature_names if robot else {}, "schema_version": schema_version}
+              "feature_names": robot.feature_names if robot else {}, SCHEMA_VERSION_KEY: schema_version}
     meta = dict(table.schema.metadata or {})
     meta[SHARD_META] = json.dumps(record).encode()
     return table.replace_schema_metadata(meta)

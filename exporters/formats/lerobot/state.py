@@ -22,6 +22,8 @@ from .stats import Moments, add_counts
 from .tables import DEFINITION
 
 STATE_VERSION = 3  # 3: language columns recorded in shapes
+STATE_VERSION_FIELD = "version"  # not a schema key: the state file's format version (STATE_VERSION)
+LANGUAGE_DTYPE = "language"  # not a schema key: LeRobot's feature dtype of the language columns
 
 
 class MergedStats:
@@ -51,7 +53,7 @@ class MergedStats:
             if name == SOURCE_EPISODE_INDEX:
                 continue
             if name in schema.LANGUAGE_KEYS:  # text: declared as LeRobot's "language" dtype, no stats
-                self.shapes[name] = ["language", [1]]
+                self.shapes[name] = [LANGUAGE_DTYPE, [1]]
                 continue
             arr = nested_to_numpy(frames[name])
             kind = "int64" if arr.dtype.kind in "iu" and arr.ndim == 1 else ("int32" if arr.dtype.kind in "iu" else "float32")
@@ -111,7 +113,7 @@ class State:
         try:
             with open(jp) as f:
                 meta = json.load(f)
-            if meta.get("version") != STATE_VERSION:
+            if meta.get(STATE_VERSION_FIELD) != STATE_VERSION:
                 return
             stats = MergedStats()
             with np.load(npz) as arrs:
@@ -135,5 +137,5 @@ class State:
         with atomic_output(os.path.join(self.out_dir, STATE_NPZ), suffix=".npz") as tmp:
             np.savez_compressed(tmp[: -len(".npz")], **arrs)
         atomic_write_text(os.path.join(self.out_dir, STATE_JSON), json.dumps(
-            {"version": STATE_VERSION, "low": list(s.low), "img": sorted(s.img), "keys": self.keys,
+            {STATE_VERSION_FIELD: STATE_VERSION, "low": list(s.low), "img": sorted(s.img), "keys": self.keys,
              "depth": sorted(s.depth), "ids": sorted(s.ids), "shapes": s.shapes, "defs": s.defs}, indent=2))

@@ -2,15 +2,15 @@
 
 Frame columns are every Episode key that is not stored as a video (core/schema.py declares each),
 under its written name (exporters/actions.py), then LeRobot's language columns
-(lerobot_language.py). Episode rows are the side-table columns (``META_COLUMNS`` and the
-cameras'), the declared ``syngrasp/<key>`` columns (core/schema.py EPISODE_COLUMNS) and LeRobot's
+(lerobot_language.py). Episode rows are the side-table columns (exporters/side.py, generated
+from the schema's META and CAMERA_KEYS), the declared ``syngrasp/<key>`` columns (core/schema.py EPISODE_COLUMNS) and LeRobot's
 per-episode ``stats/<feature>/<stat>`` columns; finalize carries every ``a/b``-named column into
 meta/episodes and the rest into the side files.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -20,58 +20,32 @@ from ....core.episode import Episode, depth_key, image_key
 from ...actions import output_keys, to_output
 from ...lerobot_language import language_columns
 from ...observations import EXTRINSICS_PREFIX, SEGMENTATION_PREFIX, depth_histogram, nested_column
-from .layout import FRAME_INDEX, SOURCE_EPISODE_INDEX, TIMESTAMP
+from ...side import CAMERA_HEIGHT, CAMERA_WIDTH, side_column, side_columns
+from .layout import FRAME_INDEX, LENGTH, SOURCE_EPISODE_INDEX, TIMESTAMP, VIDEO_FROM_TIMESTAMP
 from .stats import image_stats, pixel_histogram, stats_columns, vector_stats
 
-_VIDEO_SPECS = tuple(schema.match(key("cam"))[0] for key in (image_key, depth_key))
+HEIGHT, WIDTH, FROM_TIMESTAMP = "height", "width", "from_timestamp"  # camera_columns' names
 DEFINITION = "definition"  # field metadata of the action columns: the action definition they hold
 
 
 def stored_as_video(key: str) -> bool:
-    """True for the Episode keys LeRobot stores as videos (RGB images, depth), not as data columns."""
-    m = schema.match(key)
-    return m is not None and any(m[0] is spec for spec in _VIDEO_SPECS)
-
-
-def _flat(v) -> list[float]:
-    return np.asarray(v, np.float64).reshape(-1).tolist()
-
-
-def _text(v) -> Any:
-    return v
-
-
-# Side-table columns holding Episode.meta keys (core/schema.py META_KEYS), in written order:
-# (meta key, Python type, default for episodes of versions without the key; None: required).
-# The schema declares these keys' meanings but not their column types, so they are listed here.
-META_COLUMNS: tuple[tuple[str, Callable, Any], ...] = (
-    ("instruction", _text, None), ("success", bool, None), ("failure_reason", _text, None), ("attempts", int, None),
-    ("seed", int, None), ("grasp_width", float, None), ("grasp_pose", _flat, None), ("scene", _text, None),
-    ("version", _text, None), ("fps", float, None), ("max_penetration_m", float, float("nan")),
-    ("visibility_redraws", int, 0), ("phase_names", _text, ""), ("language", _text, ""),
-    ("segmentation_ids", _text, ""),
-)
-assert {k for k, _, _ in META_COLUMNS} <= set(schema.META_KEYS), "a side-table column is not a declared meta key"
-# meta keys read back by finalize and the reader (core/schema.py META_KEYS declares them, without constants)
-EPISODE_INDEX_META, FPS_META, INSTRUCTION_META, GRASP_POSE_META = "episode_index", "fps", "instruction", "grasp_pose"
-PHASE_NAMES_META, SUBTASKS_META, TASK_AUG_META, SCHEMA_VERSION_META = ("phase_names", "subtasks", "task_aug",
-                                                                       "schema_version")
-assert {EPISODE_INDEX_META, FPS_META, INSTRUCTION_META, GRASP_POSE_META, PHASE_NAMES_META, SUBTASKS_META,
-        TASK_AUG_META, SCHEMA_VERSION_META} <= set(schema.META_KEYS)
-SHARD_INDEX, LENGTH = "shard_index", "length"  # side-table columns: the shard and the episode's frame count
+    """True for the Episode keys LeRobot stores as videos (``schema.VIDEO_STORAGE``: RGB, depth), not as data columns."""
+    return schema.storage_of(key) in schema.VIDEO_STORAGE
 
 
 def camera_columns(cam: str) -> dict[str, str]:
-    """Side-table columns of camera ``cam``: intrinsics (9,), extrinsics (16,) row-major, height, width [px],
-    and where its episode starts in the shard's staged video [s]."""
-    return {"intrinsics": f"camera.{cam}.intrinsics", "extrinsics": f"camera.{cam}.extrinsics",
-            "height": f"camera.{cam}.height", "width": f"camera.{cam}.width",
-            "from_timestamp": f"video.{cam}.from_timestamp"}
+    """Side-table columns of camera ``cam``, by name: each declared calibration entry (``schema.CAMERA_KEYS``:
+    intrinsics (9,), extrinsics (16,) row-major), its image ``height`` and ``width`` [px] (exporters/side.py), and
+    ``from_timestamp``, where its episode starts in the shard's staged video [s] (layout.py)."""
+    cols = {ck.name: ck.side.format(cam=cam) for ck in schema.CAMERA_KEYS}
+    cols.update({HEIGHT: CAMERA_HEIGHT.format(cam=cam), WIDTH: CAMERA_WIDTH.format(cam=cam),
+                 FROM_TIMESTAMP: VIDEO_FROM_TIMESTAMP.format(cam=cam)})
+    return cols
 
 
 def table_cameras(column_names) -> list[str]:
     """Cameras of an episodes table: those with an intrinsics column, sorted."""
-    pre, suf = camera_columns("\0")["intrinsics"].split("\0")
+    pre, suf = camera_columns("\0")[schema.INTRINSICS].split("\0")
     return sorted(n[len(pre):-len(suf)] for n in column_names if n.startswith(pre) and n.endswith(suf))
 
 
@@ -100,11 +74,11 @@ def frames_table(episodes: list[Episode], action: str = "ee_delta") -> pa.Table:
         return np.concatenate([fn(e) for e in episodes]) if episodes else np.zeros(0, np.int64)
 
     cols: dict[str, Any] = {
-        SOURCE_EPISODE_INDEX: pa.array(per_episode(lambda e: np.full(e.num_frames, e.meta[EPISODE_INDEX_META], np.int64))),
+        SOURCE_EPISODE_INDEX: pa.array(per_episode(lambda e: np.full(e.num_frames, e.meta[schema.EPISODE_INDEX], np.int64))),
         FRAME_INDEX: pa.array(per_episode(lambda e: np.arange(e.num_frames, dtype=np.int64))),
     }
     if episodes:
-        fps = float(episodes[0].meta[FPS_META])
+        fps = float(episodes[0].meta[schema.FPS])
         cols[TIMESTAMP] = pa.array((cols[FRAME_INDEX].to_numpy() / fps).astype(np.float32))
         out = [to_output(e.frames, action) for e in episodes]
         for key in sorted(out[0]):
@@ -168,32 +142,26 @@ def episode_column_type(column: schema.EpisodeColumn) -> pa.DataType:
 
 def episodes_table(episodes: list[Episode], shard_index: int, from_ts: dict[str, list[float]],
                    stats: dict[str, list] | None = None) -> pa.Table:
-    """Per-episode rows of a shard: the side-table columns (``META_COLUMNS``, then each camera's
-    ``camera_columns``; ``from_ts``: camera -> each episode's start in the staged video [s]), the declared
-    ``syngrasp/<key>`` columns (typed as declared; null where an older episode lacks the key) and
-    ``stats`` (episode_stats_columns).
+    """Per-episode rows of a shard: the schema's side-table columns (exporters/side.py ``side_columns``:
+    generation index, ``shard_index`` (this shard), ``length``, every meta key with a side column, then per
+    camera its calibration, image size and ``from_timestamp``; ``from_ts``: camera -> each episode's start in
+    the staged video [s]), the declared ``syngrasp/<key>`` columns (typed as declared; null where an older
+    episode lacks the key) and ``stats`` (episode_stats_columns).
 
     The phases' subtask texts and the instruction's paraphrases are not here: they are in the
     ``language_persistent`` column of the frames."""
-    rows: dict[str, list] = {SOURCE_EPISODE_INDEX: [], SHARD_INDEX: [], LENGTH: []}
-    rows.update({key: [] for key, _, _ in META_COLUMNS})
+    side = side_columns(episodes)
+    shard_col = side_column(schema.SHARD_INDEX)
+    side[shard_col] = [shard_index] * len(episodes)
+    rows: dict[str, Any] = {SOURCE_EPISODE_INDEX: side.pop(SOURCE_EPISODE_INDEX, []), shard_col: side.pop(shard_col),
+                            LENGTH: [e.num_frames for e in episodes]}
     cams = episodes[0].camera_names if episodes else ()
+    per_camera = {c for cam in cams for c in camera_columns(cam).values()}
+    rows.update({k: v for k, v in side.items() if k not in per_camera})
     for cam in cams:
-        rows.update({c: [] for c in camera_columns(cam).values()})
-    for i, e in enumerate(episodes):
-        rows[SOURCE_EPISODE_INDEX].append(int(e.meta[EPISODE_INDEX_META]))
-        rows[SHARD_INDEX].append(shard_index)
-        rows[LENGTH].append(e.num_frames)
-        for key, kind, default in META_COLUMNS:
-            rows[key].append(kind(e.meta[key] if default is None else e.meta.get(key, default)))
-        for cam in cams:
-            c = camera_columns(cam)
-            img = e.frames[image_key(cam)]
-            rows[c["intrinsics"]].append(_flat(e.cameras[cam]["intrinsics"]))
-            rows[c["extrinsics"]].append(_flat(e.cameras[cam]["extrinsics"]))
-            rows[c["height"]].append(int(img.shape[1]))
-            rows[c["width"]].append(int(img.shape[2]))
-            rows[c["from_timestamp"]].append(from_ts[cam][i])
+        cols = camera_columns(cam)
+        rows.update({c: side[c] for c in cols.values() if c in side})
+        rows[cols[FROM_TIMESTAMP]] = list(from_ts[cam])
     declared = [schema.episode_column_values(e.meta) for e in episodes]
     for c in schema.EPISODE_COLUMNS:
         rows[c.name] = pa.array([d[c.name] for d in declared], episode_column_type(c))

@@ -24,13 +24,13 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from ....core.episode import Episode, depth_key, image_key
-from ....core.schema import SCHEMA_VERSION
+from ....core import schema
 from ...base import ShardWriter
 from ...observations import encode_depth_video
 from ...video import encode_video
 from .layout import staging_rel, video_rel
 from .robot import from_run_config, with_shard_meta
-from .tables import FPS_META, depth_cameras, episode_histograms, episode_stats_columns, episodes_table, frames_table, \
+from .tables import depth_cameras, episode_histograms, episode_stats_columns, episodes_table, frames_table, \
     shard_histograms
 
 DEFAULT_FPS = 10.0  # of a shard without episodes (its files are empty)
@@ -54,9 +54,9 @@ class LeRobotShardWriter(ShardWriter):
 
     def write_shard(self, paths: dict[str, str], episodes: list[Episode], attrs: dict[str, Any]) -> None:
         opt = self.options
-        shard_index = int(attrs["shard_index"])
+        shard_index = int(attrs[schema.SHARD_INDEX])
         cams = episodes[0].camera_names if episodes else ()
-        fps = float(episodes[0].meta[FPS_META]) if episodes else DEFAULT_FPS
+        fps = float(episodes[0].meta[schema.FPS]) if episodes else DEFAULT_FPS
         starts = np.concatenate([[0], np.cumsum([e.num_frames for e in episodes])[:-1]]) if episodes else []
         from_ts = {c: [int(t) / fps for t in starts] for c in cams}
         for cam in cams:
@@ -67,7 +67,7 @@ class LeRobotShardWriter(ShardWriter):
             depth = np.concatenate([e.frames[depth_key(cam)] for e in episodes])
             encode_depth_video(depth, paths[video_rel(depth_key(cam), shard_index)], fps, opt.video_gop)
         table = frames_table(episodes, opt.action)
-        version = str(attrs.get("schema_version") or SCHEMA_VERSION)
+        version = str(attrs.get(schema.SCHEMA_VERSION_KEY) or schema.SCHEMA_VERSION)
         pq.write_table(with_shard_meta(table, from_run_config(attrs.get("run_config")), version),
                        paths[staging_rel("frames", shard_index)])
         hists = episode_histograms(episodes)
