@@ -344,7 +344,7 @@ def test_shards_reading_outside_are_refused(tmp_path, how, capsys):
 def test_untampered_shard_converts(tmp_path, capsys):
     _dataset(tmp_path / "ds")
     assert main(["convert", str(tmp_path / "ds"), str(tmp_path / "lr")]) == 0
-    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["total_episodes"] == 1
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["lerobot"]["episodes"] == 1
 
 
 def test_truncated_shard_and_fifo_shard_are_named_errors(tmp_path, capsys):
