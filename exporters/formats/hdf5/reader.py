@@ -4,23 +4,19 @@ virtual datasets or external links)."""
 
 from __future__ import annotations
 
-import glob
 import os
-import re
 from typing import Any
 
 import h5py
 import numpy as np
 
-from ....core import schema
+from ....core import layout, schema
 from ....core.episode import Episode
 from ....core.errors import DatasetError
 from ...actions import from_output, hdf5_action_name
 from ...untrusted import open_shard
 from .writer import ACTION_ATTR, hdf5_name
 
-_SHARD_GLOB = hdf5_name(0).replace("000000", "*")
-_SHARD_RE = re.compile(re.escape(hdf5_name(0)).replace("000000", r"(\d{6,})") + "$")
 
 
 def read_meta(g: h5py.Group, datasets: bool = True) -> dict[str, Any]:
@@ -91,8 +87,8 @@ class HDF5Reader:
     def shard_indices(self, root: str) -> list[int]:
         """Shard indices of the HDF5 files in ``root``; every file is opened first, so a file that is not
         HDF5, is truncated or keeps data outside itself raises DatasetError before anything is read."""
-        found = sorted((int(m.group(1)), p) for p in glob.glob(os.path.join(root, _SHARD_GLOB))
-                       if (m := _SHARD_RE.match(os.path.basename(p))))
+        found = sorted((k, p) for p in layout.hdf5_shards(root)
+                       if (k := layout.shard_index(p)) is not None and os.path.basename(p) == hdf5_name(k))
         for _, path in found:
             with open_shard(path):
                 pass

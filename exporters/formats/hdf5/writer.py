@@ -32,17 +32,14 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ....core import layout, schema
+from ....core import schema
+from ....core.layout import hdf5_name
 from ....core.episode import Episode
 from ...actions import hdf5_action_name, to_output
 from ...base import ShardWriter
 
 ACTION_ATTR = "action"  # not a schema key: data.attrs entry naming writer.action
 _SHUFFLED = (schema.DEPTH_VIDEO, schema.PIXELS)  # byte shuffling: depth 30% and ids 25% smaller with gzip
-
-
-def hdf5_name(shard_index: int) -> str:
-    return layout.hdf5_name(shard_index)
 
 
 def _write_meta(g: h5py.Group, meta: dict[str, Any]) -> None:

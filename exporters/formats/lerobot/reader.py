@@ -38,7 +38,8 @@ class LeRobotReader:
         shard's tables are opened first, so a damaged one raises DatasetError before anything is read."""
         folder = os.path.dirname(os.path.join(root, staging_rel("episodes", 0)))
         names = os.listdir(folder) if os.path.isdir(folder) else []
-        found = sorted(k for n in names if (k := layout.shard_index(n)) is not None and n.endswith(".parquet"))
+        found = sorted(k for n in names if (k := layout.shard_index(n)) is not None
+                       and n == os.path.basename(staging_rel("episodes", k)))
         for k in found:
             for kind in ("episodes", "frames"):
                 path = os.path.join(root, staging_rel(kind, k))
